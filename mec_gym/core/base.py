@@ -1,0 +1,231 @@
+"""The environment base shared by every scenario: config handling, seeding, action validation,
+and the ``evaluate`` / ``step`` / ``optimum`` / ``state`` contract of SPEC.md.
+
+A scenario subclasses :class:`MECEnv` and fills in five hooks:
+
+- ``_make_spaces()`` -> (observation_space, action_space)
+- ``_draw_state()`` -> the state dict of a fresh episode (all randomness from ``self.np_random``)
+- ``_evaluate(state, batch)`` -> :class:`Evaluation` (the pure, batched reward oracle)
+- ``_transition(state, action, info)`` -> the next state, given one validated action and its info
+- ``_observe(state)`` -> float32 observation
+
+and, where the defaults do not fit, ``_state_bounds()`` (which state fields may be overridden
+through ``reset(options={"state": ...})`` and their ranges), ``_episode_over()`` and ``optimum()``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from mec_gym.core import search
+from mec_gym.core.validation import require_array, require_int, validate_batch
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Result of scoring K candidate decisions without advancing time.
+
+    rewards: float64 array (K,); info: dict of arrays with leading axis K (allocations, metrics).
+    """
+
+    rewards: np.ndarray
+    info: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.rewards)
+
+    def best(self) -> int:
+        """Index of the highest-reward candidate (first one on ties)."""
+        return int(np.argmax(self.rewards))
+
+    def take(self, index: int) -> dict[str, Any]:
+        """The info of one candidate, leading axis removed."""
+        return {key: value[index] for key, value in self.info.items()}
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """Best decision for the current state: ``method`` says how it was found."""
+
+    action: Any
+    reward: float
+    method: str
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """Fields every scenario has. Subclasses add theirs and extend ``validate``."""
+
+    max_episode_steps: int = 1000  # frames per episode before truncation
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        require_int("max_episode_steps", self.max_episode_steps, 1)
+
+    def _normalise(self, name: str, value: Any) -> None:
+        """Store a normalised value in the frozen dataclass (for use inside ``validate``)."""
+        object.__setattr__(self, name, value)
+
+
+def make_config(config_class: type[EnvConfig], config: EnvConfig | None, overrides: dict) -> EnvConfig:
+    """Build a config from a base instance and keyword overrides; unknown names raise ValueError."""
+    known = {f.name for f in dataclasses.fields(config_class)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(f"unknown config field(s) {unknown}; allowed: {sorted(known)}")
+    if config is None:
+        return config_class(**overrides)
+    if not isinstance(config, config_class):
+        raise ValueError(f"config must be a {config_class.__name__}; got {type(config).__name__}")
+    return dataclasses.replace(config, **overrides) if overrides else config
+
+
+class MECEnv(gym.Env):
+    """Base of every mec-gym environment (see the module docstring for the hooks)."""
+
+    config_class: ClassVar[type[EnvConfig]] = EnvConfig
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(self, config: EnvConfig | None = None, render_mode: str | None = None, **overrides: Any):
+        self.config = make_config(self.config_class, config, overrides)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}; got {render_mode!r}")
+        self.render_mode = render_mode
+        self.observation_space, self.action_space = self._make_spaces()
+        self._state: dict[str, np.ndarray] | None = None
+        self._steps = 0
+        self._last_info: dict[str, Any] = {}
+
+    # ----- hooks -------------------------------------------------------------------------------
+    def _make_spaces(self) -> tuple[spaces.Space, spaces.Space]:
+        raise NotImplementedError
+
+    def _draw_state(self) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def _evaluate(self, state: dict[str, np.ndarray], batch: Any) -> Evaluation:
+        raise NotImplementedError
+
+    def _transition(self, state: dict[str, np.ndarray], action: Any, info: dict[str, Any]) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def _observe(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _state_bounds(self) -> dict[str, tuple[float, float]]:
+        """State fields that ``reset(options={"state": ...})`` may set, with their [low, high]."""
+        return {}
+
+    def _episode_over(self) -> bool:
+        """True when the episode must truncate after the current step (besides the step limit)."""
+        return False
+
+    # ----- the contract ------------------------------------------------------------------------
+    @property
+    def state(self) -> dict[str, np.ndarray]:
+        """A copy of the current state (SI units) as a dict of arrays."""
+        self._require_reset()
+        return copy.deepcopy(self._state)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        options = {} if options is None else dict(options)
+        unknown = sorted(set(options) - {"state"})
+        if unknown:
+            raise ValueError(f"unknown reset option(s) {unknown}; allowed: ['state']")
+        overrides = self._check_state_overrides(options.get("state", {}))
+        super().reset(seed=seed)
+        state = self._draw_state()
+        state.update(overrides)
+        self._state = state
+        self._steps = 0
+        return self._observe(state), {}
+
+    def evaluate(self, actions: Any) -> Evaluation:
+        """Score a batch of K candidate decisions (leading axis K) in the current state.
+
+        Pure: the state, the step count and the random generator are untouched.
+        """
+        self._require_reset()
+        batch = validate_batch(self.action_space, actions, "actions")
+        return self._evaluate(self._state, batch)
+
+    def step(self, action: Any):
+        self._require_reset()
+        batch = validate_batch(self.action_space, _add_batch_axis(action), "action")
+        evaluation = self._evaluate(self._state, batch)
+        info = evaluation.take(0)
+        single = {k: v[0] for k, v in batch.items()} if isinstance(batch, dict) else batch[0]
+        self._state = self._transition(self._state, single, info)
+        self._steps += 1
+        truncated = bool(self._steps >= self.config.max_episode_steps or self._episode_over())
+        self._last_info = info
+        return self._observe(self._state), float(evaluation.rewards[0]), False, truncated, info
+
+    def optimum(self, method: str = "auto", start: Any = None) -> Optimum:
+        """Best decision for the current state.
+
+        For discrete action spaces: ``"enumeration"`` of every decision (batched in chunks;
+        auto-chosen when there are at most 2^16), else ``"cd"``, coordinate descent from ``start``
+        (default: all zeros). Scenarios with continuous decisions override this.
+        """
+        self._require_reset()
+        nvec = search.discrete_sizes(self.action_space)
+        if method == "auto":
+            method = "enumeration" if search.count_decisions(nvec) <= search.MAX_ENUMERATION else "cd"
+        if method == "enumeration":
+            action, reward = search.exhaustive_search(self._evaluate_unchecked, nvec)
+        elif method == "cd":
+            if start is not None:
+                start = validate_batch(self.action_space, _add_batch_axis(start), "start")[0]
+            action, reward = search.coordinate_descent(self._evaluate_unchecked, nvec, start)
+        else:
+            raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
+        return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=method)
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi" or self._state is None:
+            return None
+        lines = [f"{type(self).__name__} step {self._steps}"]
+        lines += [f"  {key}: {np.array2string(np.asarray(value), precision=4)}" for key, value in self._state.items()]
+        return "\n".join(lines)
+
+    # ----- helpers -----------------------------------------------------------------------------
+    def _evaluate_unchecked(self, batch: np.ndarray) -> np.ndarray:
+        return self._evaluate(self._state, batch).rewards
+
+    def _require_reset(self) -> None:
+        if self._state is None:
+            raise RuntimeError("call reset() before using the environment")
+
+    def _check_state_overrides(self, overrides: Any) -> dict[str, np.ndarray]:
+        if not isinstance(overrides, dict):
+            raise ValueError("options['state'] must be a dict of arrays")
+        bounds = self._state_bounds()
+        unknown = sorted(set(overrides) - set(bounds))
+        if unknown:
+            raise ValueError(f"unknown state field(s) {unknown}; settable: {sorted(bounds)}")
+        shapes = self._state_shapes()
+        return {
+            name: require_array(f"state[{name!r}]", value, shapes[name], *bounds[name])
+            for name, value in overrides.items()
+        }
+
+    def _state_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Shapes of the settable state fields; default: one value per device."""
+        return {name: (self.config.num_devices,) for name in self._state_bounds()}
+
+
+def _add_batch_axis(action: Any) -> Any:
+    if isinstance(action, dict):
+        return {key: np.asarray(value)[None] for key, value in action.items()}
+    return np.asarray(action)[None]

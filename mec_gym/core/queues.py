@@ -1,0 +1,15 @@
+"""Data queues and Lyapunov virtual queues, vectorised over devices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def data_queue_update(backlog, served, arrivals) -> np.ndarray:
+    """Q(t+1) = max(Q(t) - served, 0) + arrivals (served beyond the backlog is lost, not banked)."""
+    return np.maximum(np.asarray(backlog) - np.asarray(served), 0.0) + np.asarray(arrivals)
+
+
+def virtual_queue_update(queue, increment) -> np.ndarray:
+    """Z(t+1) = max(Z(t) + increment, 0): a long-term average constraint 'increment <= 0'."""
+    return np.maximum(np.asarray(queue) + np.asarray(increment), 0.0)

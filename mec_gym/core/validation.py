@@ -1,0 +1,151 @@
+"""Checks that turn bad input into a ValueError naming the field and the allowed range.
+
+Used by every config dataclass (at construction, so at ``gym.make`` time) and by the action
+validation of the environment base (before anything in the environment changes).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from gymnasium import spaces
+
+
+def require_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """Return ``value`` as an int in [low, high] (high None: unbounded)."""
+    bounds = f"[{low}, {'inf' if high is None else high}]"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer in {bounds}; got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be an integer in {bounds}; got {value}")
+    return int(value)
+
+
+def require_float(
+    name: str,
+    value: Any,
+    low: float = -np.inf,
+    high: float = np.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite float in the interval given (open ends on request)."""
+    bounds = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number in {bounds}; got {value!r}") from None
+    if isinstance(value, bool) or not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number in {bounds}; got {value!r}")
+    too_low = number <= low if low_open else number < low
+    too_high = number >= high if high_open else number > high
+    if too_low or too_high:
+        raise ValueError(f"{name} must be a finite number in {bounds}; got {number}")
+    return number
+
+
+def require_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}")
+    return value
+
+
+def require_array(
+    name: str,
+    value: Any,
+    shape: tuple[int | None, ...],
+    low: float = -np.inf,
+    high: float = np.inf,
+    *,
+    low_open: bool = False,
+) -> np.ndarray:
+    """Return ``value`` as a finite float64 array of ``shape`` (None: any length) within bounds."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a numeric array of shape {shape}; got {value!r}") from None
+    if array.ndim != len(shape) or any(
+        want is not None and got != want for got, want in zip(array.shape, shape)
+    ):
+        raise ValueError(f"{name} must have shape {shape}; got {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite; got NaN or inf")
+    bad_low = array <= low if low_open else array < low
+    if np.any(bad_low) or np.any(array > high):
+        bounds = f"{'(' if low_open else '['}{low}, {high}]"
+        raise ValueError(
+            f"{name} must lie in {bounds}; got values from {array.min()} to {array.max()}"
+        )
+    return array
+
+
+def validate_batch(space: spaces.Space, actions: Any, name: str = "action") -> Any:
+    """Check a batch of actions (leading axis K) against ``space``; return it as numpy arrays.
+
+    MultiBinary and MultiDiscrete batches come back as int64, Box batches as float64, Dict
+    batches as a dict of such arrays with a common K. Raises ValueError naming the problem.
+    """
+    if isinstance(space, spaces.Dict):
+        if not isinstance(actions, dict) or set(actions) != set(space.spaces):
+            raise ValueError(f"{name} must be a dict with keys {sorted(space.spaces)}")
+        batch = {key: validate_batch(sub, actions[key], f"{name}[{key!r}]") for key, sub in space.spaces.items()}
+        sizes = {len(value) for value in batch.values()}
+        if len(sizes) != 1:
+            raise ValueError(f"{name}: every key must hold the same number of candidates; got {sizes}")
+        return batch
+    if isinstance(space, (spaces.MultiBinary, spaces.MultiDiscrete, spaces.Discrete)):
+        return _validate_integer_batch(space, actions, name)
+    if isinstance(space, spaces.Box):
+        array = _numeric(actions, name)
+        _check_shape(array, space.shape, name)
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite; got NaN or inf")
+        if np.any(array < space.low) or np.any(array > space.high):
+            raise ValueError(
+                f"{name} must lie in [{space.low.min()}, {space.high.max()}]; "
+                f"got values from {array.min()} to {array.max()}"
+            )
+        return array.astype(np.float64)
+    raise TypeError(f"validate_batch does not handle {type(space).__name__}")
+
+
+def _numeric(actions: Any, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(actions)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a numeric array; got {actions!r}") from None
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+    ):
+        raise ValueError(f"{name} must be a numeric array; got dtype {array.dtype}")
+    return array
+
+
+def _check_shape(array: np.ndarray, shape: tuple[int, ...], name: str) -> None:
+    if array.ndim != len(shape) + 1 or array.shape[1:] != tuple(shape) or array.shape[0] < 1:
+        raise ValueError(f"{name} batch must have shape (K, {', '.join(map(str, shape))}) with K >= 1; got {array.shape}")
+
+
+def _validate_integer_batch(space: spaces.Space, actions: Any, name: str) -> np.ndarray:
+    array = _numeric(actions, name)
+    if isinstance(space, spaces.Discrete):
+        shape, upper = (), np.asarray(space.n - 1 + space.start)
+        lower = np.asarray(space.start)
+    elif isinstance(space, spaces.MultiDiscrete):
+        shape, upper, lower = space.shape, space.nvec - 1 + space.start, np.asarray(space.start)
+    else:
+        shape, upper, lower = space.shape, np.ones(space.shape, dtype=np.int64), np.zeros((), dtype=np.int64)
+    _check_shape(array, shape, name)
+    if array.dtype != np.bool_:
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite; got NaN or inf")
+        if np.any(array != np.round(array)):
+            raise ValueError(f"{name} must hold integers; got non-integer values")
+    integers = array.astype(np.int64)
+    if np.any(integers < lower) or np.any(integers > upper):
+        kind = "binary (0 or 1)" if isinstance(space, spaces.MultiBinary) else f"in [{lower.min()}, {upper.max()}]"
+        raise ValueError(f"{name} must be {kind}; got values from {integers.min()} to {integers.max()}")
+    return integers

@@ -1,0 +1,22 @@
+"""The scenarios and their registration table.
+
+Adding a scenario is one row in ``ENVIRONMENTS``: (id, "module:Class"). Registration happens when
+``mec_gym`` is imported and is idempotent.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+ENVIRONMENTS: list[tuple[str, str]] = [
+    ("WPMEC-v0", "mec_gym.envs.wpmec.env:WPMECEnv"),
+]
+
+
+def register_all() -> None:
+    """Register every id of ``ENVIRONMENTS`` with Gymnasium (skipping ids already registered)."""
+    for env_id, entry_point in ENVIRONMENTS:
+        if env_id not in gym.registry:
+            # Truncation is the env's own (config max_episode_steps), so no TimeLimit wrapper here;
+            # disable_env_checker because tests run the full checker explicitly.
+            gym.register(id=env_id, entry_point=entry_point, disable_env_checker=True)

@@ -1,0 +1,109 @@
+"""WPMEC-v0: wireless-powered mobile edge computing with binary offloading (DROO / QAROO).
+
+## Description
+One access point (AP) charges N wireless devices by wireless power transfer for a share ``a`` of
+each frame; each device then either computes locally with the harvested energy for the whole frame
+or offloads its task to the AP during its own share ``tau_j`` of the frame. The agent chooses the
+binary offloading decision; the reward oracle allocates (a, tau) optimally (problem P2, solved by
+the dual method of Bi & Zhang 2018 to a relative precision far below 1e-9). Frames are independent
+(block fading): the task is a contextual bandit over a long stream of frames.
+
+## Observation Space
+| shape | dtype   | meaning                                   | bounds    |
+|-------|---------|-------------------------------------------|-----------|
+| (N,)  | float32 | channel power gains h of the frame x 1e6  | [0, 1e6]  |
+
+## Action Space
+MultiBinary(N): 1 = offload to the AP, 0 = compute locally.
+
+## Rewards
+The weighted sum computation rate sum_i w_i r_i of the frame, bits/s (about 1e6 at N = 10),
+maximised over (a, tau) for the given decision. ``env.unwrapped.evaluate(batch)`` scores any
+batch of K decisions the same way without advancing time; ``env.unwrapped.optimum()`` returns
+the best decision (enumeration of 2^N for N <= 16, coordinate descent above).
+
+## Starting State and Transitions
+Channel gains h_i = hbar_i g_i with the free-space path loss hbar_i at distance d_i and Rayleigh
+fading g_i ~ Exp(1), i.i.d. across frames; or rows of ``channel_trace`` replayed in order.
+``reset(options={"state": {"h": ...}})`` sets the first frame's gains (range [0, 1]).
+
+## Episode End
+Truncation after ``max_episode_steps`` frames or at the end of ``channel_trace``; never terminates.
+
+## Info
+``a`` (WPT time share), ``tau`` (N, offloading time shares, 0 for local devices), ``rates``
+(N, bits/s), ``mode`` (N, the decision as int8).
+
+## Arguments
+See :class:`mec_gym.envs.wpmec.config.WPMECConfig`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from mec_gym.core.base import Evaluation, MECEnv
+from mec_gym.core.channels import free_space_gain, rayleigh_power
+from mec_gym.envs.wpmec.config import WPMECConfig
+from mec_gym.envs.wpmec.oracle import P2Constants, solve_p2
+
+OBSERVATION_SCALE = 1e6  # observation = h * 1e6 (the DROO papers' input scaling)
+MAX_GAIN = 1.0  # largest channel power gain accepted in a state or a trace
+
+
+class WPMECEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = WPMECConfig
+
+    def __init__(self, config: WPMECConfig | None = None, render_mode: str | None = None, **overrides):
+        super().__init__(config, render_mode, **overrides)
+        cfg = self.config
+        self.constants = P2Constants.from_physics(
+            cfg.ap_power, cfg.harvesting_efficiency, cfg.cycles_per_bit, cfg.energy_coefficient,
+            cfg.noise_power, cfg.bandwidth, cfg.comm_overhead,
+        )
+
+    def _make_spaces(self):
+        n = self.config.num_devices
+        observation = spaces.Box(0.0, MAX_GAIN * OBSERVATION_SCALE, shape=(n,), dtype=np.float32)
+        return observation, spaces.MultiBinary(n)
+
+    def _state_bounds(self):
+        return {"h": (0.0, MAX_GAIN), "distances": (1e-3, np.inf)}
+
+    def _draw_distances(self) -> np.ndarray:
+        cfg = self.config
+        if isinstance(cfg.distances, np.ndarray):
+            return cfg.distances.copy()
+        if cfg.distances == "random":
+            return self.np_random.uniform(*cfg.distance_range, size=cfg.num_devices)
+        return np.linspace(*cfg.distance_range, cfg.num_devices)
+
+    def _draw_gains(self, distances: np.ndarray, frame: int) -> np.ndarray:
+        cfg = self.config
+        if cfg.channel_trace is not None:
+            return cfg.channel_trace[frame].copy()
+        average = free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
+        return np.minimum(average * rayleigh_power(self.np_random, cfg.num_devices), MAX_GAIN)
+
+    def _draw_state(self):
+        distances = self._draw_distances()
+        return {"h": self._draw_gains(distances, 0), "distances": distances}
+
+    def _evaluate(self, state, batch):
+        result = solve_p2(state["h"], batch, self.config.weights, self.constants)
+        info = {"a": result["a"], "tau": result["tau"], "rates": result["rates"], "mode": batch.astype(np.int8)}
+        return Evaluation(rewards=result["objective"], info=info)
+
+    def _transition(self, state, action, info):
+        trace = self.config.channel_trace
+        frame = self._steps + 1 if trace is None else min(self._steps + 1, len(trace) - 1)
+        return {"h": self._draw_gains(state["distances"], frame), "distances": state["distances"]}
+
+    def _episode_over(self) -> bool:
+        trace = self.config.channel_trace
+        return trace is not None and self._steps >= len(trace)
+
+    def _observe(self, state):
+        return (state["h"] * OBSERVATION_SCALE).astype(np.float32)
