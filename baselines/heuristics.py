@@ -1,0 +1,57 @@
+"""Fixed policies that need no training: the reference points of every leaderboard table.
+
+A policy is a callable ``policy(env, rng) -> action`` that may look at the current state through
+``env.unwrapped`` (its observation, ``state``, ``evaluate`` and ``optimum``) but never advances it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from gymnasium import spaces
+
+Policy = Callable[[Any, np.random.Generator], Any]
+
+
+def random_policy(env, rng: np.random.Generator):
+    """A uniformly random decision (drawn from ``rng``, so runs are reproducible)."""
+    space = env.unwrapped.action_space
+    if isinstance(space, spaces.MultiBinary):
+        return rng.integers(0, 2, size=space.shape).astype(space.dtype)
+    if isinstance(space, spaces.MultiDiscrete):
+        return rng.integers(0, space.nvec).astype(space.dtype)
+    if isinstance(space, spaces.Box):
+        return rng.uniform(space.low, space.high).astype(space.dtype)
+    raise ValueError(f"random_policy does not handle {space}")
+
+
+def all_local_policy(env, rng: np.random.Generator):
+    """Every device computes locally (decision 0 everywhere)."""
+    space = env.unwrapped.action_space
+    return np.zeros(space.shape, dtype=space.dtype)
+
+
+def all_offload_policy(env, rng: np.random.Generator):
+    """Every device offloads (decision 1 everywhere: to the first server where there are several)."""
+    space = env.unwrapped.action_space
+    return np.ones(space.shape, dtype=space.dtype)
+
+
+def coordinate_descent_policy(env, rng: np.random.Generator):
+    """The CD method of the DROO paper: best single flips from all-local until none improves."""
+    return env.unwrapped.optimum(method="cd").action
+
+
+def optimum_policy(env, rng: np.random.Generator):
+    """The environment's exact optimum (enumeration where tractable)."""
+    return env.unwrapped.optimum().action
+
+
+DISCRETE_POLICIES: dict[str, Policy] = {
+    "random": random_policy,
+    "all-local": all_local_policy,
+    "all-offload": all_offload_policy,
+    "coordinate-descent": coordinate_descent_policy,
+    "optimum": optimum_policy,
+}
