@@ -35,7 +35,7 @@ def count_decisions(nvec: np.ndarray) -> float:
 
 def decisions_from_indices(indices: np.ndarray, nvec: np.ndarray) -> np.ndarray:
     """Mixed-radix digits of ``indices`` (coordinate 0 most significant): (K,) -> (K, N)."""
-    place = np.cumprod(np.concatenate([nvec[1:][::-1], [1]]))[::-1]  # weight of each coordinate
+    place = np.cumprod(np.concatenate([[1], nvec[::-1][:-1]]))[::-1]  # prod of the sizes after each coordinate
     return (indices[:, None] // place[None, :]) % nvec[None, :]
 
 

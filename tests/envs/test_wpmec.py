@@ -1,0 +1,239 @@
+"""WPMEC-v0: the oracle against the authors' data, a general-purpose convex solver, and properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize
+
+import mec_gym  # noqa: F401
+from mec_gym.envs.wpmec.config import WPMECConfig
+from mec_gym.envs.wpmec.env import WPMECEnv
+from mec_gym.envs.wpmec.oracle import offload_ratio, solve_p2
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def _reference(name):
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the DROO reference data live in shared/ beside the checkout")
+    return np.load(path)
+
+
+@pytest.mark.parametrize("name", ["droo_N10.npz", "droo_N10_alt.npz"])
+def test_oracle_reproduces_the_authors_optimal_values(name):
+    data = _reference(name)
+    weights = data["weights"] if "weights" in data.files else None
+    env = WPMECEnv(weights=weights)
+    env.reset(seed=0)
+    values = np.array([
+        solve_p2(h, mode[None], env.config.weights, env.constants)["objective"][0]
+        for h, mode in zip(data["h"], data["mode"])
+    ])
+    assert np.max(np.abs(values - data["obj"]) / data["obj"]) <= 1e-5
+
+
+@pytest.mark.parametrize("name", ["droo_N10.npz", "droo_N10_alt.npz"])
+def test_optimum_recovers_the_stored_decision_on_every_row(name):
+    data = _reference(name)
+    weights = data["weights"] if "weights" in data.files else None
+    env = gym.make("WPMEC-v0", weights=weights).unwrapped
+    for h, mode, obj in zip(data["h"], data["mode"], data["obj"]):
+        env.reset(options={"state": {"h": h}})
+        best = env.optimum()
+        assert best.method == "enumeration"
+        np.testing.assert_array_equal(best.action, mode)
+        assert abs(best.reward - obj) / obj <= 1e-5
+
+
+def _scipy_p2(h, x, weights, constants):
+    """P2 by SLSQP on (a, tau) for the offloaders: an independent, general-purpose solve."""
+    off = np.flatnonzero(x)
+    loc = np.flatnonzero(x == 0)
+    local_coef = weights[loc] * constants.eta1 * np.cbrt(h[loc] / constants.energy_coefficient)
+    c = constants.eta2 * h[off] ** 2
+
+    def negative_rate(y):
+        a, tau = y[0], y[1:]
+        local = local_coef.sum() * np.cbrt(max(a, 0.0))
+        tau_safe = np.maximum(tau, 1e-300)
+        offload = constants.eps * np.sum(weights[off] * tau_safe * np.log1p(c * max(a, 0.0) / tau_safe))
+        return -(local + offload) / 1e6
+
+    best = np.inf
+    for start_a in (0.2, 0.5, 0.8):
+        y0 = np.concatenate([[start_a], np.full(len(off), (1 - start_a) / max(len(off), 1))])
+        result = minimize(
+            negative_rate, y0, method="SLSQP", bounds=[(1e-12, 1.0)] * len(y0),
+            constraints=[{"type": "ineq", "fun": lambda y: 1.0 - y.sum()}],
+            options={"ftol": 1e-15, "maxiter": 2000},
+        )
+        feasible = np.clip(result.x, 1e-300, 1.0) / max(1.0, result.x.sum())  # SLSQP may overshoot by ~1e-9
+        best = min(best, negative_rate(feasible))
+    return -best * 1e6
+
+
+@pytest.mark.parametrize("n", [10, 20, 30])
+def test_oracle_agrees_with_a_general_purpose_solver(n):
+    env = gym.make("WPMEC-v0", num_devices=n).unwrapped
+    rng = np.random.default_rng(n)
+    for frame in range(3):
+        env.reset(seed=frame)
+        h = env.state["h"]
+        decisions = np.vstack([np.zeros(n), np.ones(n), rng.integers(0, 2, (2, n))]).astype(int)
+        ours = env.evaluate(decisions).rewards
+        for x, value in zip(decisions, ours):
+            reference = _scipy_p2(h, x, env.config.weights, env.constants)
+            assert value >= reference * (1 - 1e-9)  # never beaten by the general solver
+            assert abs(value - reference) / reference <= 1e-6
+
+
+def test_allocation_is_optimal_against_perturbations():
+    """Moving time between a and any tau_j, or between two offloaders, never helps (to 1e-9)."""
+    env = gym.make("WPMEC-v0").unwrapped
+    env.reset(seed=5)
+    x = np.array([[1, 0, 1, 1, 0, 0, 1, 0, 1, 0]])
+    out = env.evaluate(x)
+    a, tau = out.info["a"][0], out.info["tau"][0]
+    h, w, k = env.state["h"], env.config.weights, env.constants
+
+    def rate(a, tau):
+        off = x[0] == 1
+        local = np.sum(w[~off] * k.eta1 * np.cbrt(h[~off] / k.energy_coefficient)) * np.cbrt(a)
+        t = tau[off]
+        return local + k.eps * np.sum(w[off] * t * np.log1p(k.eta2 * h[off] ** 2 * a / t))
+
+    best = rate(a, tau)
+    assert abs(best - out.rewards[0]) <= 1e-9 * best
+    for j in np.flatnonzero(x[0]):
+        for delta in np.array([1e-3, -1e-3]) * min(tau[j], a):  # stays feasible
+            moved = tau.copy()
+            moved[j] += delta
+            assert rate(a - delta, moved) <= best * (1 + 1e-12)
+
+
+def test_offload_ratio_solves_its_equation_over_many_scales():
+    s = np.logspace(-6, 2.5, 200)
+    z, L = offload_ratio(s)
+    assert np.allclose(np.log1p(z) - z / (1 + z), s, rtol=1e-9, atol=0)
+    assert np.allclose(L, np.log1p(z), rtol=1e-12)
+    tiny = np.logspace(-16, -10, 20)  # there the equation reads L^2/2 - L^3/6 = s to ~1e-16
+    q = np.sqrt(2 * tiny)
+    assert np.allclose(offload_ratio(tiny)[1], q + q**2 / 6, rtol=1e-9, atol=0)
+
+
+def test_all_local_has_the_closed_form():
+    env = gym.make("WPMEC-v0").unwrapped
+    env.reset(seed=0)
+    h, w, k = env.state["h"], env.config.weights, env.constants
+    value = env.evaluate(np.zeros((1, 10), dtype=int)).rewards[0]
+    assert value == pytest.approx(np.sum(w * k.eta1 * np.cbrt(h / k.energy_coefficient)), rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    log_h=st.lists(st.floats(-12, -2), min_size=6, max_size=6),
+    decision=st.lists(st.integers(0, 1), min_size=6, max_size=6),
+    device=st.integers(0, 5),
+    factor=st.floats(1.0, 100.0),
+)
+def test_properties_finite_feasible_monotone(log_h, decision, device, factor):
+    env = gym.make("WPMEC-v0", num_devices=6).unwrapped
+    h = 10.0 ** np.array(log_h)
+    env.reset(seed=0, options={"state": {"h": h}})
+    x = np.array([decision])
+    out = env.evaluate(x)
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert out.info["a"][0] + out.info["tau"][0].sum() <= 1 + 1e-12
+    assert np.all(out.info["tau"][0] >= 0) and 0 <= out.info["a"][0] <= 1
+    stronger = h.copy()
+    stronger[device] = min(stronger[device] * factor, 1.0)
+    env.reset(seed=0, options={"state": {"h": stronger}})
+    assert env.evaluate(x).rewards[0] >= out.rewards[0] * (1 - 1e-12)
+    obs = env._observe(env._state)
+    assert np.isfinite(obs).all() and env.observation_space.contains(obs)
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.array([0, 1, 2, 0, 0, 0, 0, 0, 0, 0]), "binary"),
+        (np.array([0, 1, np.nan, 0, 0, 0, 0, 0, 0, 0]), "finite"),
+        (np.zeros(9), "shape"),
+        (np.array([0, 0.5, 0, 0, 0, 0, 0, 0, 0, 0]), "integers"),
+    ],
+)
+def test_bad_action_raises_and_leaves_state_untouched(bad, match):
+    env = gym.make("WPMEC-v0")
+    env.reset(seed=0)
+    before = env.unwrapped.state
+    with pytest.raises(ValueError, match=match):
+        env.step(bad)
+    after = env.unwrapped.state
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    assert env.unwrapped._steps == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"num_devices": 0}, "num_devices"),
+        ({"weights": [1.0, -1.0] * 5}, "weights"),
+        ({"weights": [1.0] * 3}, "weights"),
+        ({"channel_trace": np.full((4, 9), 1e-6)}, "channel_trace"),
+        ({"distances": "nowhere"}, "distances"),
+        ({"harvesting_efficiency": 1.5}, "harvesting_efficiency"),
+        ({"max_episode_steps": 0}, "max_episode_steps"),
+    ],
+)
+def test_invalid_config_raises_at_make_time(overrides, field):
+    with pytest.raises(ValueError, match=field):
+        gym.make("WPMEC-v0", **overrides)
+
+
+def test_channel_trace_is_replayed_and_truncates_at_its_end():
+    trace = np.random.default_rng(0).uniform(1e-7, 1e-5, (3, 4))
+    env = gym.make("WPMEC-v0", num_devices=4, channel_trace=trace)
+    obs, _ = env.reset(seed=0)
+    seen, truncated = [obs], False
+    while not truncated:
+        obs, _, _, truncated, _ = env.step(np.zeros(4, dtype=np.int8))
+        seen.append(obs)
+    assert len(seen) == 4  # three frames scored, then the episode ends
+    np.testing.assert_allclose(np.array(seen[:3]), (trace * 1e6).astype(np.float32))
+
+
+def test_random_distances_change_per_episode_and_fixed_default_matches_spec():
+    fixed = gym.make("WPMEC-v0").unwrapped
+    fixed.reset(seed=0)
+    np.testing.assert_allclose(fixed.state["distances"], 2.5 + 0.3 * np.arange(10))
+    random = gym.make("WPMEC-v0", distances="random").unwrapped
+    random.reset(seed=0)
+    first = random.state["distances"]
+    random.reset(seed=1)
+    assert not np.allclose(first, random.state["distances"])
+    assert np.all((first >= 2.5) & (first <= 5.2))
+
+
+def test_cd_never_beats_enumeration_and_accepts_a_start():
+    env = gym.make("WPMEC-v0").unwrapped
+    for seed in range(5):
+        env.reset(seed=seed)
+        exact = env.optimum()
+        cd = env.optimum(method="cd", start=exact.action)
+        assert cd.reward == pytest.approx(exact.reward, rel=1e-12)
+        assert env.optimum(method="cd").reward <= exact.reward * (1 + 1e-12)
+
+
+def test_large_n_uses_coordinate_descent():
+    env = gym.make("WPMEC-v0", num_devices=20).unwrapped
+    env.reset(seed=0)
+    best = env.optimum()
+    assert best.method == "cd" and best.action.shape == (20,)
+    assert best.reward >= env.evaluate(np.zeros((1, 20), dtype=int)).rewards[0]

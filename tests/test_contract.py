@@ -1,0 +1,125 @@
+"""The common contract of SPEC.md, run on every registered environment id."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import mec_gym
+
+def _sb3_wrapper(env_id):
+    space = gym.make(env_id).unwrapped.action_space
+    if isinstance(space, gym.spaces.Dict):
+        from mec_gym.wrappers import FlattenHybridAction
+
+        return FlattenHybridAction
+    return None
+
+
+@pytest.fixture(params=mec_gym.ENV_IDS)
+def env_id(request):
+    return request.param
+
+
+def test_gymnasium_check_env(env_id):
+    env = gym.make(env_id)
+    check_env(env.unwrapped, skip_render_check=True)
+
+
+def test_sb3_check_env(env_id):
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    env = gym.make(env_id)
+    wrapper = _sb3_wrapper(env_id)
+    sb3_check_env(wrapper(env) if wrapper else env.unwrapped, warn=False)
+
+
+def _rollout(env_id, seed, steps=5):
+    env = gym.make(env_id)
+    obs, _ = env.reset(seed=seed)
+    env.action_space.seed(seed)
+    trajectory = [obs]
+    for _ in range(steps):
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        trajectory += [obs, np.float64(reward)]
+        if terminated or truncated:
+            break
+    return trajectory
+
+
+def test_same_seed_same_trajectory(env_id):
+    first, second = _rollout(env_id, 3), _rollout(env_id, 3)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    third = _rollout(env_id, 4)
+    assert not all(np.array_equal(a, b) for a, b in zip(first, third))
+
+
+def test_step_reward_equals_evaluate(env_id):
+    env = gym.make(env_id)
+    env.reset(seed=1)
+    env.action_space.seed(1)
+    for _ in range(3):
+        action = env.action_space.sample()
+        batch = {k: np.asarray(v)[None] for k, v in action.items()} if isinstance(action, dict) else np.asarray(action)[None]
+        expected = env.unwrapped.evaluate(batch).rewards[0]
+        _, reward, terminated, truncated, info = env.step(action)
+        assert isinstance(reward, float) and reward == expected
+        assert type(terminated) is bool and type(truncated) is bool
+
+
+def test_evaluate_leaves_state_untouched(env_id):
+    env = gym.make(env_id)
+    env.reset(seed=2)
+    before = env.unwrapped.state
+    space = env.unwrapped.action_space
+    space.seed(0)
+    samples = [space.sample() for _ in range(4)]
+    batch = {k: np.stack([s[k] for s in samples]) for k in samples[0]} if isinstance(samples[0], dict) else np.stack(samples)
+    evaluation = env.unwrapped.evaluate(batch)
+    assert evaluation.rewards.shape == (4,) and evaluation.rewards.dtype == np.float64
+    assert all(len(v) == 4 for v in evaluation.info.values())
+    after = env.unwrapped.state
+    assert before.keys() == after.keys() and all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_state_is_a_copy_and_unknown_state_field_raises(env_id):
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    original = env.unwrapped.state
+    handed_out = env.unwrapped.state
+    for value in handed_out.values():
+        if isinstance(value, np.ndarray) and value.size and value.dtype.kind == "f":
+            value += 1.0
+    now = env.unwrapped.state
+    assert all(np.array_equal(now[k], original[k]) for k in original)
+    with pytest.raises(ValueError, match="unknown state field"):
+        env.reset(seed=0, options={"state": {"no_such_field": np.zeros(1)}})
+
+
+def test_unknown_config_field_raises(env_id):
+    with pytest.raises(ValueError, match="no_such_parameter"):
+        gym.make(env_id, no_such_parameter=1)
+
+
+def _make_in_worker(env_id):
+    env = gym.make(f"mec_gym:{env_id}")
+    env.reset(seed=0)
+    return env.observation_space.shape
+
+
+def test_spawned_worker_can_make_by_module_prefix():
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        shapes = pool.map(_make_in_worker, mec_gym.ENV_IDS)
+    assert len(shapes) == len(mec_gym.ENV_IDS)
+
+
+def test_registration_is_idempotent():
+    import importlib
+
+    importlib.reload(mec_gym)
+    mec_gym.envs.register_all()
+    assert set(mec_gym.ENV_IDS) <= set(gym.registry)
