@@ -23,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import lambertw
 
+_LAMBERT_W_MAX_SIZE = 256  # up to this many unknowns, start from scipy's Lambert W
 _SERIES_BELOW = 1e-2  # below this L, L + expm1(-L) is summed as a series (no cancellation)
 _V_RTOL = 1e-7  # relative Newton correction of the price v at which to stop (objective error ~ its square)
 _MAX_ITERATIONS = 200
@@ -53,11 +55,19 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None) -> tuple[np.nd
 
     Returns (z, L) with L = ln(1 + z). Newton's method on the convex, increasing
     f(L) = L + exp(-L) - 1 - s: from any start it lands above the root after one step and then
-    decreases monotonically and quadratically. ``start`` (a previous L) warm-starts it; the cold
-    start is the two-term series L = q + q^2/6, q = sqrt(2 s), capped by the large-s limit s + 1.
+    decreases monotonically and quadratically. Starts: for small arrays the paper's Lambert-W form
+    L = -ln(-W0(-exp(-1 - s))) (one C call, accurate to ~1e-13 except near s = 0, so Newton only
+    polishes it); for large arrays ``start`` (a warm start) or the two-term series
+    L = q + q^2/6, q = sqrt(2 s), capped by the large-s limit s + 1 (cheaper per element).
     """
     s = np.asarray(s, dtype=np.float64)
-    if start is None:
+    if s.size <= _LAMBERT_W_MAX_SIZE:
+        q = np.sqrt(2.0 * s)
+        with np.errstate(over="ignore", divide="ignore"):
+            W = lambertw(-np.exp(-1.0 - s)).real
+            L = np.where(s < 700.0, -np.log(-W), s + 1.0)
+        L = np.where(s < 1e-6, q + q * q / 6.0, L)  # W loses accuracy next to its branch point
+    elif start is None:
         q = np.sqrt(2.0 * s)
         L = np.minimum(q + q * q / 6.0, s + 1.0)
     else:
@@ -135,7 +145,8 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
         # feasible and its objective error is second order in it.
         if ((newton_ok & (np.abs(log_step) <= _V_RTOL)) | (hi - lo <= _V_RTOL * hi) | ~solvable).all():
             break
-        v_next = np.where(newton_ok, newton, np.sqrt(lo * hi))
+        # geometric bisection; while G underflows to 0 (absurdly high v) lo stays 0: step down by 1e6
+        v_next = np.where(newton_ok, newton, np.sqrt(np.maximum(lo, 1e-12 * hi) * hi))
         steps = (steps[1], np.abs(np.log(v_next / v)))
         v = np.where(solvable, v_next, 1.0)
     tau = a[:, None] * c_over_z
