@@ -1,0 +1,122 @@
+"""Stable-Baselines3 references on every mec-gym environment.
+
+``SB3Agent(env, algo, seed)`` wraps the environment so that SB3 can take its action space, trains an
+SB3 model on it and acts greedily (``deterministic=True``). Wrappers used:
+
+| native action space   | PPO / A2C              | DQN                                   | SAC / TD3              |
+|-----------------------|------------------------|---------------------------------------|------------------------|
+| MultiBinary(N)        | as is                  | ``MultiBinaryAsDiscrete`` (N <= 12)   | -                      |
+| MultiDiscrete         | as is                  | -                                     | -                      |
+| Box                   | as is                  | -                                     | as is                  |
+| Dict (hybrid)         | ``FlattenHybridAction``| ``DiscretizeHybridAction`` then       | ``FlattenHybridAction``|
+|                       |                        | ``MultiDiscreteAsDiscrete`` if small  |                        |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+ALGORITHMS = ("ppo", "a2c", "dqn", "sac", "td3")
+MAX_DISCRETE_ACTIONS = 4096  # DQN only where the flattened discrete action set is at most this big
+
+
+class MultiBinaryAsDiscrete(gym.ActionWrapper):
+    """Discrete(2^N) over a MultiBinary(N) action: action k is the binary code of k (bit 0 first)."""
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        self._n = int(np.prod(env.action_space.shape))
+        self.action_space = spaces.Discrete(2**self._n)
+
+    def action(self, action):
+        return ((int(action) >> np.arange(self._n)) & 1).astype(np.int8)
+
+
+class MultiDiscreteAsDiscrete(gym.ActionWrapper):
+    """Discrete(prod(nvec)) over a MultiDiscrete(nvec) action (mixed radix, coordinate 0 last)."""
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        self._nvec = env.action_space.nvec.astype(np.int64)
+        self.action_space = spaces.Discrete(int(np.prod(self._nvec)))
+
+    def action(self, action):
+        digits, rest = [], int(action)
+        for size in self._nvec:
+            digits.append(rest % size)
+            rest //= size
+        return np.array(digits, dtype=self.env.action_space.dtype)
+
+
+def _hybrid(env: gym.Env, discrete: bool) -> gym.Env:
+    from mec_gym import wrappers  # the hybrid-action wrappers of the MEQC scenario
+
+    return wrappers.DiscretizeHybridAction(env) if discrete else wrappers.FlattenHybridAction(env)
+
+
+def wrap_for(algo: str, env: gym.Env) -> gym.Env | None:
+    """The env as ``algo`` can train on it, or None where the algorithm does not apply."""
+    space = env.action_space
+    if algo in ("ppo", "a2c"):
+        return _hybrid(env, discrete=False) if isinstance(space, spaces.Dict) else env
+    if algo in ("sac", "td3"):
+        if isinstance(space, spaces.Dict):
+            return _hybrid(env, discrete=False)
+        return env if isinstance(space, spaces.Box) else None
+    if algo == "dqn":
+        if isinstance(space, spaces.Dict):
+            env = _hybrid(env, discrete=True)
+            space = env.action_space
+        if isinstance(space, spaces.MultiBinary) and 2 ** int(np.prod(space.shape)) <= MAX_DISCRETE_ACTIONS:
+            return MultiBinaryAsDiscrete(env)
+        if isinstance(space, spaces.MultiDiscrete) and np.prod(space.nvec.astype(float)) <= MAX_DISCRETE_ACTIONS:
+            return MultiDiscreteAsDiscrete(env)
+        return None
+    raise ValueError(f"algo must be one of {list(ALGORITHMS)}; got {algo!r}")
+
+
+@dataclass
+class SB3Config:
+    """Hyper-parameters passed to the SB3 constructor (SB3's defaults otherwise), kept small so
+    that the leaderboard's frame budgets (thousands of frames) see several updates."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def defaults(algo: str) -> dict[str, Any]:
+        return {
+            "ppo": {"n_steps": 256, "batch_size": 64},
+            "a2c": {"n_steps": 16},
+            "dqn": {"learning_starts": 100, "buffer_size": 10_000, "train_freq": 4, "target_update_interval": 250},
+            "sac": {"learning_starts": 100, "buffer_size": 10_000},
+            "td3": {"learning_starts": 100, "buffer_size": 10_000},
+        }[algo]
+
+
+class SB3Agent:
+    """An SB3 model trained on ``env`` (wrapped as :func:`wrap_for` says)."""
+
+    def __init__(self, env: gym.Env, algo: str, seed: int = 0, config: SB3Config | None = None):
+        import stable_baselines3 as sb3
+
+        wrapped = wrap_for(algo, env)
+        if wrapped is None:
+            raise ValueError(f"{algo} does not apply to the action space {env.action_space}")
+        self.env = wrapped
+        kwargs = {**SB3Config.defaults(algo), **(config.kwargs if config else {})}
+        model_class = getattr(sb3, algo.upper())
+        self.model = model_class("MlpPolicy", wrapped, seed=seed, device="cpu", verbose=0, **kwargs)
+
+    def learn(self, total_frames: int) -> "SB3Agent":
+        if total_frames > 0:
+            self.model.learn(total_timesteps=total_frames, progress_bar=False)
+        return self
+
+    def act(self, observation):
+        action, _ = self.model.predict(observation, deterministic=True)
+        return action

@@ -1,0 +1,99 @@
+"""The ``mec-gym`` command: ``mec-gym list`` and ``mec-gym bench`` (the leaderboard, the main job).
+
+    mec-gym bench --preset quick                       # every env x method, one seed, small budgets
+    mec-gym bench --env WPMEC-v0 --method random optimum --seeds 0 1 2 --frames 500
+    mec-gym bench --preset quick --resume              # finish an interrupted grid
+    mec-gym bench --backend ray --workers 2            # the same records from Ray tasks
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import mec_gym
+from benchmarks.presets import PRESETS
+from benchmarks.registry import METHODS, methods_for
+from benchmarks.report import write_leaderboard
+from benchmarks.runner import RunSpec, run_grid
+
+
+def build_specs(args: argparse.Namespace) -> list[RunSpec]:
+    """The grid the arguments describe; unknown env ids or methods raise ValueError."""
+    preset = PRESETS[args.preset]
+    envs = args.env or list(mec_gym.ENV_IDS)
+    unknown = sorted(set(envs) - set(mec_gym.ENV_IDS))
+    if unknown:
+        raise ValueError(f"unknown env id(s) {unknown}; known: {mec_gym.ENV_IDS}")
+    if args.method:
+        unknown = sorted(set(args.method) - set(METHODS))
+        if unknown:
+            raise ValueError(f"unknown method(s) {unknown}; known: {sorted(METHODS)}")
+    seeds = args.seeds if args.seeds is not None else list(preset.seeds)
+    specs = []
+    for env_id in envs:
+        env_config = preset.env_configs.get(env_id, {})
+        applicable = methods_for(env_id, env_config)
+        for method in args.method or applicable:
+            if method not in applicable:
+                continue
+            for seed in seeds:
+                specs.append(RunSpec(
+                    env=env_id, method=method, seed=seed,
+                    frames=args.frames if args.frames is not None else preset.frames_for(env_id),
+                    eval_frames=args.eval_frames if args.eval_frames is not None else preset.eval_frames_for(env_id),
+                    env_config=env_config, method_config=preset.method_configs.get(method, {}),
+                ))
+    return specs
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mec-gym", description="mec-gym environments and leaderboard")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="every environment id and every method, with where each runs")
+    bench = commands.add_parser("bench", help="run a grid of env x method x seed and write the leaderboard")
+    bench.add_argument("--preset", choices=sorted(PRESETS), default="quick")
+    bench.add_argument("--env", nargs="+", metavar="ID")
+    bench.add_argument("--method", nargs="+", metavar="NAME")
+    bench.add_argument("--seeds", nargs="+", type=int, metavar="S")
+    bench.add_argument("--frames", type=int, help="learning frames per run (overrides the preset)")
+    bench.add_argument("--eval-frames", type=int, help="evaluation frames per run (overrides the preset)")
+    bench.add_argument("--out", type=Path, default=Path("results"))
+    bench.add_argument("--workers", type=int, default=1)
+    bench.add_argument("--backend", choices=["local", "ray"], default="local")
+    bench.add_argument("--ray-address", default=None, help="ray.init address (default: a local instance)")
+    bench.add_argument("--resume", action="store_true", help="skip runs whose record exists")
+    bench.add_argument("--no-progress", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.command == "list":
+        print("environments:")
+        for env_id in mec_gym.ENV_IDS:
+            print(f"  {env_id:<24} methods: {', '.join(methods_for(env_id))}")
+        print("methods:")
+        for name, method in METHODS.items():
+            envs = [env_id for env_id in mec_gym.ENV_IDS if name in methods_for(env_id)]
+            print(f"  {name:<20} [{method.family}] {', '.join(envs) or '-'}")
+        return 0
+    try:
+        specs = build_specs(args)
+    except ValueError as error:
+        print(f"mec-gym bench: {error}", file=sys.stderr)
+        return 2
+    records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,
+                       ray_address=args.ray_address, progress=not args.no_progress)
+    print(write_leaderboard(records, args.out))
+    failed = [r for r in records if r["error"]]
+    if failed:
+        print(f"{len(failed)} run(s) failed; their errors are in their records under {args.out / 'runs'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

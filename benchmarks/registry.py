@@ -1,0 +1,114 @@
+"""What the leaderboard can run: methods (one registry entry each) and each environment's headline
+metrics.
+
+A method builds an *agent* for an environment: an object with ``env`` (the env it steps, possibly
+wrapped), ``learn(total_frames)`` and ``act(observation) -> action``. Fixed policies learn nothing;
+trainers learn on ``env`` for the frame budget. Adding a method is one entry in ``METHODS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from baselines import heuristics
+from mec_gym.core.metrics import normalized_rate
+
+
+class PolicyAgent:
+    """A fixed policy ``policy(env, rng) -> action`` in the agent shape."""
+
+    def __init__(self, env: gym.Env, policy: heuristics.Policy, seed: int):
+        self.env, self.policy, self.rng = env, policy, np.random.default_rng(seed)
+
+    def learn(self, total_frames: int) -> "PolicyAgent":
+        return self
+
+    def act(self, observation):
+        return self.policy(self.env, self.rng)
+
+
+@dataclass(frozen=True)
+class Method:
+    """``build(env, seed, config) -> agent``; ``applies(env)`` says whether it runs on that env."""
+
+    name: str
+    family: str  # "fixed", "paper" (the papers' trainers) or "sb3"
+    build: Callable[[gym.Env, int, dict], Any]
+    applies: Callable[[gym.Env], bool]
+    trains: bool
+
+
+def _discrete(env: gym.Env) -> bool:
+    return isinstance(env.unwrapped.action_space, (spaces.MultiBinary, spaces.MultiDiscrete))
+
+
+def _fixed(name: str, policy, applies=_discrete) -> Method:
+    return Method(name, "fixed", lambda env, seed, config: PolicyAgent(env, policy, seed), applies, trains=False)
+
+
+def _sb3(algo: str) -> Method:
+    def build(env, seed, config):
+        from baselines.sb3_refs import SB3Agent, SB3Config
+
+        return SB3Agent(env, algo, seed, SB3Config(config))
+
+    def applies(env):
+        from baselines.sb3_refs import wrap_for
+
+        try:
+            return wrap_for(algo, env) is not None
+        except ImportError:  # a wrapper the scenario that needs it has not shipped
+            return False
+
+    return Method(f"sb3-{algo}", "sb3", build, applies, trains=True)
+
+
+METHODS: dict[str, Method] = {
+    "random": _fixed("random", heuristics.random_policy, applies=lambda env: True),
+    "all-local": _fixed("all-local", heuristics.all_local_policy),
+    "all-offload": _fixed("all-offload", heuristics.all_offload_policy),
+    "coordinate-descent": _fixed("coordinate-descent", heuristics.coordinate_descent_policy),
+    "optimum": _fixed("optimum", heuristics.optimum_policy, applies=lambda env: True),
+    **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
+}
+
+
+# ----- headline metrics per environment ----------------------------------------------------------
+@dataclass(frozen=True)
+class EnvMetrics:
+    """How to summarise an evaluation: ``summarise(rewards, infos, optima) -> {metric: value}``;
+    ``headline`` ranks the table (``higher_is_better`` says which way); ``needs_optimum`` makes the
+    runner record ``env.unwrapped.optimum().reward`` before every evaluation step."""
+
+    headline: str
+    higher_is_better: bool
+    summarise: Callable[[np.ndarray, list[dict], np.ndarray | None], dict[str, float]]
+    needs_optimum: bool = False
+
+
+def _wpmec(rewards, infos, optima):
+    return {"normalized_rate": float(np.mean(normalized_rate(rewards, optima))), "reward": float(np.mean(rewards))}
+
+
+ENV_METRICS: dict[str, EnvMetrics] = {
+    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, needs_optimum=True),
+}
+
+
+def default_metrics(rewards, infos, optima):
+    return {"reward": float(np.mean(rewards))}
+
+
+def env_metrics(env_id: str) -> EnvMetrics:
+    return ENV_METRICS.get(env_id, EnvMetrics("reward", True, default_metrics))
+
+
+def methods_for(env_id: str, env_config: dict | None = None) -> list[str]:
+    """Names of the methods that apply to ``env_id``."""
+    env = gym.make(env_id, **(env_config or {}))
+    return [name for name, method in METHODS.items() if method.applies(env)]

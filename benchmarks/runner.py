@@ -1,0 +1,220 @@
+"""Run a grid of (environment x method x seed) and write one JSON record per run.
+
+A run builds the method's agent on a fresh environment, lets it learn for ``frames`` frames (fixed
+policies skip this), then evaluates it for ``eval_frames`` further frames on the same environment
+and summarises them with the environment's headline metrics. Records are written atomically
+(temporary file + rename) when a run finishes, so killing the grid at any moment leaves only whole
+records; ``resume`` skips runs whose record exists; a failing run records its error and the grid
+goes on. Backends: ``local`` (``workers`` processes) or ``ray`` (one Ray task per run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+import gymnasium as gym
+import numpy as np
+
+CURVE_POINTS = 100  # learning-curve points kept per run
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    env: str
+    method: str
+    seed: int
+    frames: int  # learning frames (0 for fixed policies)
+    eval_frames: int
+    env_config: dict[str, Any] = field(default_factory=dict)
+    method_config: dict[str, Any] = field(default_factory=dict)
+
+    def record_path(self, out: Path) -> Path:
+        return out / "runs" / self.env / self.method / f"seed{self.seed}.json"
+
+
+class RewardRecorder(gym.Wrapper):
+    """Keeps every reward the agent sees while it learns (the learning curve)."""
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        self.rewards: list[float] = []
+
+    def step(self, action):
+        result = super().step(action)
+        self.rewards.append(float(result[1]))
+        return result
+
+
+def _versions() -> dict[str, str]:
+    names = ("mec-gym", "numpy", "scipy", "gymnasium", "torch", "stable-baselines3")
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _downsample(values: list[float], points: int = CURVE_POINTS) -> list[float]:
+    if not values:
+        return []
+    chunks = np.array_split(np.asarray(values, dtype=np.float64), min(points, len(values)))
+    return [float(chunk.mean()) for chunk in chunks]
+
+
+def _to_builtin(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _to_builtin(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_builtin(v) for v in value]
+    return value
+
+
+def execute(spec: RunSpec) -> dict[str, Any]:
+    """Run one (env, method, seed) and return its record (never raises: errors are recorded)."""
+    import mec_gym  # noqa: F401  (registers the ids in spawned workers)
+    from benchmarks.registry import METHODS, env_metrics
+
+    record: dict[str, Any] = {
+        "env": spec.env, "env_config": spec.env_config, "method": spec.method,
+        "method_config": spec.method_config, "seed": spec.seed, "frames": spec.frames,
+        "eval_frames": spec.eval_frames, "versions": _versions(), "wall_time_s": None,
+        "time_per_frame_ms": None, "metrics": {}, "curve": [], "error": None,
+    }
+    start = time.perf_counter()
+    try:
+        method = METHODS[spec.method]
+        recorder = RewardRecorder(gym.make(spec.env, **spec.env_config))
+        recorder.reset(seed=spec.seed)
+        agent = method.build(recorder, spec.seed, dict(spec.method_config))
+        agent.learn(spec.frames if method.trains else 0)
+        learned = list(recorder.rewards)
+        summary = env_metrics(spec.env)
+        env = agent.env
+        observation, _ = env.reset(seed=10_000 + spec.seed)
+        rewards, infos, optima = [], [], []
+        act_seconds = 0.0
+        for _ in range(spec.eval_frames):
+            if summary.needs_optimum:
+                optima.append(env.unwrapped.optimum().reward)
+            tic = time.perf_counter()
+            action = agent.act(observation)
+            act_seconds += time.perf_counter() - tic
+            observation, reward, terminated, truncated, info = env.step(action)
+            rewards.append(reward)
+            infos.append(info)
+            if terminated or truncated:
+                observation, _ = env.reset()
+        record["metrics"] = summary.summarise(np.asarray(rewards), infos, np.asarray(optima) if optima else None)
+        record["curve"] = _downsample(learned if learned and method.trains else rewards)
+        record["time_per_frame_ms"] = 1e3 * act_seconds / max(spec.eval_frames, 1)
+    except Exception:  # a failing run is recorded, and the grid goes on
+        record["error"] = traceback.format_exc(limit=20)
+    record["wall_time_s"] = time.perf_counter() - start
+    return _to_builtin(record)
+
+
+def write_record(path: Path, record: dict[str, Any]) -> None:
+    """Write ``record`` to ``path`` atomically: a temporary file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(record, stream, indent=1)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_records(out: Path) -> list[dict[str, Any]]:
+    """Every finished record under ``out/runs`` (temporary files are ignored)."""
+    return [json.loads(path.read_text()) for path in sorted((out / "runs").glob("*/*/seed*.json"))]
+
+
+def run_grid(
+    specs: Iterable[RunSpec],
+    out: Path,
+    *,
+    resume: bool = False,
+    workers: int = 1,
+    backend: str = "local",
+    ray_address: str | None = None,
+    progress: bool = False,
+) -> list[dict[str, Any]]:
+    """Run every spec (skipping finished ones when ``resume``), writing records as they finish."""
+    specs = list(specs)
+    todo = [spec for spec in specs if not (resume and spec.record_path(out).exists())]
+    bar = _progress(len(specs), len(specs) - len(todo)) if progress else None
+    for spec, record in _dispatch(todo, workers, backend, ray_address):
+        write_record(spec.record_path(out), record)
+        if bar is not None:
+            bar.set_postfix_str(f"{spec.env} {spec.method} seed{spec.seed}")
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return read_records(out)
+
+
+def _progress(total: int, done: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=done, desc="grid", unit="run")
+
+
+def _dispatch(todo: list[RunSpec], workers: int, backend: str, ray_address: str | None):
+    if backend == "ray":
+        yield from _dispatch_ray(todo, ray_address)
+    elif backend != "local":
+        raise ValueError(f"backend must be 'local' or 'ray'; got {backend!r}")
+    elif workers <= 1:
+        for spec in todo:
+            yield spec, execute(spec)
+    else:
+        import concurrent.futures
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {pool.submit(execute, spec): spec for spec in todo}
+            for future in concurrent.futures.as_completed(futures):
+                yield futures[future], future.result()
+
+
+def _dispatch_ray(todo: list[RunSpec], address: str | None):
+    import ray
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                 runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")]))}})
+    try:
+        remote = ray.remote(execute)
+        pending = {remote.remote(spec): spec for spec in todo}
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for reference in done:
+                yield pending.pop(reference), ray.get(reference)
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def spec_dict(spec: RunSpec) -> dict[str, Any]:
+    return asdict(spec)
