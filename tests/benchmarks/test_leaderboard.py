@@ -1,0 +1,107 @@
+"""The leaderboard: records, resume after SIGKILL, the Ray backend and the SB3 references."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import mec_gym
+from benchmarks.cli import main as cli_main
+from benchmarks.registry import METHODS, methods_for
+from benchmarks.report import summarise
+from benchmarks.runner import RunSpec, execute, read_records, run_grid, write_record
+
+ROOT = Path(__file__).resolve().parents[2]
+GRID = ["bench", "--env", "WPMEC-v0", "--method", "random", "all-local", "all-offload", "optimum",
+        "--seeds", "0", "1", "2", "--frames", "0", "--eval-frames", "15", "--no-progress"]
+
+
+def _table(out: Path):
+    return {env: [(row["method"], row["metrics"]) for row in rows] for env, rows in summarise(read_records(out)).items()}
+
+
+def test_record_has_the_documented_keys_and_a_correct_normalised_rate(tmp_path):
+    spec = RunSpec("WPMEC-v0", "optimum", seed=0, frames=0, eval_frames=5)
+    record = execute(spec)
+    for key in ("env", "env_config", "method", "method_config", "seed", "frames", "versions",
+                "wall_time_s", "time_per_frame_ms", "metrics", "curve", "error"):
+        assert key in record
+    assert record["error"] is None
+    assert record["metrics"]["normalized_rate"] == pytest.approx(1.0, abs=1e-12)
+    random = execute(RunSpec("WPMEC-v0", "random", seed=0, frames=0, eval_frames=20))
+    assert 0.3 < random["metrics"]["normalized_rate"] < 0.99  # random is far from the optimum
+    write_record(spec.record_path(tmp_path), record)
+    assert json.loads(spec.record_path(tmp_path).read_text()) == record
+
+
+def test_failing_run_is_recorded_and_the_grid_goes_on(tmp_path):
+    specs = [RunSpec("WPMEC-v0", "random", 0, 0, 3, env_config={"num_devices": 4}),
+             RunSpec("WPMEC-v0", "optimum", 0, 0, 3, env_config={"no_such_field": 1})]
+    records = run_grid(specs, tmp_path)
+    errors = {r["method"]: r["error"] for r in records}
+    assert errors["random"] is None and "no_such_field" in errors["optimum"]
+
+
+def test_sigkill_mid_grid_then_resume_equals_an_uninterrupted_run(tmp_path):
+    interrupted, clean = tmp_path / "interrupted", tmp_path / "clean"
+    command = [sys.executable, "-m", "benchmarks.cli", *GRID, "--out", str(interrupted)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((interrupted / "runs").rglob("seed*.json"))) < 3:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = list((interrupted / "runs").rglob("seed*.json"))
+    assert 3 <= len(partial) < 12, "the kill must land mid-grid"
+    for path in partial:
+        json.loads(path.read_text())  # every record left behind parses
+    assert cli_main([*GRID, "--out", str(interrupted), "--resume"]) == 0
+    assert cli_main([*GRID, "--out", str(clean)]) == 0
+    records = read_records(interrupted)
+    keys = [(r["env"], r["method"], r["seed"]) for r in records]
+    assert len(keys) == len(set(keys)) == 12
+    assert not list(interrupted.rglob("*.tmp"))
+    assert _table(interrupted) == _table(clean)
+    assert "| 1 | optimum |" in (interrupted / "leaderboard.md").read_text()  # timings differ, ranks do not
+    assert (interrupted / "plots" / "WPMEC-v0.png").stat().st_size > 0
+
+
+def test_ray_backend_gives_the_same_metrics_as_local(tmp_path):
+    pytest.importorskip("ray")  # the [ray] extra; `make test` installs it
+    specs = [RunSpec("WPMEC-v0", "random", seed, 0, 5, env_config={"num_devices": 6}) for seed in (0, 1)]
+    local = run_grid(specs, tmp_path / "local")
+    remote = run_grid(specs, tmp_path / "ray", backend="ray")
+    assert [r["metrics"] for r in local] == [r["metrics"] for r in remote]
+
+
+def test_unknown_env_or_method_is_refused(capsys):
+    assert cli_main(["bench", "--env", "Nope-v0"]) == 2
+    assert "unknown env id" in capsys.readouterr().err
+    assert cli_main(["bench", "--method", "nope"]) == 2
+
+
+@pytest.mark.parametrize("env_id", mec_gym.ENV_IDS)
+def test_sb3_references_train_on_every_environment(env_id):
+    for name in [m for m in methods_for(env_id) if METHODS[m].family == "sb3"]:
+        record = execute(RunSpec(env_id, name, seed=0, frames=150, eval_frames=5))
+        assert record["error"] is None, record["error"]
+        assert np.isfinite(list(record["metrics"].values())).all()
+        assert len(record["curve"]) > 0
+
+
+def test_list_names_every_env_and_method(capsys):
+    assert cli_main(["list"]) == 0
+    text = capsys.readouterr().out
+    assert all(env_id in text for env_id in mec_gym.ENV_IDS)
+    assert all(name in text for name in METHODS)
+    assert "sb3-sac" in text and "sb3-ppo" in methods_for("WPMEC-v0")
+    assert gym.make("WPMEC-v0") is not None
