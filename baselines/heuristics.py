@@ -6,7 +6,8 @@ A policy is a callable ``policy(env, rng) -> action`` that may look at the curre
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces

@@ -112,7 +112,7 @@ class SB3Agent:
         model_class = getattr(sb3, algo.upper())
         self.model = model_class("MlpPolicy", wrapped, seed=seed, device="cpu", verbose=0, **kwargs)
 
-    def learn(self, total_frames: int) -> "SB3Agent":
+    def learn(self, total_frames: int) -> SB3Agent:
         if total_frames > 0:
             self.model.learn(total_timesteps=total_frames, progress_bar=False)
         return self

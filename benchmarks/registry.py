@@ -8,8 +8,9 @@ trainers learn on ``env`` for the frame budget. Adding a method is one entry in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -25,7 +26,7 @@ class PolicyAgent:
     def __init__(self, env: gym.Env, policy: heuristics.Policy, seed: int):
         self.env, self.policy, self.rng = env, policy, np.random.default_rng(seed)
 
-    def learn(self, total_frames: int) -> "PolicyAgent":
+    def learn(self, total_frames: int) -> PolicyAgent:
         return self
 
     def act(self, observation):

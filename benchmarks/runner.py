@@ -16,10 +16,11 @@ import platform
 import tempfile
 import time
 import traceback
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import gymnasium as gym
 import numpy as np

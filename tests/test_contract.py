@@ -11,6 +11,7 @@ from gymnasium.utils.env_checker import check_env
 
 import mec_gym
 
+
 def _sb3_wrapper(env_id):
     space = gym.make(env_id).unwrapped.action_space
     if isinstance(space, gym.spaces.Dict):
@@ -44,7 +45,7 @@ def _rollout(env_id, seed, steps=5):
     env.action_space.seed(seed)
     trajectory = [obs]
     for _ in range(steps):
-        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        obs, reward, terminated, truncated, _info = env.step(env.action_space.sample())
         trajectory += [obs, np.float64(reward)]
         if terminated or truncated:
             break
@@ -66,7 +67,7 @@ def test_step_reward_equals_evaluate(env_id):
         action = env.action_space.sample()
         batch = {k: np.asarray(v)[None] for k, v in action.items()} if isinstance(action, dict) else np.asarray(action)[None]
         expected = env.unwrapped.evaluate(batch).rewards[0]
-        _, reward, terminated, truncated, info = env.step(action)
+        _, reward, terminated, truncated, _info = env.step(action)
         assert isinstance(reward, float) and reward == expected
         assert type(terminated) is bool and type(truncated) is bool
 

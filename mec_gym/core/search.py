@@ -8,7 +8,7 @@ scoring all single-coordinate changes of the incumbent in one oracle call per ro
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from gymnasium import spaces

@@ -6,7 +6,8 @@ validation of the environment base (before anything in the environment changes).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces

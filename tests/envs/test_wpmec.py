@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 import mec_gym  # noqa: F401
-from mec_gym.envs.wpmec.config import WPMECConfig
 from mec_gym.envs.wpmec.env import WPMECEnv
 from mec_gym.envs.wpmec.oracle import offload_ratio, solve_p2
 

@@ -134,7 +134,7 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
     lo, hi = np.zeros_like(v), np.full_like(v, np.inf)
     steps = (np.inf, np.inf)  # |ln step| of the last two iterations
     for _ in range(_MAX_ITERATIONS):
-        G, slope, z, L, a, c_over_z = price_map(v)
+        G, slope, _z, L, a, c_over_z = price_map(v)
         lo, hi = np.maximum(lo, np.minimum(v, G)), np.minimum(hi, np.maximum(v, G))
         with np.errstate(divide="ignore", invalid="ignore"):
             log_step = (np.log(G) - np.log(v)) / (1.0 - v * slope / G)
