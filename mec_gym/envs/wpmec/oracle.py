@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import lambertw
 
-_LAMBERT_W_MAX_SIZE = 256  # up to this many unknowns, start from scipy's Lambert W
+_LAMBERT_W_MAX_SIZE = 256  # up to this many unknowns, use scipy's Lambert W (fewer, costlier calls)
+_W_ACCURATE_FROM = 1e-4  # below, W's branch point costs digits (~5e-17 / s): series + Newton instead
 _SERIES_BELOW = 1e-2  # below this L, L + expm1(-L) is summed as a series (no cancellation)
 _V_RTOL = 1e-7  # relative Newton correction of the price v at which to stop (objective error ~ its square)
 _MAX_ITERATIONS = 200
@@ -55,23 +56,25 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None) -> tuple[np.nd
 
     Returns (z, L) with L = ln(1 + z). Newton's method on the convex, increasing
     f(L) = L + exp(-L) - 1 - s: from any start it lands above the root after one step and then
-    decreases monotonically and quadratically. Starts: for small arrays the paper's Lambert-W form
-    L = -ln(-W0(-exp(-1 - s))) (one C call, accurate to ~1e-13 except near s = 0, so Newton only
-    polishes it); for large arrays ``start`` (a warm start) or the two-term series
-    L = q + q^2/6, q = sqrt(2 s), capped by the large-s limit s + 1 (cheaper per element).
+    decreases monotonically and quadratically. For small arrays the paper's Lambert-W form
+    L = -ln(-W0(-exp(-1 - s))) is the answer (one C call), except next to W's branch point
+    (s < 1e-4) and where exp underflows (s > 700), where Newton takes over; for large arrays
+    ``start`` (a warm start) or the two-term series L = q + q^2/6, q = sqrt(2 s), capped by the
+    large-s limit s + 1 (cheaper per element than W). Call it under ``np.errstate(all="ignore")``:
+    z overflows to inf for s > ~700, which the callers handle.
     """
     s = np.asarray(s, dtype=np.float64)
     if s.size <= _LAMBERT_W_MAX_SIZE:
+        L = -np.log(-lambertw(-np.exp(-1.0 - s)).real)  # scipy iterates W to full precision
+        if ((s >= _W_ACCURATE_FROM) & (s <= 700.0)).all():
+            return np.expm1(L), L
         q = np.sqrt(2.0 * s)
-        with np.errstate(over="ignore", divide="ignore"):
-            W = lambertw(-np.exp(-1.0 - s)).real
-            L = np.where(s < 700.0, -np.log(-W), s + 1.0)
-        L = np.where(s < 1e-6, q + q * q / 6.0, L)  # W loses accuracy next to its branch point
+        L = np.where(s < _W_ACCURATE_FROM, q + q * q / 6.0, np.where(s > 700.0, s + 1.0, L))
     elif start is None:
         q = np.sqrt(2.0 * s)
         L = np.minimum(q + q * q / 6.0, s + 1.0)
     else:
-        L = np.asarray(start, dtype=np.float64).copy()
+        L = np.array(start, dtype=np.float64)
     for _ in range(200):
         decay = np.expm1(-L)  # exp(-L) - 1, in (-1, 0)
         f = L + decay - s
@@ -80,11 +83,10 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None) -> tuple[np.nd
             series = L * L * (0.5 - L * (1.0 / 6.0 - L * (1.0 / 24.0 - L * (1.0 / 120.0 - L / 720.0))))
             f = np.where(small, series - s, f)
         step = f / np.maximum(-decay, 1e-300)
-        L = L - step
-        if not (np.abs(step) > 1e-9 * L).any():  # quadratic convergence: the error is now ~1e-18
+        L -= step
+        if (np.abs(step) <= 1e-9 * L).all():  # quadratic convergence: the error is now ~1e-18
             break
-    with np.errstate(over="ignore"):
-        return np.expm1(L), L
+    return np.expm1(L), L
 
 
 def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constants: P2Constants) -> dict[str, np.ndarray]:
@@ -94,6 +96,11 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
     Returns ``objective`` (K,) in bits/s, ``a`` (K,), ``tau`` (K, N) (0 for local devices),
     ``rates`` (K, N) in bits/s.
     """
+    with np.errstate(all="ignore"):  # inf / 0 at extreme gains are handled explicitly below
+        return _solve_p2(h, decisions, weights, constants)
+
+
+def _solve_p2(h, decisions, weights, constants):
     h = np.asarray(h, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
     offload = np.asarray(decisions).astype(bool)
@@ -105,26 +112,23 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
     value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=1)  # Q(v) < 0 beyond (once a ~ 1)
     solvable = value_bound > 0.0
 
-    rows, cols = np.nonzero(c > 0.0)  # offloaders with a usable channel: the only z to solve
-
-    warm = {}  # the last s, z and L of the offloaders, to warm-start the next solve
+    warm = [None]  # the last L, to warm-start the next solve (large batches)
 
     def price_map(v):
-        """G(v) = (S_L/3) a^{-2/3} + eps sum_j w_j c_j / (1 + z_j) and dG/dv; the root is G(v) = v."""
-        z = np.ones_like(c)
-        L = np.zeros_like(c)
-        s = v[rows] / v_scale[cols]
-        # warm start: first-order prediction from the last solve, dL/ds = 1 + 1/z
-        start = warm["L"] + (1.0 + 1.0 / warm["z"]) * (s - warm["s"]) if warm else None
-        z[rows, cols], L[rows, cols] = warm["z"], warm["L"] = offload_ratio(s, start)
-        warm["s"] = s
+        """G(v) = (S_L/3) a^{-2/3} + eps sum_j w_j c_j / (1 + z_j) and dG/dv; the root is G(v) = v.
+        z is solved for every device (dense is cheaper than gathering the offloaders); c = 0 for
+        local devices makes their terms vanish."""
+        z, L = offload_ratio(v[:, None] / v_scale, warm[0])
+        warm[0] = L
         c_over_z = c / z
         a = 1.0 / (1.0 + c_over_z.sum(axis=1))
-        G = S_L / 3.0 * a ** (-2.0 / 3.0) + constants.eps * (weighted_c / (1.0 + z)).sum(axis=1)
-        # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps); d(eps sum w c/(1+z))/dv = -sum c/z
+        a_pow = a ** (-2.0 / 3.0)
+        G = S_L / 3.0 * a_pow + constants.eps * (weighted_c / (1.0 + z)).sum(axis=1)
+        # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps);
+        # d(eps sum w c / (1+z))/dv = -sum c/z
         da_dv = a * a * (c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale).sum(axis=1)
-        slope = -(2.0 / 9.0) * S_L * a ** (-5.0 / 3.0) * da_dv - c_over_z.sum(axis=1)
-        return G, slope, z, L, a, c_over_z
+        slope = -(2.0 / 9.0) * S_L * (a_pow / a) * da_dv - c_over_z.sum(axis=1)
+        return G, slope, L, a, c_over_z
 
     # The root lies between v and G(v) for every v > 0 (G decreases): each call narrows a bracket.
     # Newton's method on ln G(v) - ln v in ln v, safeguarded by geometric bisection. The start is
@@ -134,10 +138,9 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
     lo, hi = np.zeros_like(v), np.full_like(v, np.inf)
     steps = (np.inf, np.inf)  # |ln step| of the last two iterations
     for _ in range(_MAX_ITERATIONS):
-        G, slope, _z, L, a, c_over_z = price_map(v)
+        G, slope, L, a, c_over_z = price_map(v)
         lo, hi = np.maximum(lo, np.minimum(v, G)), np.minimum(hi, np.maximum(v, G))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_step = (np.log(G) - np.log(v)) / (1.0 - v * slope / G)
+        log_step = np.log(G / v) / (1.0 - v * slope / G)
         newton_ok = (np.abs(log_step) <= 0.5 * steps[0]) & solvable  # else Newton oscillates
         newton = v * np.exp(np.where(newton_ok, log_step, 0.0))
         newton_ok &= (newton >= lo) & (newton <= hi)
