@@ -30,6 +30,7 @@ _W_ACCURATE_FROM = 1e-4  # below, W's branch point costs digits (~5e-17 / s): se
 _SERIES_BELOW = 1e-2  # below this L, L + expm1(-L) is summed as a series (no cancellation)
 _V_RTOL = 1e-7  # relative Newton correction of the price v at which to stop (objective error ~ its square)
 _MAX_ITERATIONS = 200
+_LOG_BISECTION_SPAN = np.log(1e12)  # bisection steps down at most 1e6 while the bracket has no floor
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,10 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None) -> tuple[np.nd
     """
     s = np.asarray(s, dtype=np.float64)
     if s.size <= _LAMBERT_W_MAX_SIZE:
-        L = -np.log(-lambertw(-np.exp(-1.0 - s)).real)  # scipy iterates W to full precision
-        if ((s >= _W_ACCURATE_FROM) & (s <= 700.0)).all():
-            return np.expm1(L), L
+        W = lambertw(-np.exp(-1.0 - s)).real  # scipy iterates W to full precision
+        L = -np.log(-W)
+        if s.min() >= _W_ACCURATE_FROM and s.max() <= 700.0:
+            return -1.0 / W - 1.0, L
         q = np.sqrt(2.0 * s)
         L = np.where(s < _W_ACCURATE_FROM, q + q * q / 6.0, np.where(s > 700.0, s + 1.0, L))
     elif start is None:
@@ -109,9 +111,13 @@ def _solve_p2(h, decisions, weights, constants):
     c = np.where(offload, constants.eta2 * h * h, 0.0)  # (K, N), zero for local devices
     weighted_c = weights * c
     v_scale = weights * constants.eps  # v / v_scale = s_j
-    value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=1)  # Q(v) < 0 beyond (once a ~ 1)
-    solvable = value_bound > 0.0
+    value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=1)  # G(v) at a = 1, z = 0
+    # A candidate with nothing to gain (every gain zero) has G = 0: give it a stand-in local term so
+    # that its price iteration converges like any other; its rates are zero all the same.
+    S_L = np.where(value_bound > 0.0, S_L, 1.0)
+    value_bound = np.where(value_bound > 0.0, value_bound, 1.0)
 
+    local_third = S_L / 3.0
     warm = [None]  # the last L, to warm-start the next solve (large batches)
 
     def price_map(v):
@@ -121,39 +127,39 @@ def _solve_p2(h, decisions, weights, constants):
         z, L = offload_ratio(v[:, None] / v_scale, warm[0])
         warm[0] = L
         c_over_z = c / z
-        a = 1.0 / (1.0 + c_over_z.sum(axis=1))
+        sum_c_over_z = c_over_z.sum(axis=1)
+        a = 1.0 / (1.0 + sum_c_over_z)
         a_pow = a ** (-2.0 / 3.0)
-        G = S_L / 3.0 * a_pow + constants.eps * (weighted_c / (1.0 + z)).sum(axis=1)
+        G = local_third * a_pow + constants.eps * (weighted_c / (1.0 + z)).sum(axis=1)
         # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps);
         # d(eps sum w c / (1+z))/dv = -sum c/z
         da_dv = a * a * (c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale).sum(axis=1)
-        slope = -(2.0 / 9.0) * S_L * (a_pow / a) * da_dv - c_over_z.sum(axis=1)
+        slope = -2.0 / 3.0 * local_third * (a_pow / a) * da_dv - sum_c_over_z
         return G, slope, L, a, c_over_z
 
     # The root lies between v and G(v) for every v > 0 (G decreases): each call narrows a bracket.
-    # Newton's method on ln G(v) - ln v in ln v, safeguarded by geometric bisection. The start is
-    # the geometric mean of the bounds that a = 1 and a -> 0 give.
-    v = np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound)
-    v = np.where(solvable, v, 1.0)
-    lo, hi = np.zeros_like(v), np.full_like(v, np.inf)
-    steps = (np.inf, np.inf)  # |ln step| of the last two iterations
+    # Newton's method on ln G(v) - ln v in u = ln v, safeguarded by bisection of the bracket in u
+    # (also when Newton's steps stop halving, which is when it would oscillate). The start is the
+    # geometric mean of the bounds that a = 1 and a -> 0 give.
+    u = np.log(np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound))
+    lo, hi = np.full_like(u, -np.inf), np.full_like(u, np.inf)
+    before_last = np.full_like(u, np.inf)  # |step| two iterations ago
+    last = before_last
     for _ in range(_MAX_ITERATIONS):
+        v = np.exp(u)
         G, slope, L, a, c_over_z = price_map(v)
-        lo, hi = np.maximum(lo, np.minimum(v, G)), np.minimum(hi, np.maximum(v, G))
-        log_step = np.log(G / v) / (1.0 - v * slope / G)
-        newton_ok = (np.abs(log_step) <= 0.5 * steps[0]) & solvable  # else Newton oscillates
-        newton = v * np.exp(np.where(newton_ok, log_step, 0.0))
-        newton_ok &= (newton >= lo) & (newton <= hi)
-        # Converged: the Newton correction (~ the error of v) is tiny; the allocation at v is
-        # feasible and its objective error is second order in it.
-        if ((newton_ok & (np.abs(log_step) <= _V_RTOL)) | (hi - lo <= _V_RTOL * hi) | ~solvable).all():
+        g = np.log(G)  # -inf while G underflows (absurdly high v)
+        lo, hi = np.maximum(lo, np.minimum(u, g)), np.minimum(hi, np.maximum(u, g))
+        newton = u + (g - u) / (1.0 - v * slope / G)
+        ok = (np.abs(newton - u) <= 0.5 * before_last) & (newton >= lo) & (newton <= hi)
+        u_next = np.where(ok, newton, 0.5 * (np.maximum(lo, hi - _LOG_BISECTION_SPAN) + hi))
+        step = np.abs(u_next - u)
+        # Converged: the step (~ the error of v, for Newton and bisection alike) is tiny; the
+        # allocation at v is feasible and its objective error is second order in it.
+        if step.max() <= _V_RTOL:
             break
-        # geometric bisection; while G underflows to 0 (absurdly high v) lo stays 0: step down by 1e6
-        v_next = np.where(newton_ok, newton, np.sqrt(np.maximum(lo, 1e-12 * hi) * hi))
-        steps = (steps[1], np.abs(np.log(v_next / v)))
-        v = np.where(solvable, v_next, 1.0)
+        before_last, last, u = last, step, u_next
     tau = a[:, None] * c_over_z
-    a = np.where(solvable, a, 1.0)
     local_rates = constants.eta1 * np.cbrt(h / constants.energy_coefficient)[None, :] * np.cbrt(a)[:, None]
     rates = np.where(offload, constants.eps * tau * L, local_rates)
     return {"objective": rates @ weights, "a": a, "tau": tau, "rates": rates}
