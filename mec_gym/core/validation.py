@@ -118,9 +118,7 @@ def _numeric(actions: Any, name: str) -> np.ndarray:
         array = np.asarray(actions)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a numeric array; got {actions!r}") from None
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
-    ):
+    if array.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be a numeric array; got dtype {array.dtype}")
     return array
 
@@ -133,20 +131,20 @@ def _check_shape(array: np.ndarray, shape: tuple[int, ...], name: str) -> None:
 def _validate_integer_batch(space: spaces.Space, actions: Any, name: str) -> np.ndarray:
     array = _numeric(actions, name)
     if isinstance(space, spaces.Discrete):
-        shape, upper = (), np.asarray(space.n - 1 + space.start)
-        lower = np.asarray(space.start)
+        shape, lower, upper = (), space.start, space.start + space.n - 1
     elif isinstance(space, spaces.MultiDiscrete):
-        shape, upper, lower = space.shape, space.nvec - 1 + space.start, np.asarray(space.start)
+        shape, lower, upper = space.shape, space.start, space.nvec - 1 + space.start
     else:
-        shape, upper, lower = space.shape, np.ones(space.shape, dtype=np.int64), np.zeros((), dtype=np.int64)
+        shape, lower, upper = space.shape, 0, 1
     _check_shape(array, shape, name)
-    if array.dtype != np.bool_:
-        if not np.all(np.isfinite(array)):
+    if array.dtype.kind == "f":
+        if not np.isfinite(array).all():
             raise ValueError(f"{name} must be finite; got NaN or inf")
-        if np.any(array != np.round(array)):
+        if (array != np.round(array)).any():
             raise ValueError(f"{name} must hold integers; got non-integer values")
     integers = array.astype(np.int64)
-    if np.any(integers < lower) or np.any(integers > upper):
-        kind = "binary (0 or 1)" if isinstance(space, spaces.MultiBinary) else f"in [{lower.min()}, {upper.max()}]"
+    if (integers < lower).any() or (integers > upper).any():
+        low, high = np.min(lower), np.max(upper)
+        kind = "binary (0 or 1)" if isinstance(space, spaces.MultiBinary) else f"in [{low}, {high}]"
         raise ValueError(f"{name} must be {kind}; got values from {integers.min()} to {integers.max()}")
     return integers

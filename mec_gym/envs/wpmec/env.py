@@ -58,6 +58,7 @@ class WPMECEnv(MECEnv):
 
     def __init__(self, config: WPMECConfig | None = None, render_mode: str | None = None, **overrides):
         super().__init__(config, render_mode, **overrides)
+        self._gain_cache: tuple = (None, None)  # (distances array, its average gains)
         cfg = self.config
         self.constants = P2Constants.from_physics(
             cfg.ap_power, cfg.harvesting_efficiency, cfg.cycles_per_bit, cfg.energy_coefficient,
@@ -84,8 +85,10 @@ class WPMECEnv(MECEnv):
         cfg = self.config
         if cfg.channel_trace is not None:
             return cfg.channel_trace[frame].copy()
-        average = free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
-        return np.minimum(average * rayleigh_power(self.np_random, cfg.num_devices), MAX_GAIN)
+        if self._gain_cache[0] is not distances:  # the path loss changes only with the distances
+            average = free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
+            self._gain_cache = (distances, average)
+        return np.minimum(self._gain_cache[1] * rayleigh_power(self.np_random, cfg.num_devices), MAX_GAIN)
 
     def _draw_state(self):
         distances = self._draw_distances()

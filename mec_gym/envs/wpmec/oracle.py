@@ -105,10 +105,11 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
 def _solve_p2(h, decisions, weights, constants):
     h = np.asarray(h, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
-    offload = np.asarray(decisions).astype(bool)
-    local_coef = weights * constants.eta1 * np.cbrt(h / constants.energy_coefficient)  # (N,)
-    S_L = np.where(offload, 0.0, local_coef).sum(axis=1)  # (K,)
-    c = np.where(offload, constants.eta2 * h * h, 0.0)  # (K, N), zero for local devices
+    offload = np.asarray(decisions, dtype=np.float64)  # (K, N) in {0, 1}
+    local_unit = constants.eta1 * np.cbrt(h / constants.energy_coefficient)  # local rate at a = 1, (N,)
+    local_coef = weights * local_unit
+    S_L = np.where(offload > 0.0, 0.0, local_coef).sum(axis=1)  # (K,), exactly 0 with no local device
+    c = offload * (constants.eta2 * h * h)  # (K, N), zero for local devices
     weighted_c = weights * c
     v_scale = weights * constants.eps  # v / v_scale = s_j
     value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=1)  # G(v) at a = 1, z = 0
@@ -160,6 +161,5 @@ def _solve_p2(h, decisions, weights, constants):
             break
         before_last, last, u = last, step, u_next
     tau = a[:, None] * c_over_z
-    local_rates = constants.eta1 * np.cbrt(h / constants.energy_coefficient)[None, :] * np.cbrt(a)[:, None]
-    rates = np.where(offload, constants.eps * tau * L, local_rates)
+    rates = np.where(offload > 0.0, constants.eps * tau * L, local_unit * np.cbrt(a)[:, None])
     return {"objective": rates @ weights, "a": a, "tau": tau, "rates": rates}
