@@ -56,3 +56,34 @@ DISCRETE_POLICIES: dict[str, Policy] = {
     "coordinate-descent": coordinate_descent_policy,
     "optimum": optimum_policy,
 }
+
+
+# ----- OFDMA-Consistency-v0 (the CPDRL paper's fixed baselines) --------------------------------
+def _ofdma_action(env, rng, offload: np.ndarray) -> np.ndarray:
+    """A consistent raw action: random resources in (0, 1] of their range where they are used,
+    exactly zero (-1 encoded) where eq. (11) says they must be."""
+    n = env.unwrapped.config.num_devices
+    shares = rng.uniform(1e-3, 1.0, size=(n, 3))
+    fields = np.column_stack([np.where(offload, 1.0, -1.0),
+                              np.where(offload, 2 * shares[:, 0] - 1, -1.0),
+                              np.where(offload, 2 * shares[:, 1] - 1, -1.0),
+                              np.where(offload, -1.0, 2 * shares[:, 2] - 1)])
+    return fields.reshape(-1).astype(np.float32)
+
+
+def rom_policy(env, rng: np.random.Generator):
+    """ROM: random offloading decisions with random resources (bandwidth shares as drawn)."""
+    return _ofdma_action(env, rng, rng.integers(0, 2, env.unwrapped.config.num_devices).astype(bool))
+
+
+def fom_policy(env, rng: np.random.Generator):
+    """FOM: every UTD offloads, with random bandwidth and power."""
+    return _ofdma_action(env, rng, np.ones(env.unwrapped.config.num_devices, dtype=bool))
+
+
+def lem_policy(env, rng: np.random.Generator):
+    """LEM: every UTD computes locally at a random CPU frequency."""
+    return _ofdma_action(env, rng, np.zeros(env.unwrapped.config.num_devices, dtype=bool))
+
+
+OFDMA_POLICIES: dict[str, Policy] = {"rom": rom_policy, "fom": fom_policy, "lem": lem_policy}

@@ -1,0 +1,165 @@
+"""OFDMA-Consistency-v0: binary offloading with bandwidth, power and CPU to one server (CPDRL).
+
+## Description
+N user terminal devices (UTDs) in a square around one edge server (OFDMA uplink, no interference).
+Each episode draws one static instance (positions and tasks); for T steps the agent proposes a
+complete decision: for every UTD an offloading bit, a bandwidth share, a transmit power and a local
+CPU frequency. The reward is the paper's eq. (17). Raw decisions are scored as decoded, without
+repair, so an agent that ignores the consistency of eq. (11) (offload => b, p > 0, f = 0; local =>
+b = p = 0, f > 0) loses the consistency bonus.
+
+## Observation Space
+Box(0, 100, (6N,), float32), per UTD (row-major, UTD by UTD): delay of the last decision (s),
+its energy (J) (both from the all-local decision at f_max after reset), task size (Mbit), cycles
+per bit / 1000, f_max (GHz), distance / area side. Each feature is clipped to [0, 100].
+
+## Action Space
+Box(-1, 1, (4N,)), UTD by UTD: [offload score, bandwidth, power, CPU]. Decoding: offload =
+score > 0; with u = (x + 1) / 2 in [0, 1]: b = u B (a share of the whole band, so sum b can
+exceed B), p = u P_max, f = u f_max,n. Exactly -1 decodes to exactly 0.
+
+## Rewards (eq. 17, the form taken)
+-sum_n (lambda1 T_n + lambda2 E_n) - max(0, sum_n T_n - tau) - max(0, sum_n b_n / B - 1)
++ (number of consistent UTDs). The bandwidth excess is taken relative to B (the paper's
+sum b - B in Hz would swamp every other term). Delays of raw decisions use resources floored at
+``min_resource_share`` of their maximum so that they stay finite.
+
+## Oracle
+``evaluate(actions)`` scores raw actions; ``evaluate_offloading(a)`` scores offloading vectors
+(K, N) with their optimal resources (closed forms, see ``oracle.py``); ``optimum()`` is TEM:
+all 2^N offloading vectors (N <= 16, else coordinate descent), returned as an encoded action.
+
+## Episode End
+Truncation after ``max_episode_steps`` (default 200) decisions; never terminates.
+
+## Info
+``objective``, ``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
+``deadline_excess`` (s), ``bandwidth_excess`` (share of B), ``deadline_misses``, ``best_objective``
+(lowest objective so far in the episode, this decision included).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from mec_gym.core import search
+from mec_gym.core.base import Evaluation, MECEnv, Optimum
+from mec_gym.core.validation import validate_batch
+from mec_gym.envs.ofdma_consistency.config import OFDMAConfig
+from mec_gym.envs.ofdma_consistency.oracle import Physics, optimal_resources, score
+
+BITS_PER_KB = 8192
+OBSERVATION_HIGH = 100.0
+TASK_FIELDS = ("data_bits", "cycles_per_bit", "local_cpu", "distance")
+
+
+class OFDMAConsistencyEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = OFDMAConfig
+
+    def __init__(self, config: OFDMAConfig | None = None, render_mode: str | None = None, **overrides):
+        super().__init__(config, render_mode, **overrides)
+        cfg = self.config
+        self.physics = Physics(cfg.server_cpu, cfg.bandwidth, cfg.noise_power, cfg.path_loss_exponent,
+                               cfg.max_power, cfg.energy_coefficient, cfg.deadline, cfg.delay_weight,
+                               cfg.energy_weight)
+
+    def _make_spaces(self):
+        n = self.config.num_devices
+        observation = spaces.Box(0.0, OBSERVATION_HIGH, shape=(6 * n,), dtype=np.float32)
+        return observation, spaces.Box(-1.0, 1.0, shape=(4 * n,), dtype=np.float32)
+
+    def _state_bounds(self):
+        return {"data_bits": (1.0, 1e12), "cycles_per_bit": (1e-3, 1e6), "local_cpu": (1e3, 1e12),
+                "distance": (self.config.min_distance, 10.0 * self.config.area_size)}
+
+    def _draw_state(self):
+        cfg, rng, n = self.config, self.np_random, self.config.num_devices
+        position = rng.uniform(0.0, cfg.area_size, size=(n, 2))
+        distance = np.maximum(np.hypot(*(position - cfg.area_size / 2.0).T), cfg.min_distance)
+        return {
+            "data_bits": rng.uniform(*cfg.data_size_kb, size=n) * BITS_PER_KB,
+            "cycles_per_bit": rng.uniform(*cfg.cycles_per_bit, size=n),
+            "local_cpu": rng.uniform(*cfg.local_cpu_ghz, size=n) * 1e9,
+            "distance": distance,
+            "last_delay": np.zeros(n), "last_energy": np.zeros(n), "best_objective": np.array(np.inf),
+        }
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed, options=options)
+        all_local = score(self._state, self.physics, np.zeros((1, self.config.num_devices), bool),
+                          np.zeros((1, self.config.num_devices)), np.zeros((1, self.config.num_devices)),
+                          self._state["local_cpu"][None])
+        self._state["last_delay"], self._state["last_energy"] = all_local["delay"][0], all_local["energy"][0]
+        return self._observe(self._state), {}
+
+    def decode(self, actions: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(K, 4N) actions in [-1, 1] -> offload (K, N) bool, bandwidth (Hz), power (W), CPU (Hz)."""
+        fields = actions.reshape(len(actions), self.config.num_devices, 4)
+        share = (fields + 1.0) / 2.0
+        return (fields[..., 0] > 0.0, share[..., 1] * self.config.bandwidth,
+                share[..., 2] * self.config.max_power, share[..., 3] * self._state["local_cpu"])
+
+    def encode(self, offload, bandwidth, power, cpu) -> np.ndarray:
+        """The inverse of :meth:`decode` for one decision (N,) each: a float32 action (4N,)."""
+        fields = np.stack([np.where(offload, 1.0, -1.0), bandwidth / self.config.bandwidth,
+                           power / self.config.max_power, cpu / self._state["local_cpu"]], axis=-1)
+        fields[..., 1:] = 2.0 * fields[..., 1:] - 1.0
+        return np.clip(fields, -1.0, 1.0).reshape(-1).astype(np.float32)
+
+    def _with_best(self, result):
+        best = np.minimum(self._state["best_objective"], result["objective"])
+        info = {key: result[key] for key in ("objective", "delay", "energy", "consistent", "consistency_count",
+                                             "deadline_excess", "bandwidth_excess", "deadline_misses")}
+        info["best_objective"] = best
+        return Evaluation(rewards=result["reward"], info=info)
+
+    def _evaluate(self, state, batch):
+        offload, bandwidth, power, cpu = self.decode(batch)
+        return self._with_best(score(state, self.physics, offload, bandwidth, power, cpu,
+                                     floor=self.config.min_resource_share))
+
+    def evaluate_offloading(self, offloading) -> Evaluation:
+        """Score K offloading vectors (K, N) in {0, 1} with their optimal resources."""
+        self._require_reset()
+        batch = validate_batch(spaces.MultiBinary(self.config.num_devices), offloading, "offloading")
+        result = optimal_resources(self._state, self.physics, batch)
+        evaluation = self._with_best(result)
+        evaluation.info.update(bandwidth=result["bandwidth"], power=result["power"], cpu=result["cpu"])
+        return evaluation
+
+    def optimum(self, method: str = "auto", start=None) -> Optimum:
+        """TEM: the offloading vector of least objective over all 2^N (``"enumeration"``, auto for
+        N <= 16) or by coordinate descent (``"cd"``), with its optimal resources, as an action."""
+        self._require_reset()
+        nvec = np.full(self.config.num_devices, 2)
+        if method == "auto":
+            method = "enumeration" if self.config.num_devices <= 16 else "cd"
+
+        def negative_objective(batch):
+            return -optimal_resources(self._state, self.physics, batch)["objective"]
+
+        if method == "enumeration":
+            offloading, _ = search.exhaustive_search(negative_objective, nvec)
+        elif method == "cd":
+            offloading, _ = search.coordinate_descent(negative_objective, nvec, start)
+        else:
+            raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
+        best = optimal_resources(self._state, self.physics, offloading[None])
+        action = self.encode(offloading.astype(bool), best["bandwidth"][0], best["power"][0], best["cpu"][0])
+        reward = float(self._evaluate(self._state, action[None].astype(np.float64)).rewards[0])
+        return Optimum(action=action, reward=reward, method="tem" if method == "enumeration" else "cd",
+                       info={"offloading": offloading, "objective": float(best["objective"][0])})
+
+    def _transition(self, state, action, info):
+        new = dict(state)
+        new["last_delay"], new["last_energy"] = info["delay"], info["energy"]
+        new["best_objective"] = np.array(info["best_objective"])
+        return new
+
+    def _observe(self, state):
+        features = np.stack([state["last_delay"], state["last_energy"], state["data_bits"] / 1e6,
+                             state["cycles_per_bit"] / 1e3, state["local_cpu"] / 1e9,
+                             state["distance"] / self.config.area_size], axis=-1)
+        return np.clip(np.nan_to_num(features, posinf=OBSERVATION_HIGH), 0.0, OBSERVATION_HIGH).reshape(-1).astype(np.float32)

@@ -1,0 +1,178 @@
+"""OFDMA-Consistency-v0: the oracle against scipy and CVXPY, TEM against random decisions, and the
+consistency count of eq. (11)."""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize, minimize_scalar
+
+import mec_gym  # noqa: F401
+from mec_gym.envs.ofdma_consistency.oracle import best_power, channel_gain, optimal_resources, score
+
+
+def _env(n=5, seed=0, **config):
+    env = gym.make("OFDMA-Consistency-v0", num_devices=n, **config).unwrapped
+    env.reset(seed=seed)
+    return env
+
+
+def test_best_power_matches_a_bounded_scalar_minimisation():
+    env = _env(8)
+    physics, state = env.physics, env.state
+    gamma = channel_gain(state["distance"], physics) / physics.noise_power
+    ours = best_power(gamma, physics)
+    for g, p in zip(gamma, ours):
+        def cost(x, g=g):
+            return (physics.delay_weight + physics.energy_weight * x) / np.log2(1 + x * g)
+        reference = minimize_scalar(cost, bounds=(1e-12, physics.max_power), method="bounded",
+                                    options={"xatol": 1e-14})
+        assert cost(p) <= reference.fun * (1 + 1e-9)
+        assert abs(cost(p) - reference.fun) <= 1e-9 * reference.fun
+
+
+def test_bandwidth_split_matches_cvxpy():
+    env = _env(6, seed=3)
+    offload = np.array([[1, 1, 0, 1, 1, 0]], bool)
+    ours = optimal_resources(env.state, env.physics, offload)
+    physics, state = env.physics, env.state
+    gamma = channel_gain(state["distance"], physics) / physics.noise_power
+    p = ours["power"][0][offload[0]]
+    c = state["data_bits"][offload[0]] * (1 + p) / np.log2(1 + p * gamma[offload[0]])
+    b = cp.Variable(len(c))
+    problem = cp.Problem(cp.Minimize(cp.sum(cp.multiply(c / 1e6, cp.inv_pos(b)))), [cp.sum(b) <= 1.0])
+    problem.solve(solver=cp.CLARABEL)
+    reference = problem.value * 1e6 / physics.bandwidth
+    transmission = (c / ours["bandwidth"][0][offload[0]]).sum()
+    assert abs(transmission - reference) <= 1e-6 * reference
+
+
+def _slsqp_objective(env, offload):
+    """The same continuous problem for a fixed offloading vector by multistart SLSQP."""
+    state, physics = env.state, env.physics
+    n, off = len(offload), offload.astype(bool)
+    k = off.sum()
+
+    def unpack(y):
+        b = np.zeros(n)
+        p = np.zeros(n)
+        f = np.zeros(n)
+        b[off] = y[:k] * physics.bandwidth
+        p[off] = y[k:2 * k]
+        f[~off] = y[2 * k:] * 1e9
+        return b, p, f
+
+    def objective(y):
+        b, p, f = unpack(y)
+        return score(state, physics, off[None], b[None], p[None], f[None])["objective"][0]
+
+    rng = np.random.default_rng(0)
+    bounds = [(1e-6, 1.0)] * k + [(1e-6, physics.max_power)] * k + [(1e-3, fm / 1e9) for fm in state["local_cpu"][~off]]
+    best = np.inf
+    for _ in range(4):
+        y0 = np.concatenate([np.full(k, 1.0 / max(k, 1)), rng.uniform(0.01, 1, k), rng.uniform(0.5, 1, n - k)])
+        result = minimize(objective, y0, method="SLSQP", bounds=bounds,
+                          constraints=[{"type": "ineq", "fun": lambda y: 1.0 - y[:k].sum()}],
+                          options={"ftol": 1e-14, "maxiter": 1000})
+        y = result.x.copy()
+        y[:k] /= max(1.0, y[:k].sum())  # SLSQP may overshoot the band by ~1e-10
+        best = min(best, objective(y))
+    return best
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 8])
+def test_oracle_agrees_with_slsqp_on_the_continuous_problem(n):
+    env = _env(n, seed=n)
+    rng = np.random.default_rng(n)
+    for offload in [np.zeros(n, int), np.ones(n, int), rng.integers(0, 2, n)]:
+        ours = env.evaluate_offloading(offload[None]).info["objective"][0]
+        reference = _slsqp_objective(env, offload)
+        assert ours <= reference * (1 + 1e-9)
+        assert abs(ours - reference) <= 1e-6 * reference
+
+
+def test_tem_is_never_worse_than_random_feasible_decisions():
+    env = _env(6, seed=11)
+    tem = env.optimum()
+    assert tem.method == "tem"
+    rng = np.random.default_rng(0)
+    k, n = 1000, 6
+    offload = rng.integers(0, 2, (k, n)).astype(bool)
+    shares = rng.dirichlet(np.ones(n), size=k) * rng.uniform(0.1, 1.0, (k, 1))
+    bandwidth = np.where(offload, shares * env.physics.bandwidth, 0.0)
+    power = np.where(offload, rng.uniform(1e-3, 1.0, (k, n)) * env.physics.max_power, 0.0)
+    cpu = np.where(offload, 0.0, rng.uniform(1e-3, 1.0, (k, n)) * env.state["local_cpu"])
+    random = score(env.state, env.physics, offload, bandwidth, power, cpu)["objective"]
+    assert tem.info["objective"] <= random.min()
+    # the encoded TEM action scores as the oracle says, and is fully consistent
+    evaluation = env.evaluate(tem.action[None])
+    assert evaluation.info["objective"][0] == pytest.approx(tem.info["objective"], rel=1e-6)
+    assert evaluation.info["consistency_count"][0] == n and evaluation.rewards[0] == tem.reward
+
+
+def test_consistency_count_and_reward_terms_on_hand_made_actions():
+    env = _env(3, seed=1)
+    # UTD0 offloads consistently, UTD1 is local and consistent, UTD2 is local but keeps power
+    action = np.array([1, 0, 0, -1,   -1, -1, -1, 0.5,   -1, -1, 0.2, 0.4], dtype=np.float32)
+    out = env.evaluate(action[None])
+    np.testing.assert_array_equal(out.info["consistent"][0], [True, True, False])
+    assert out.info["consistency_count"][0] == 2
+    physics, state = env.physics, env.state
+    b = np.array([0.5, 0, 0]) * physics.bandwidth
+    p = np.array([0.5, 0, 0.6]) * physics.max_power
+    f = np.array([0, 0.75, 0.7]) * state["local_cpu"]
+    gamma = state["distance"] ** -3.0 / physics.noise_power
+    t0 = state["data_bits"][0] / (b[0] * np.log2(1 + p[0] * gamma[0]))
+    delay = np.array([t0 + state["data_bits"][0] * state["cycles_per_bit"][0] * 1 / physics.server_cpu,
+                      *(state["data_bits"][1:] * state["cycles_per_bit"][1:] / f[1:])])
+    energy = np.array([p[0] * t0, *(1e-28 * state["data_bits"][1:] * state["cycles_per_bit"][1:] * f[1:] ** 2)])
+    expected = -(delay.sum() + energy.sum()) - max(delay.sum() - 0.5, 0) - max(b.sum() / physics.bandwidth - 1, 0) + 2
+    assert out.rewards[0] == pytest.approx(expected, rel=1e-6)
+    np.testing.assert_allclose(out.info["delay"][0], delay, rtol=1e-6)
+
+
+def test_bandwidth_overuse_is_penalised():
+    env = _env(2, seed=0)
+    both = np.array([1, 1, 1, -1, 1, 1, 1, -1], dtype=np.float32)  # each UTD asks for the whole band
+    out = env.evaluate(both[None])
+    assert out.info["bandwidth_excess"][0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_best_objective_tracks_the_episode():
+    env = _env(4, seed=2)
+    tem = env.optimum()
+    env.step(np.zeros(16, dtype=np.float32))
+    _, _, _, _, info = env.step(tem.action)
+    assert info["best_objective"] == pytest.approx(tem.info["objective"], rel=1e-6)
+    _, _, _, _, info = env.step(-np.ones(16, dtype=np.float32))
+    assert info["best_objective"] == pytest.approx(tem.info["objective"], rel=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(action=st.lists(st.floats(-1, 1), min_size=12, max_size=12),
+       distance=st.lists(st.floats(1.0, 3000.0), min_size=3, max_size=3))
+def test_no_nan_or_inf_for_any_action_and_distance(action, distance):
+    env = gym.make("OFDMA-Consistency-v0", num_devices=3).unwrapped
+    obs, _ = env.reset(seed=0, options={"state": {"distance": np.array(distance)}})
+    out = env.evaluate(np.array([action]))
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    obs, reward, *_ = env.step(np.array(action, dtype=np.float32))
+    assert env.observation_space.contains(obs) and np.isfinite(reward)
+
+
+def test_bad_action_and_config_raise():
+    env = _env(3)
+    before = env.state
+    with pytest.raises(ValueError, match="action"):
+        env.step(np.full(12, 1.5, dtype=np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        env.step(np.zeros(11, dtype=np.float32))
+    assert all(np.array_equal(before[k], env.state[k]) for k in before)
+    for bad, field in [({"num_devices": 0}, "num_devices"), ({"deadlines": "hard"}, "deadlines"),
+                       ({"bandwidth": -1.0}, "bandwidth"), ({"data_size_kb": (400, 200)}, "data_size_kb")]:
+        with pytest.raises(ValueError, match=field):
+            gym.make("OFDMA-Consistency-v0", **bad)
