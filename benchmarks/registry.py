@@ -75,6 +75,8 @@ METHODS: dict[str, Method] = {
     "all-offload": _fixed("all-offload", heuristics.all_offload_policy),
     "coordinate-descent": _fixed("coordinate-descent", heuristics.coordinate_descent_policy),
     "optimum": _fixed("optimum", heuristics.optimum_policy, applies=lambda env: True),
+    **{name: _fixed(name, policy, applies=lambda env: env.spec is not None and env.spec.id == "OFDMA-Consistency-v0")
+       for name, policy in heuristics.OFDMA_POLICIES.items()},
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
 }
 
@@ -82,22 +84,30 @@ METHODS: dict[str, Method] = {
 # ----- headline metrics per environment ----------------------------------------------------------
 @dataclass(frozen=True)
 class EnvMetrics:
-    """How to summarise an evaluation: ``summarise(rewards, infos, optima) -> {metric: value}``;
-    ``headline`` ranks the table (``higher_is_better`` says which way); ``needs_optimum`` makes the
-    runner record ``env.unwrapped.optimum().reward`` before every evaluation step."""
+    """How to summarise an evaluation: ``summarise(rewards, infos, references) -> {metric: value}``;
+    ``headline`` ranks the table (``higher_is_better`` says which way); ``reference(env)``, when
+    given, is recorded before every evaluation step (the exact optimum the metric compares with)."""
 
     headline: str
     higher_is_better: bool
     summarise: Callable[[np.ndarray, list[dict], np.ndarray | None], dict[str, float]]
-    needs_optimum: bool = False
+    reference: Callable[[gym.Env], float] | None = None
 
 
 def _wpmec(rewards, infos, optima):
     return {"normalized_rate": float(np.mean(normalized_rate(rewards, optima))), "reward": float(np.mean(rewards))}
 
 
+def _ofdma(rewards, infos, optima):
+    objective = np.array([info["objective"] for info in infos])
+    return {"objective": float(objective.mean()), "objective_ratio_tem": float(np.mean(objective / optima)),
+            "consistency": float(np.mean([info["consistency_count"] for info in infos])), "reward": float(np.mean(rewards))}
+
+
 ENV_METRICS: dict[str, EnvMetrics] = {
-    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, needs_optimum=True),
+    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env: env.unwrapped.optimum().reward),
+    "OFDMA-Consistency-v0": EnvMetrics("objective_ratio_tem", False, _ofdma,
+                                       reference=lambda env: env.unwrapped.optimum().info["objective"]),
 }
 
 

@@ -110,8 +110,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         rewards, infos, optima = [], [], []
         act_seconds = 0.0
         for _ in range(spec.eval_frames):
-            if summary.needs_optimum:
-                optima.append(env.unwrapped.optimum().reward)
+            if summary.reference is not None:
+                optima.append(summary.reference(env))
             tic = time.perf_counter()
             action = agent.act(observation)
             act_seconds += time.perf_counter() - tic
