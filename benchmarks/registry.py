@@ -52,6 +52,12 @@ def _fixed(name: str, policy, applies=_discrete) -> Method:
     return Method(name, "fixed", lambda env, seed, config: PolicyAgent(env, policy, seed), applies, trains=False)
 
 
+def _droo(env, seed, config):
+    from baselines.droo import DROO, DROOConfig
+
+    return DROO(env, DROOConfig(**config), seed)
+
+
 def _sb3(algo: str) -> Method:
     def build(env, seed, config):
         from baselines.sb3_refs import SB3Agent, SB3Config
@@ -77,6 +83,8 @@ METHODS: dict[str, Method] = {
     "optimum": _fixed("optimum", heuristics.optimum_policy, applies=lambda env: True),
     **{name: _fixed(name, policy, applies=lambda env: env.spec is not None and env.spec.id == "OFDMA-Consistency-v0")
        for name, policy in heuristics.OFDMA_POLICIES.items()},
+    "droo": Method("droo", "paper", _droo, lambda env: isinstance(env.unwrapped.action_space, spaces.MultiBinary),
+                   trains=True),
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
 }
 

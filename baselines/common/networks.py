@@ -1,0 +1,23 @@
+"""Small torch networks shared by the trainers."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def mlp(sizes: list[int], output_activation: type[nn.Module] | None = nn.Sigmoid) -> nn.Sequential:
+    """Fully connected layers with ReLU between them, e.g. DROO's [N, 120, 80, N] with a sigmoid."""
+    layers: list[nn.Module] = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(fan_in, fan_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    if output_activation is not None:
+        layers.append(output_activation())
+    return nn.Sequential(*layers)
+
+
+def seed_torch(seed: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)

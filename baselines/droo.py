@@ -1,0 +1,160 @@
+"""DROO: deep reinforcement learning-based online offloading (Huang, Bi, Zhang, IEEE TMC 2020).
+
+One readable file, hyper-parameters at the top in one dataclass. Each frame: the actor (a small
+DNN with sigmoid outputs) maps the observation to a relaxed decision m in [0, 1]^N; a quantiser
+turns m into K binary candidates; the environment's oracle scores all K at once
+(``env.unwrapped.evaluate``) and the best is executed with ``env.step`` and stored with its input;
+every ``training_interval`` frames one Adam step on the binary cross-entropy between the actor's
+output and stored best decisions. K adapts to the index of the best candidate.
+
+Works on any environment with a MultiBinary action space and a batched oracle (WPMEC-v0; with the
+queue-aware observation and the NOP quantiser it is the LyDROO actor for PQC-NOMA-v0).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from gymnasium import spaces
+
+from baselines.common.memory import ReplayMemory
+from baselines.common.networks import mlp, seed_torch
+from baselines.common.quantizers import k_nearest, noisy_order_preserving, order_preserving
+
+QUANTIZERS = ("op", "knn", "nop")
+
+
+@dataclass
+class DROOConfig:
+    """The paper's hyper-parameters (DROO, N = 10) as defaults."""
+
+    hidden: tuple[int, ...] = (120, 80)  # actor: N -> 120 -> 80 -> N
+    learning_rate: float = 0.01  # Adam
+    adam_betas: tuple[float, float] = (0.09, 0.999)  # as the authors' PyTorch code
+    weight_decay: float = 1e-4  # as the authors' PyTorch code
+    memory_size: int = 1024
+    batch_size: int = 128
+    training_interval: int = 10  # frames between training steps (LyDROO: 20)
+    quantizer: str = "op"  # "op", "knn" or "nop" (LyDROO)
+    adaptive_k: bool = True
+    k_update_interval: int = 32  # Delta: K = min(max best index over the last Delta frames + 2, N)
+    initial_k: int | None = None  # None: N
+    track_optimum: bool = False  # also record the normalised rate (an exact optimum per frame)
+
+    def __post_init__(self):
+        if self.quantizer not in QUANTIZERS:
+            raise ValueError(f"quantizer must be one of {list(QUANTIZERS)}; got {self.quantizer!r}")
+        for name in ("memory_size", "batch_size", "training_interval", "k_update_interval"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be an integer >= 1; got {getattr(self, name)}")
+
+
+class DROO:
+    """DROO trainer: ``DROO(env, config, seed).learn(frames)``; ``predict(obs)`` scores the
+    actor's candidates through the oracle of ``env`` on its current state."""
+
+    def __init__(self, env, config: DROOConfig | None = None, seed: int = 0):
+        if not isinstance(env.unwrapped.action_space, spaces.MultiBinary):
+            raise ValueError(f"DROO needs a MultiBinary action space; got {env.unwrapped.action_space}")
+        self.env, self.config, self.seed = env, config or DROOConfig(), seed
+        cfg = self.config
+        self.n = int(np.prod(env.unwrapped.action_space.shape))
+        input_size = int(np.prod(env.observation_space.shape))
+        seed_torch(seed)
+        self.rng = np.random.default_rng(seed)
+        self.actor = mlp([input_size, *cfg.hidden, self.n])
+        self.optimizer = torch.optim.Adam(self.actor.parameters(), lr=cfg.learning_rate, betas=cfg.adam_betas,
+                                          weight_decay=cfg.weight_decay)
+        self.memory = ReplayMemory(cfg.memory_size, input_size, self.n)
+        self.k = cfg.initial_k or self.n
+        self.history: dict[str, list[float]] = {"reward": [], "k": [], "loss": [], "normalized_rate": [],
+                                                "seconds": []}
+        self._best_indices: list[int] = []
+        self._observation = None
+
+    # ----- acting ------------------------------------------------------------------------------
+    def relaxed(self, observation) -> np.ndarray:
+        with torch.no_grad():
+            x = torch.as_tensor(np.asarray(observation, dtype=np.float32).reshape(1, -1))
+            return self.actor(x)[0].numpy().astype(np.float64)
+
+    def candidates(self, observation) -> np.ndarray:
+        m = self.relaxed(observation)
+        if self.config.quantizer == "op":
+            return order_preserving(m, self.k)
+        if self.config.quantizer == "knn":
+            return k_nearest(m, self.k)
+        return noisy_order_preserving(m, self.k, self.rng)
+
+    def _choose(self, observation) -> tuple[np.ndarray, int]:
+        candidates = self.candidates(observation)
+        index = self.env.unwrapped.evaluate(candidates).best()
+        return candidates[index], index
+
+    def predict(self, observation) -> np.ndarray:
+        """The best of the actor's K candidates for the env's current state (no learning)."""
+        return self._choose(observation)[0]
+
+    act = predict  # the leaderboard's agent interface
+
+    # ----- learning ----------------------------------------------------------------------------
+    def _train_step(self) -> float:
+        inputs, targets = self.memory.sample(self.config.batch_size, self.rng)
+        prediction = self.actor(torch.as_tensor(inputs))
+        loss = torch.nn.functional.binary_cross_entropy(prediction, torch.as_tensor(targets))
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def learn(self, total_frames: int, callback: Callable[[dict[str, Any]], None] | None = None) -> DROO:
+        cfg = self.config
+        if self._observation is None:
+            self._observation, _ = self.env.reset(seed=self.seed)
+        observation = self._observation
+        for _ in range(total_frames):
+            optimum = self.env.unwrapped.optimum().reward if cfg.track_optimum else None
+            start = time.perf_counter()
+            action, index = self._choose(observation)
+            next_observation, reward, terminated, truncated, _ = self.env.step(action)
+            self.memory.add(np.asarray(observation, dtype=np.float32).reshape(-1), action)
+            self._best_indices.append(index)
+            frame = len(self.history["reward"])
+            loss = float("nan")
+            if frame % cfg.training_interval == 0 and len(self.memory) >= cfg.batch_size:
+                loss = self._train_step()
+            if cfg.adaptive_k and frame > 0 and frame % cfg.k_update_interval == 0:
+                self.k = min(max(self._best_indices[-cfg.k_update_interval:]) + 2, self.n)
+            self.history["seconds"].append(time.perf_counter() - start)
+            self.history["reward"].append(float(reward))
+            self.history["k"].append(self.k)
+            self.history["loss"].append(loss)
+            if optimum is not None:
+                self.history["normalized_rate"].append(float(reward / optimum) if optimum else 1.0)
+            if callback is not None:
+                callback({key: values[-1] for key, values in self.history.items() if values})
+            observation = next_observation
+            if terminated or truncated:
+                observation, _ = self.env.reset()
+        self._observation = observation
+        return self
+
+    # ----- persistence -------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        torch.save({"config": asdict(self.config), "seed": self.seed, "k": self.k,
+                    "actor": self.actor.state_dict()}, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path, env) -> DROO:
+        saved = torch.load(Path(path), weights_only=False)
+        config = saved["config"]
+        config["hidden"], config["adam_betas"] = tuple(config["hidden"]), tuple(config["adam_betas"])
+        agent = cls(env, DROOConfig(**config), seed=saved["seed"])
+        agent.actor.load_state_dict(saved["actor"])
+        agent.k = saved["k"]
+        return agent
