@@ -1,0 +1,159 @@
+"""PQC-NOMA-v0 oracles: the per-frame drift-plus-penalty subproblem for a batch of K decisions.
+
+Maximise sum_i (Q_i + V w_i) r_i - sum_i y_i e_i (r, Q in Mbit; e in J; y = 10 Y) over the local
+CPU frequencies and the offloaders' transmit powers, subject to r_i <= Q_i.
+
+- Local devices, in closed form: maximise (Q + V w) f T / (phi 1e6) - y kappa f^3 T over
+  f in [0, min(f_max, phi Q / T)]: f = min(sqrt((Q + V w) / (3 phi kappa y 1e6)), phi Q / T, f_max).
+  (SPEC.md writes the stationary point without the 1e6 of the Mbit units it prescribes; we keep
+  the units and take the exact maximiser of the stated objective.)
+- Offloaders, NOMA with SIC (strongest decoded first; a user is interfered only by weaker ones),
+  r_k = rho (W / v_u) T log2(1 + p_k h_k / (N0 W + I_k)) / 1e6, energy (p_k + P_pqc) T:
+  ``greedy_powers`` (the paper's backward induction, from the weakest user up, each user's
+  water-filling point clipped to [0, min(P_max, the power that empties its queue)]), ``sca_powers``
+  (successive convex approximation with CVXPY, in ``sca.py``), or ``tdma_allocation`` (orthogonal
+  time shares, the dual search over the time price).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import lambertw
+
+MBIT = 1e6
+
+
+@dataclass(frozen=True)
+class Link:
+    """Derived constants of one frame."""
+
+    noise: float  # N0 W, W
+    mbit_per_log2: float  # rho (W / v_u) T / 1e6: Mbit per unit of log2(1 + SINR)
+    max_power: float  # W
+    pqc_power: float  # W
+    frame_length: float  # s
+    cycles_per_bit: float
+    energy_coefficient: float
+    max_cpu: float  # Hz
+
+    @classmethod
+    def from_config(cls, cfg) -> Link:
+        noise = 10.0 ** ((cfg.noise_density_dbm - 30.0) / 10.0) * cfg.bandwidth
+        rate = cfg.bandwidth / cfg.comm_overhead / (1.0 + cfg.overhead_coefficient) * cfg.frame_length / MBIT
+        return cls(noise, rate, cfg.max_power, cfg.pqc_power, cfg.frame_length, cfg.cycles_per_bit,
+                   cfg.energy_coefficient, cfg.max_cpu)
+
+
+def local_allocation(queue_mbit, coef, y, link: Link) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per device: CPU frequency (Hz), bits (Mbit) and energy (J) if it computes locally."""
+    cap = np.minimum(link.max_cpu, link.cycles_per_bit * queue_mbit * MBIT / link.frame_length)
+    with np.errstate(divide="ignore"):
+        stationary = np.sqrt(coef / (3.0 * link.cycles_per_bit * link.energy_coefficient * y * MBIT))
+    f = np.minimum(stationary, cap)
+    bits = f * link.frame_length / link.cycles_per_bit / MBIT
+    return f, bits, link.energy_coefficient * f**3 * link.frame_length
+
+
+def decoding_order(h: np.ndarray) -> np.ndarray:
+    """Devices from the weakest channel to the strongest (the last decoded first), ties by index."""
+    return np.argsort(h, kind="stable")
+
+
+def noma_rates(h, power, offload, link: Link) -> np.ndarray:
+    """Mbit per frame of each offloader under SIC: interference from the weaker offloaders only."""
+    order = decoding_order(h)
+    received = np.where(offload, power * h, 0.0)[:, order]
+    weaker = np.cumsum(received, axis=1) - received  # exclusive prefix sum in decoding order
+    rates = np.empty_like(received)
+    rates[:, order] = link.mbit_per_log2 * np.log2(1.0 + received / (link.noise + weaker))
+    return np.where(offload, rates, 0.0)
+
+
+def greedy_powers(h, coef, y, queue_mbit, offload, link: Link) -> np.ndarray:
+    """The paper's O(N) backward induction for K decisions at once (loop over users only)."""
+    power = np.zeros(offload.shape)
+    interference = np.zeros(len(offload))
+    for device in decoding_order(h):
+        floor = (link.noise + interference) / h[device]  # (noise + I) / h
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            water = coef[device] * link.mbit_per_log2 / (y[device] * link.frame_length * np.log(2.0)) - floor
+            empties_queue = (2.0 ** (queue_mbit[device] / link.mbit_per_log2) - 1.0) * floor
+        p = np.clip(np.nan_to_num(water, posinf=np.inf), 0.0, np.minimum(link.max_power, empties_queue))
+        p = np.where(offload[:, device], p, 0.0)
+        power[:, device] = p
+        interference = interference + p * h[device]
+    return power
+
+
+def _capped_power(price, y, snr_per_watt, link: Link) -> np.ndarray:
+    """Power minimising (y T x + price) / log2(1 + x gamma) over (0, P_max] (Lambert W)."""
+    yt = y * link.frame_length
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        q = (price * snr_per_watt / yt - 1.0) / np.e
+        x = (np.e * np.exp(lambertw(q).real) - 1.0) / snr_per_watt
+    return np.where(yt > 0, np.clip(np.nan_to_num(x, nan=link.max_power, posinf=link.max_power), 1e-300, link.max_power),
+                    link.max_power)
+
+
+def tdma_allocation(h, coef, y, queue_mbit, offload, link: Link, iterations: int = 80):
+    """LyDROO's orthogonal access: time shares tau (sum <= 1) and powers for K decisions.
+
+    For a time price lambda each offloader either stays silent (its best per-unit-time value
+    coef B' log2(1 + x gamma) - y T x is below lambda) or takes exactly the time that empties its
+    queue at the power minimising (y T x + lambda) / log2(1 + x gamma); the total time decreases in
+    lambda, which is found by bisection in log scale. Returns (tau, power, Mbit) arrays (K, N).
+    """
+    gamma = h / link.noise
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uncapped = np.clip(coef * link.mbit_per_log2 / (y * link.frame_length * np.log(2.0)) - 1.0 / gamma, 0.0, link.max_power)
+    uncapped = np.nan_to_num(uncapped, nan=link.max_power, posinf=link.max_power)
+    value = coef * link.mbit_per_log2 * np.log2(1.0 + uncapped * gamma) - y * link.frame_length * uncapped
+    active = offload & (value > 0) & (queue_mbit > 0)
+
+    def time_needed(price):
+        x = _capped_power(price[:, None], y, gamma, link)
+        tau = np.where(active & (value > price[:, None]), queue_mbit / (link.mbit_per_log2 * np.log2(1.0 + x * gamma)), 0.0)
+        return tau, x
+
+    high = np.log(np.maximum(np.where(active, value, 0.0).max(axis=1), 1e-300))
+    low = high - np.log(1e15)
+    for _ in range(iterations):
+        middle = 0.5 * (low + high)
+        too_long = time_needed(np.exp(middle))[0].sum(axis=1) > 1.0
+        low, high = np.where(too_long, middle, low), np.where(too_long, high, middle)
+    tau, x = time_needed(np.exp(high))
+    tau_low = time_needed(np.exp(low))[0]
+    # The total time jumps where a user's value crosses the price: the users that drop out
+    # between low and high are indifferent at the price; they share the time left, best first,
+    # at their per-unit-time optimal power (not emptying their queues).
+    marginal = (tau == 0) & (tau_low > 0)
+    left = np.maximum(1.0 - tau.sum(axis=1), 0.0)
+    ranking = np.argsort(np.where(marginal, -value, np.inf), axis=1, kind="stable")
+    rows = np.arange(len(offload))
+    empty_time = np.where(marginal, queue_mbit / (link.mbit_per_log2 * np.log2(1.0 + uncapped * gamma)), 0.0)
+    for column in ranking.T:
+        share = np.where(marginal[rows, column], np.minimum(left, empty_time[rows, column]), 0.0)
+        tau[rows, column] += share
+        x[rows, column] = np.where(share > 0, uncapped[column], x[rows, column])
+        left = left - share
+    tau = tau / np.maximum(tau.sum(axis=1, keepdims=True), 1.0)
+    power = np.where(tau > 0, x, 0.0)
+    return tau, power, link.mbit_per_log2 * tau * np.log2(1.0 + power * gamma)
+
+
+def assemble(h, coef, y, queue_mbit, offload, power, offload_mbit, link: Link, tau=None) -> dict[str, np.ndarray]:
+    """Objective, rates, energies, powers and CPU frequencies of K complete allocations."""
+    f_local, local_mbit, local_energy = local_allocation(queue_mbit, coef, y, link)
+    transmit_time = link.frame_length if tau is None else tau * link.frame_length
+    offload_energy = power * transmit_time + link.pqc_power * link.frame_length
+    mbit = np.where(offload, offload_mbit, local_mbit)
+    energy = np.where(offload, offload_energy, local_energy)
+    return {
+        "objective": (coef * mbit - y * energy).sum(axis=1),
+        "rates": mbit * MBIT,  # bits per frame
+        "energy": energy,
+        "power": np.where(offload, power, 0.0),
+        "cpu_freq": np.where(offload, 0.0, f_local),
+    }

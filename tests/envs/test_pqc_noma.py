@@ -1,0 +1,209 @@
+"""PQC-NOMA-v0: the three oracles against independent computations, queues and properties."""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize, minimize_scalar
+
+import mec_gym  # noqa: F401
+from mec_gym.envs.pqc_noma.oracle import MBIT, greedy_powers, local_allocation, noma_rates, tdma_allocation
+
+
+def _env(n=10, seed=0, state=None, **config):
+    env = gym.make("PQC-NOMA-v0", num_devices=n, **config).unwrapped
+    env.reset(seed=seed, options={"state": state} if state else None)
+    return env
+
+
+def _random_state(rng, n):
+    return {"Q": rng.uniform(0.2, 6.0, n) * MBIT, "Y": rng.uniform(0.5, 30.0, n)}
+
+
+def _terms(env):
+    cfg, state = env.config, env.state
+    queue = state["Q"] / MBIT
+    return state["h"], queue + cfg.V * cfg.weights, cfg.energy_queue_weight * state["Y"], queue
+
+
+def test_local_frequency_is_the_exact_maximiser():
+    env = _env(state=_random_state(np.random.default_rng(0), 10))
+    h, coef, y, queue = _terms(env)
+    link = env.link
+    f, bits, energy = local_allocation(queue, coef, y, link)
+    for i in range(10):
+        cap = min(link.max_cpu, link.cycles_per_bit * queue[i] * MBIT / link.frame_length)
+
+        def negative(x, i=i):
+            return -(coef[i] * x * link.frame_length / link.cycles_per_bit / MBIT - y[i] * link.energy_coefficient * x**3)
+
+        reference = minimize_scalar(negative, bounds=(0.0, cap), method="bounded", options={"xatol": 1e-3})
+        assert -negative(f[i]) >= -reference.fun - 1e-9 * abs(reference.fun)
+        assert bits[i] <= queue[i] + 1e-12 and energy[i] == pytest.approx(link.energy_coefficient * f[i] ** 3)
+
+
+def _noma_objective(power, users, h, coef, y, env):
+    offload = np.zeros((1, len(h)), bool)
+    offload[0, users] = True
+    full = np.zeros((1, len(h)))
+    full[0, users] = power
+    mbit = noma_rates(h, full, offload, env.link)[0]
+    return coef @ mbit - (y * full[0]).sum() * env.link.frame_length, mbit
+
+
+def test_greedy_equals_a_one_dimensional_maximisation_for_one_offloader():
+    rng = np.random.default_rng(1)
+    for seed in range(10):
+        env = _env(seed=seed, state=_random_state(rng, 10))
+        h, coef, y, queue = _terms(env)
+        user = int(rng.integers(10))
+        offload = np.zeros((1, 10), bool)
+        offload[0, user] = True
+        p = greedy_powers(h, coef, y, queue, offload, env.link)[0, user]
+        cap = min(env.link.max_power, (2 ** (queue[user] / env.link.mbit_per_log2) - 1) * env.link.noise / h[user])
+        best = minimize_scalar(lambda x: -_noma_objective([x], [user], h, coef, y, env)[0], bounds=(0, cap),
+                               method="bounded", options={"xatol": 1e-12})
+        assert _noma_objective([p], [user], h, coef, y, env)[0] == pytest.approx(-best.fun, rel=1e-7, abs=1e-9)
+
+
+def _brute_force(users, h, coef, y, queue, env):
+    """Multistart SLSQP on the exact NOMA objective with the causality constraints."""
+    link = env.link
+    rng = np.random.default_rng(0)
+
+    def objective(x):
+        return -_noma_objective(x * link.max_power, users, h, coef, y, env)[0]
+
+    def slack(x):
+        return queue[users] - _noma_objective(x * link.max_power, users, h, coef, y, env)[1][users]
+
+    grid = np.concatenate([[0.0], np.logspace(-5, 0, 26)])  # powers span decades
+    starts = [np.array(point) for point in np.array(np.meshgrid(*[grid] * len(users))).reshape(len(users), -1).T
+              if slack(np.array(point)).min() >= 0]
+    starts = sorted(starts, key=objective)[:6] + [rng.uniform(0, 0.05, len(users)) for _ in range(3)]
+    best = objective(starts[0])  # the best feasible grid point
+    for start in starts:
+        result = minimize(objective, start, method="SLSQP", bounds=[(0, 1)] * len(users),
+                          constraints=[{"type": "ineq", "fun": slack}], options={"ftol": 1e-13, "maxiter": 500})
+        x = np.clip(result.x, 0, 1)
+        if slack(x).min() >= -1e-7 * queue[users].max():  # SLSQP's constraint tolerance
+            best = min(best, objective(x))
+    return -best
+
+
+def test_sca_reaches_the_brute_force_optimum_and_beats_greedy():
+    rng = np.random.default_rng(2)
+    reached, frames = 0, 24
+    for seed in range(frames):
+        env = _env(seed=seed, state=_random_state(rng, 10), power_allocation="sca")
+        h, coef, y, queue = _terms(env)
+        users = rng.choice(10, size=2 + seed % 2, replace=False)
+        offload = np.zeros((1, 10), bool)
+        offload[0, users] = True
+        sca = env.unwrapped._sca_solver().powers(h, coef, y, queue, offload)[0]
+        greedy = greedy_powers(h, coef, y, queue, offload, env.link)[0]
+        value_sca = _noma_objective(sca[users], users, h, coef, y, env)[0]
+        value_greedy = _noma_objective(greedy[users], users, h, coef, y, env)[0]
+        best = _brute_force(users, h, coef, y, queue, env)
+        assert value_sca >= value_greedy - 1e-9 * abs(value_greedy)
+        assert value_sca <= best + 1e-6 * abs(best)
+        reached += abs(value_sca - best) <= 1e-4 * abs(best)
+    assert reached >= 0.95 * frames
+
+
+def test_tdma_agrees_with_cvxpy():
+    rng = np.random.default_rng(3)
+    for seed in range(4):
+        env = _env(seed=seed, state=_random_state(rng, 10), power_allocation="tdma")
+        h, coef, y, queue = _terms(env)
+        offload = rng.integers(0, 2, (1, 10)).astype(bool)
+        offload[0, :3] = True
+        tau, power, mbit = tdma_allocation(h, coef, y, queue, offload, env.link, iterations=200)
+        ours = coef @ mbit[0] - (y * power[0] * tau[0]).sum() * env.link.frame_length
+        users = np.flatnonzero(offload[0])
+        link = env.link
+        gamma = h[users] / link.noise
+        t = cp.Variable(len(users), nonneg=True)
+        e = cp.Variable(len(users), nonneg=True)  # p tau, J per s of frame
+        bits = link.mbit_per_log2 / np.log(2) * -cp.rel_entr(t, t + cp.multiply(gamma, e))
+        # r <= Q is not a convex constraint on a concave r; capping the credited bits at Q is
+        # equivalent (bits beyond the queue only cost energy) and concave
+        credited = cp.minimum(bits, queue[users])
+        problem = cp.Problem(cp.Maximize(coef[users] @ credited - (y[users] * link.frame_length) @ e),
+                             [cp.sum(t) <= 1, e <= link.max_power * t])
+        problem.solve(solver=cp.CLARABEL)
+        assert ours == pytest.approx(problem.value, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["greedy", "tdma"])
+def test_allocations_are_feasible_and_recompute(method):
+    rng = np.random.default_rng(4)
+    env = _env(state=_random_state(rng, 10), power_allocation=method)
+    batch = rng.integers(0, 2, (64, 10))
+    out = env.evaluate(batch).info
+    link, state = env.link, env.state
+    assert np.all((out["power"] >= 0) & (out["power"] <= link.max_power + 1e-15))
+    assert np.all((out["cpu_freq"] >= 0) & (out["cpu_freq"] <= link.max_cpu))
+    assert np.all(out["rates"] <= state["Q"] * (1 + 1e-9))
+    local = batch == 0
+    np.testing.assert_allclose(out["rates"][local], (out["cpu_freq"] * link.frame_length / link.cycles_per_bit)[local])
+    np.testing.assert_allclose(out["energy"][local], (link.energy_coefficient * out["cpu_freq"] ** 3)[local])
+    if method == "greedy":
+        recomputed = noma_rates(state["h"], out["power"], batch.astype(bool), link) * MBIT
+        np.testing.assert_allclose(out["rates"][~local], recomputed[~local])
+        np.testing.assert_allclose(out["energy"][~local], (out["power"] + link.pqc_power)[~local])
+
+
+def test_batched_greedy_equals_one_candidate_at_a_time():
+    env = _env(state=_random_state(np.random.default_rng(5), 10))
+    batch = np.random.default_rng(6).integers(0, 2, (32, 10))
+    together = env.evaluate(batch).rewards
+    alone = np.array([env.evaluate(row[None]).rewards[0] for row in batch])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_queues_follow_their_dynamics():
+    env = gym.make("PQC-NOMA-v0")
+    env.reset(seed=7, options={"state": {"Y": np.full(10, 3.0)}})
+    before = env.unwrapped.state
+    action = np.array([1, 0] * 5)
+    _, _, _, _, info = env.step(action)
+    after = env.unwrapped.state
+    cfg = env.unwrapped.config
+    np.testing.assert_allclose(after["Y"], np.maximum(before["Y"] + 100 * (info["energy"] - 0.08), 0))
+    arrivals = after["Q"] - (before["Q"] - info["rates"])
+    assert np.all(arrivals >= 0) and cfg.arrival_mean == 3e6
+
+
+@settings(max_examples=40, deadline=None)
+@given(log_h=st.lists(st.floats(-16, -6), min_size=4, max_size=4),
+       queue=st.lists(st.sampled_from([0.0, 1.0, 3e6, 1e11]), min_size=4, max_size=4),
+       energy_queue=st.lists(st.sampled_from([0.0, 0.1, 50.0, 1e6]), min_size=4, max_size=4),
+       decision=st.lists(st.integers(0, 1), min_size=4, max_size=4),
+       pqc=st.sampled_from([0.0, 0.05, 0.1]))
+def test_no_nan_or_inf(log_h, queue, energy_queue, decision, pqc):
+    for method in ("greedy", "tdma"):
+        env = gym.make("PQC-NOMA-v0", num_devices=4, pqc_power=pqc, power_allocation=method).unwrapped
+        obs, _ = env.reset(seed=0, options={"state": {"h": 10.0 ** np.array(log_h), "Q": np.array(queue),
+                                                      "Y": np.array(energy_queue)}})
+        out = env.evaluate(np.array([decision]))
+        assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+        obs, reward, *_ = env.step(np.array(decision))
+        assert env.observation_space.contains(obs) and np.isfinite(reward)
+
+
+def test_bad_config_and_action_raise():
+    for bad, field in [({"power_allocation": "fdma"}, "power_allocation"), ({"reward": "x"}, "reward"),
+                       ({"pqc_power": -0.1}, "pqc_power"), ({"weights": [1.0] * 3}, "weights")]:
+        with pytest.raises(ValueError, match=field):
+            gym.make("PQC-NOMA-v0", **bad)
+    env = gym.make("PQC-NOMA-v0")
+    env.reset(seed=0)
+    before = env.unwrapped.state
+    with pytest.raises(ValueError, match="binary"):
+        env.step(np.full(10, 2))
+    assert all(np.array_equal(before[k], env.unwrapped.state[k]) for k in before)
