@@ -72,19 +72,32 @@ def noma_rates(h, power, offload, link: Link) -> np.ndarray:
 
 
 def greedy_powers(h, coef, y, queue_mbit, offload, link: Link) -> np.ndarray:
-    """The paper's O(N) backward induction for K decisions at once (loop over users only)."""
-    power = np.zeros(offload.shape)
-    interference = np.zeros(len(offload))
+    """The paper's O(N) backward induction for K decisions at once (the only loop is over users).
+
+    In received-power terms P = p h and S = N0 W + (interference so far), user d's closed form is
+    P = clip(A_d - S, 0, min(P_max h_d, (2^{Q_d / B'} - 1) S)) with the water level
+    A_d = (Q_d + V w_d) B' h_d / (y_d T ln 2); then S += P and the next (stronger) user follows.
+    With one candidate the recursion runs on Python floats (no array overhead per user).
+    """
+    with np.errstate(divide="ignore", over="ignore"):
+        level = coef * link.mbit_per_log2 * h / (y * link.frame_length * np.log(2.0))  # inf when y = 0
+        level = np.where(offload & ~np.isnan(level), level, -np.inf)  # nan only when h = y = 0
+        growth = np.broadcast_to(2.0 ** (queue_mbit / link.mbit_per_log2) - 1.0, offload.shape)
+    ceiling = np.broadcast_to(link.max_power * h, offload.shape)
+    if len(offload) == 1:  # same recursion on floats
+        level, growth, ceiling = level[0].tolist(), growth[0].tolist(), ceiling[0].tolist()
+        smaller, larger, total = min, max, link.noise
+    else:
+        level, growth, ceiling = level.T, growth.T, ceiling.T
+        smaller, larger, total = np.minimum, np.maximum, np.full(len(offload), link.noise)
+    received = [0.0] * len(h)
     for device in decoding_order(h):
-        floor = (link.noise + interference) / h[device]  # (noise + I) / h
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            water = coef[device] * link.mbit_per_log2 / (y[device] * link.frame_length * np.log(2.0)) - floor
-            empties_queue = (2.0 ** (queue_mbit[device] / link.mbit_per_log2) - 1.0) * floor
-        p = np.clip(np.nan_to_num(water, posinf=np.inf), 0.0, np.minimum(link.max_power, empties_queue))
-        p = np.where(offload[:, device], p, 0.0)
-        power[:, device] = p
-        interference = interference + p * h[device]
-    return power
+        gain = smaller(larger(level[device] - total, 0.0), smaller(ceiling[device], growth[device] * total))
+        received[device] = gain
+        total = total + gain
+    received = np.array(received, dtype=np.float64).reshape(len(h), -1).T if len(offload) > 1 else np.array([received])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(offload, np.nan_to_num(received / h), 0.0)
 
 
 def _capped_power(price, y, snr_per_watt, link: Link) -> np.ndarray:
@@ -132,7 +145,8 @@ def tdma_allocation(h, coef, y, queue_mbit, offload, link: Link, iterations: int
     left = np.maximum(1.0 - tau.sum(axis=1), 0.0)
     ranking = np.argsort(np.where(marginal, -value, np.inf), axis=1, kind="stable")
     rows = np.arange(len(offload))
-    empty_time = np.where(marginal, queue_mbit / (link.mbit_per_log2 * np.log2(1.0 + uncapped * gamma)), 0.0)
+    with np.errstate(divide="ignore"):
+        empty_time = np.where(marginal, queue_mbit / (link.mbit_per_log2 * np.log2(1.0 + uncapped * gamma)), 0.0)
     for column in ranking.T:
         share = np.where(marginal[rows, column], np.minimum(left, empty_time[rows, column]), 0.0)
         tau[rows, column] += share
