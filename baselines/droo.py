@@ -45,6 +45,14 @@ class DROOConfig:
     k_update_interval: int = 32  # Delta: K = min(max best index over the last Delta frames + 2, N)
     initial_k: int | None = None  # None: N
     track_optimum: bool = False  # also record the normalised rate (an exact optimum per frame)
+    normalize_input: bool = False  # standardise the input by running mean and variance (LyDROO)
+
+    @classmethod
+    def lydroo(cls, **overrides) -> DROOConfig:
+        """LyDROO's actor (Bi, Huang, Wang, Zhang 2021) for queue-aware envs: input (h, Q, Y),
+        3N -> 256 -> 128 -> N, NOP quantiser, a training step every 20 frames."""
+        return cls(**{"hidden": (256, 128), "quantizer": "nop", "training_interval": 20, "normalize_input": True,
+                      **overrides})
 
     def __post_init__(self):
         if self.quantizer not in QUANTIZERS:
@@ -76,12 +84,27 @@ class DROO:
                                                 "seconds": []}
         self._best_indices: list[int] = []
         self._observation = None
+        self._input_stats = [0, np.zeros(input_size), np.ones(input_size)]  # count, mean, M2 (Welford)
 
     # ----- acting ------------------------------------------------------------------------------
+    def _standardise(self, inputs: np.ndarray) -> np.ndarray:
+        if not self.config.normalize_input:
+            return inputs
+        count, mean, m2 = self._input_stats
+        std = np.sqrt(m2 / max(count - 1, 1)) + 1e-8 if count > 1 else np.ones_like(mean)
+        return ((inputs - mean) / std).astype(np.float32)
+
+    def _observe_input(self, observation: np.ndarray) -> None:
+        count, mean, m2 = self._input_stats
+        count += 1
+        delta = observation - mean
+        mean = mean + delta / count
+        self._input_stats = [count, mean, m2 + delta * (observation - mean)]
+
     def relaxed(self, observation) -> np.ndarray:
+        x = self._standardise(np.asarray(observation, dtype=np.float32).reshape(1, -1))
         with torch.no_grad():
-            x = torch.as_tensor(np.asarray(observation, dtype=np.float32).reshape(1, -1))
-            return self.actor(x)[0].numpy().astype(np.float64)
+            return self.actor(torch.as_tensor(x, dtype=torch.float32))[0].numpy().astype(np.float64)
 
     def candidates(self, observation) -> np.ndarray:
         m = self.relaxed(observation)
@@ -105,7 +128,7 @@ class DROO:
     # ----- learning ----------------------------------------------------------------------------
     def _train_step(self) -> float:
         inputs, targets = self.memory.sample(self.config.batch_size, self.rng)
-        prediction = self.actor(torch.as_tensor(inputs))
+        prediction = self.actor(torch.as_tensor(self._standardise(inputs), dtype=torch.float32))
         loss = torch.nn.functional.binary_cross_entropy(prediction, torch.as_tensor(targets))
         self.optimizer.zero_grad()
         loss.backward()
@@ -120,6 +143,8 @@ class DROO:
         for _ in range(total_frames):
             optimum = self.env.unwrapped.optimum().reward if cfg.track_optimum else None
             start = time.perf_counter()
+            if cfg.normalize_input:
+                self._observe_input(np.asarray(observation, dtype=np.float64).reshape(-1))
             action, index = self._choose(observation)
             next_observation, reward, terminated, truncated, _ = self.env.step(action)
             self.memory.add(np.asarray(observation, dtype=np.float32).reshape(-1), action)
@@ -147,7 +172,7 @@ class DROO:
     # ----- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         torch.save({"config": asdict(self.config), "seed": self.seed, "k": self.k,
-                    "actor": self.actor.state_dict()}, Path(path))
+                    "actor": self.actor.state_dict(), "input_stats": self._input_stats}, Path(path))
 
     @classmethod
     def load(cls, path: str | Path, env) -> DROO:
@@ -156,5 +181,5 @@ class DROO:
         config["hidden"], config["adam_betas"] = tuple(config["hidden"]), tuple(config["adam_betas"])
         agent = cls(env, DROOConfig(**config), seed=saved["seed"])
         agent.actor.load_state_dict(saved["actor"])
-        agent.k = saved["k"]
+        agent.k, agent._input_stats = saved["k"], saved["input_stats"]
         return agent

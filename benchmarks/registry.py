@@ -58,6 +58,16 @@ def _droo(env, seed, config):
     return DROO(env, DROOConfig(**config), seed)
 
 
+def _lydroo(env, seed, config):
+    from baselines.droo import DROO, DROOConfig
+
+    return DROO(env, DROOConfig.lydroo(**config), seed)
+
+
+def _on(*env_ids):
+    return lambda env: env.spec is not None and env.spec.id in env_ids
+
+
 def _sb3(algo: str) -> Method:
     def build(env, seed, config):
         from baselines.sb3_refs import SB3Agent, SB3Config
@@ -81,10 +91,9 @@ METHODS: dict[str, Method] = {
     "all-offload": _fixed("all-offload", heuristics.all_offload_policy),
     "coordinate-descent": _fixed("coordinate-descent", heuristics.coordinate_descent_policy),
     "optimum": _fixed("optimum", heuristics.optimum_policy, applies=lambda env: True),
-    **{name: _fixed(name, policy, applies=lambda env: env.spec is not None and env.spec.id == "OFDMA-Consistency-v0")
-       for name, policy in heuristics.OFDMA_POLICIES.items()},
-    "droo": Method("droo", "paper", _droo, lambda env: isinstance(env.unwrapped.action_space, spaces.MultiBinary),
-                   trains=True),
+    **{name: _fixed(name, policy, applies=_on("OFDMA-Consistency-v0")) for name, policy in heuristics.OFDMA_POLICIES.items()},
+    "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
+    "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
 }
 
@@ -112,7 +121,17 @@ def _ofdma(rewards, infos, optima):
             "consistency": float(np.mean([info["consistency_count"] for info in infos])), "reward": float(np.mean(rewards))}
 
 
+def _pqc_noma(rewards, infos, optima):
+    return {
+        "weighted_rate_mbps": float(np.mean([info["weighted_rate_mbps"] for info in infos])),
+        "avg_energy_j": float(np.mean([info["energy"].mean() for info in infos])),
+        "avg_queue_mbit": float(np.mean([info["data_queue"].mean() for info in infos]) / 1e6),
+        "reward": float(np.mean(rewards)),
+    }
+
+
 ENV_METRICS: dict[str, EnvMetrics] = {
+    "PQC-NOMA-v0": EnvMetrics("weighted_rate_mbps", True, _pqc_noma),
     "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env: env.unwrapped.optimum().reward),
     "OFDMA-Consistency-v0": EnvMetrics("objective_ratio_tem", False, _ofdma,
                                        reference=lambda env: env.unwrapped.optimum().info["objective"]),
