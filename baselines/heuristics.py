@@ -87,3 +87,45 @@ def lem_policy(env, rng: np.random.Generator):
 
 
 OFDMA_POLICIES: dict[str, Policy] = {"rom": rom_policy, "fom": fom_policy, "lem": lem_policy}
+
+
+# ----- MultiServerIoT-v0 ---------------------------------------------------------------------
+def nearest_server_policy(env, rng: np.random.Generator):
+    """Every device offloads to the server with the strongest channel."""
+    return np.argmax(env.unwrapped.task()["gain"], axis=1) + 1
+
+
+def least_loaded_policy(env, rng: np.random.Generator):
+    """Every device offloads; the heaviest tasks first, each to the server with the fewest tasks so far."""
+    unwrapped = env.unwrapped
+    load = np.zeros(unwrapped.config.num_servers, dtype=int)
+    assignment = np.zeros(unwrapped.config.num_devices, dtype=np.int64)
+    for device in np.argsort(-unwrapped.state["cycles"], kind="stable"):
+        server = int(np.argmin(load))
+        assignment[device], load[server] = server + 1, load[server] + 1
+    return assignment
+
+
+def best_response_policy(env, rng: np.random.Generator, max_rounds: int = 20):
+    """Greedy best response: from all-local, devices in turn switch to the choice (local or a server)
+    that lowers their own cost given the others, until nobody switches (or ``max_rounds``)."""
+    unwrapped = env.unwrapped
+    n, choices = unwrapped.config.num_devices, unwrapped.config.num_servers + 1
+    assignment = np.zeros(n, dtype=np.int64)
+    for _ in range(max_rounds):
+        switched = False
+        for device in range(n):
+            options = np.repeat(assignment[None], choices, axis=0)
+            options[:, device] = np.arange(choices)
+            own_cost = unwrapped.evaluate(options).info["cost"][:, device]
+            best = int(np.argmin(own_cost))
+            if own_cost[best] < own_cost[assignment[device]] * (1 - 1e-12):
+                assignment[device], switched = best, True
+        if not switched:
+            break
+    return assignment
+
+
+IOT_POLICIES: dict[str, Policy] = {
+    "nearest-server": nearest_server_policy, "least-loaded": least_loaded_policy, "best-response": best_response_policy,
+}

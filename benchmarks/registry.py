@@ -92,6 +92,7 @@ METHODS: dict[str, Method] = {
     "coordinate-descent": _fixed("coordinate-descent", heuristics.coordinate_descent_policy),
     "optimum": _fixed("optimum", heuristics.optimum_policy, applies=lambda env: True),
     **{name: _fixed(name, policy, applies=_on("OFDMA-Consistency-v0")) for name, policy in heuristics.OFDMA_POLICIES.items()},
+    **{name: _fixed(name, policy, applies=_on("MultiServerIoT-v0")) for name, policy in heuristics.IOT_POLICIES.items()},
     "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
@@ -130,7 +131,13 @@ def _pqc_noma(rewards, infos, optima):
     }
 
 
+def _iot(rewards, infos, optima):
+    return {name: float(np.mean([info[name] for info in infos]))
+            for name in ("latency_ms", "energy_j", "fairness", "throughput_mbps", "mean_cost")}
+
+
 ENV_METRICS: dict[str, EnvMetrics] = {
+    "MultiServerIoT-v0": EnvMetrics("mean_cost", False, _iot),
     "PQC-NOMA-v0": EnvMetrics("weighted_rate_mbps", True, _pqc_noma),
     "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env: env.unwrapped.optimum().reward),
     "OFDMA-Consistency-v0": EnvMetrics("objective_ratio_tem", False, _ofdma,

@@ -1,0 +1,81 @@
+"""MultiServerIoT-v0 as a PettingZoo ParallelEnv: every device is an agent, optionally every server
+a pricing agent (the MARL setting of seed 003).
+
+Device agent ``device_i``: observation Box(0, 10, (3 + 2M,)) = its own task (D in Mbit, C in
+Gcycles, f_local in GHz), its channel to each server (-log10 gain / 20), the servers' loads in the
+last slot (share of devices) and their prices; action Discrete(M + 1) (0 local, j server j); reward
+minus its own cost. Server agent ``server_j`` (``pricing_agents=True``): observation = the loads and
+prices; action Discrete(len(price_grid)), the price it sets for the slot; reward its utility.
+All agents act at once; the episode truncates with the underlying env.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import ParallelEnv
+
+from mec_gym.envs.multiserver_iot.env import OBSERVATION_HIGH, MultiServerIoTEnv
+
+
+class MultiServerIoTParallelEnv(ParallelEnv):
+    metadata = {"name": "multiserver_iot_v0", "render_modes": []}
+
+    def __init__(self, pricing_agents: bool = False, **config):
+        self.env = MultiServerIoTEnv(**config)
+        cfg = self.env.config
+        self.pricing_agents = pricing_agents
+        self.devices = [f"device_{i}" for i in range(cfg.num_devices)]
+        self.servers = [f"server_{j}" for j in range(cfg.num_servers)] if pricing_agents else []
+        self.possible_agents = self.devices + self.servers
+        self.agents: list[str] = []
+        self._load = np.zeros(cfg.num_servers)
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019  (one space object per agent, as PettingZoo expects)
+    def observation_space(self, agent):
+        m = self.env.config.num_servers
+        size = 3 + 2 * m if agent.startswith("device") else 2 * m
+        return spaces.Box(0.0, OBSERVATION_HIGH, shape=(size,), dtype=np.float32)
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019
+    def action_space(self, agent):
+        if agent.startswith("device"):
+            return spaces.Discrete(self.env.config.num_servers + 1)
+        return spaces.Discrete(len(self.env.config.price_grid))
+
+    def _observations(self):
+        state, task = self.env.state, self.env.task()
+        shared = np.concatenate([self._load / self.env.config.num_devices, state["prices"]])
+        own = np.column_stack([state["data_bits"] / 1e6, state["cycles"] / 1e9, state["device_cpu"] / 1e9,
+                               -np.log10(np.maximum(task["gain"], 1e-300)) / 20.0])
+        observations = {agent: np.clip(np.concatenate([own[i], shared]), 0, OBSERVATION_HIGH).astype(np.float32)
+                        for i, agent in enumerate(self.devices)}
+        observations.update({agent: np.clip(shared, 0, OBSERVATION_HIGH).astype(np.float32) for agent in self.servers})
+        return observations
+
+    def reset(self, seed=None, options=None):
+        # only "state" means something to the env; other option names are ignored, as PettingZoo envs do
+        self.env.reset(seed=seed, options={key: value for key, value in (options or {}).items() if key == "state"})
+        self.agents = list(self.possible_agents)
+        self._load = np.zeros(self.env.config.num_servers)
+        return self._observations(), {agent: {} for agent in self.agents}
+
+    def step(self, actions):
+        if self.pricing_agents:
+            grid = np.asarray(self.env.config.price_grid)
+            prices = np.array([grid[int(actions[agent])] for agent in self.servers])
+            self.env._state["prices"] = prices  # the leaders' move for this slot
+        assignment = np.array([int(actions[agent]) for agent in self.devices])
+        _, _, _, truncated, info = self.env.step(assignment)
+        self._load = np.asarray(info["server_load"], dtype=np.float64)
+        rewards = {agent: -float(info["cost"][i]) for i, agent in enumerate(self.devices)}
+        rewards.update({agent: float(info["server_utility"][j]) for j, agent in enumerate(self.servers)})
+        observations = self._observations()
+        terminations = {agent: False for agent in self.agents}
+        truncations = {agent: bool(truncated) for agent in self.agents}
+        infos = {agent: {} for agent in self.agents}
+        if truncated:
+            self.agents = []
+        return observations, rewards, terminations, truncations, infos
