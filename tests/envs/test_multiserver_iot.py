@@ -29,7 +29,7 @@ def test_cpu_split_minimises_total_latency_like_scipy():
     onehot[0, [0, 2, 3, 6], 0] = 1
     onehot[0, [1, 4, 5], 1] = 1
     ours = cpu_split(cycles, onehot, 10e9)[0]
-    for server, members in ((0, [0, 2, 3, 6]), (1, [1, 4, 5])):
+    for members in ([0, 2, 3, 6], [1, 4, 5]):
         c = cycles[members]
         result = minimize(lambda f, c=c: np.sum(c / (f * 1e9)), np.full(len(c), 10 / len(c)), method="SLSQP",
                           bounds=[(1e-6, 10)] * len(c), constraints=[{"type": "eq", "fun": lambda f: f.sum() - 10}],
