@@ -15,16 +15,22 @@ from gymnasium import spaces
 Policy = Callable[[Any, np.random.Generator], Any]
 
 
-def random_policy(env, rng: np.random.Generator):
-    """A uniformly random decision (drawn from ``rng``, so runs are reproducible)."""
-    space = env.unwrapped.action_space
+def random_action(space: spaces.Space, rng: np.random.Generator):
+    """A uniformly random element of ``space`` drawn from ``rng`` (reproducible, unlike space.sample)."""
     if isinstance(space, spaces.MultiBinary):
         return rng.integers(0, 2, size=space.shape).astype(space.dtype)
     if isinstance(space, spaces.MultiDiscrete):
         return rng.integers(0, space.nvec).astype(space.dtype)
     if isinstance(space, spaces.Box):
         return rng.uniform(space.low, space.high).astype(space.dtype)
-    raise ValueError(f"random_policy does not handle {space}")
+    if isinstance(space, spaces.Dict):
+        return {key: random_action(sub, rng) for key, sub in space.spaces.items()}
+    raise ValueError(f"random_action does not handle {space}")
+
+
+def random_policy(env, rng: np.random.Generator):
+    """A uniformly random decision."""
+    return random_action(env.unwrapped.action_space, rng)
 
 
 def all_local_policy(env, rng: np.random.Generator):
@@ -128,4 +134,30 @@ def best_response_policy(env, rng: np.random.Generator, max_rounds: int = 20):
 
 IOT_POLICIES: dict[str, Policy] = {
     "nearest-server": nearest_server_policy, "least-loaded": least_loaded_policy, "best-response": best_response_policy,
+}
+
+
+# ----- MEQC-GaussMarkov-v0 (the paper's fixed baselines) ---------------------------------------
+def _meqc_discrete(env, qpu: bool):
+    """Per device, whole task local or whole task offloaded to the target, whichever has the lower
+    reward term."""
+    unwrapped = env.unwrapped
+    n = unwrapped.config.num_devices
+    target = np.full((2, n), int(qpu), dtype=np.int8)
+    fractions = np.stack([np.zeros(n), np.ones(n)])
+    terms = unwrapped.evaluate({"fraction": fractions, "target": target}).info["device_objective"]
+    return {"fraction": np.argmin(terms, axis=0).astype(np.float32), "target": target[0]}
+
+
+def _meqc_continuous(env, qpu: bool):
+    """The environment's optimal fraction with every device on one target."""
+    target = np.full(env.unwrapped.config.num_devices, int(qpu), dtype=np.int8)
+    return {"fraction": env.unwrapped.optimal_fraction(target).astype(np.float32), "target": target}
+
+
+MEQC_POLICIES: dict[str, Policy] = {
+    "cpu-discrete": lambda env, rng: _meqc_discrete(env, qpu=False),
+    "cpu-continuous": lambda env, rng: _meqc_continuous(env, qpu=False),
+    "qpu-discrete": lambda env, rng: _meqc_discrete(env, qpu=True),
+    "qpu-continuous": lambda env, rng: _meqc_continuous(env, qpu=True),
 }

@@ -93,6 +93,7 @@ METHODS: dict[str, Method] = {
     "optimum": _fixed("optimum", heuristics.optimum_policy, applies=lambda env: True),
     **{name: _fixed(name, policy, applies=_on("OFDMA-Consistency-v0")) for name, policy in heuristics.OFDMA_POLICIES.items()},
     **{name: _fixed(name, policy, applies=_on("MultiServerIoT-v0")) for name, policy in heuristics.IOT_POLICIES.items()},
+    **{name: _fixed(name, policy, applies=_on("MEQC-GaussMarkov-v0")) for name, policy in heuristics.MEQC_POLICIES.items()},
     "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
@@ -136,7 +137,14 @@ def _iot(rewards, infos, optima):
             for name in ("latency_ms", "energy_j", "fairness", "throughput_mbps", "mean_cost")}
 
 
+def _meqc(rewards, infos, optima):
+    return {"avg_cost": float(np.mean([info["total_cost"] for info in infos])),
+            "deadline_misses": float(np.mean([info["deadline_misses"] for info in infos])),
+            "avg_fraction": float(np.mean([info["fraction"] for info in infos])), "reward": float(np.mean(rewards))}
+
+
 ENV_METRICS: dict[str, EnvMetrics] = {
+    "MEQC-GaussMarkov-v0": EnvMetrics("avg_cost", False, _meqc),
     "MultiServerIoT-v0": EnvMetrics("mean_cost", False, _iot),
     "PQC-NOMA-v0": EnvMetrics("weighted_rate_mbps", True, _pqc_noma),
     "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env: env.unwrapped.optimum().reward),

@@ -10,6 +10,7 @@ import gymnasium as gym
 
 ENVIRONMENTS: list[tuple[str, str]] = [
     ("WPMEC-v0", "mec_gym.envs.wpmec.env:WPMECEnv"),
+    ("MEQC-GaussMarkov-v0", "mec_gym.envs.meqc.env:MEQCEnv"),
     ("PQC-NOMA-v0", "mec_gym.envs.pqc_noma.env:PQCNOMAEnv"),
     ("MultiServerIoT-v0", "mec_gym.envs.multiserver_iot.env:MultiServerIoTEnv"),
     ("OFDMA-Consistency-v0", "mec_gym.envs.ofdma_consistency.env:OFDMAConsistencyEnv"),

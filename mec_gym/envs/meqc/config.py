@@ -1,0 +1,72 @@
+"""MEQC-GaussMarkov-v0 configuration: every parameter with its unit, default and source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mec_gym.core.base import EnvConfig
+from mec_gym.core.validation import require_array, require_choice, require_float, require_int
+
+
+@dataclass(frozen=True)
+class MEQCConfig(EnvConfig):
+    """Hybrid mobile edge-quantum computing (seed 001). Values from SPEC.md; "chosen" marks values
+    neither the paper nor SPEC.md gives."""
+
+    num_devices: int = 15  # N
+    area_size: float = 500.0  # m, square side; the access point sits at the centre
+    slot_length: float = 1.0  # s
+    mobility_alpha: float = 0.75
+    mean_speed: float = 1.0  # m/s
+    speed_std: float = 0.5  # m/s
+    direction_std: float = 0.7853981633974483  # rad (pi / 4)
+    edge_fraction: float = 0.15
+    min_distance: float = 1.0  # m (chosen)
+    subband: float = 1e6  # W, Hz per device (OFDMA)
+    noise_density_dbm: float = -174.0  # dBm/Hz
+    transmit_power: tuple[float, float] = (0.05, 0.2)  # p_i ~ U[.], W, fixed per device (chosen)
+    data_mbit: tuple[float, float] = (1.0, 5.0)  # D ~ U[.], Mbit
+    cycles_per_bit: tuple[float, float] = (500.0, 1500.0)  # c ~ U[.]
+    deadline: tuple[float, float] = (0.5, 2.0)  # T_max ~ U[.], s
+    result_share: float = 0.01  # result size / D
+    downlink_rate: float = 10e6  # bits/s
+    local_cpu_levels: tuple[float, ...] = (0.5e9, 1.0e9, 1.5e9)  # f_i drawn from these, Hz, fixed per device
+    energy_coefficient: float = 1e-27  # kappa, device
+    server_energy_coefficient: float = 1e-29  # kappa_s, cloud CPU (chosen)
+    leased_cpu: tuple[float, float] = (5e9, 20e9)  # F_i ~ U[.], Hz, fixed per device
+    amino_acids: tuple[int, int] = (7, 10)  # n_a ~ U{.}
+    physical_error: tuple[float, float] = (0.5e-3, 2e-3)  # p ~ U[.] per slot
+    leased_qubits: tuple[int, int] = (50, 500)  # U{.}, fixed per device
+    latency_weight: float = 0.5  # w_T
+    energy_weight: float = 0.5  # w_E
+    deadline_penalty: float = 1.0  # cost added per missed deadline (chosen)
+    infeasible_penalty: float = 10.0  # cost of a QPU request that cannot run (chosen; nothing runs)
+    alpha_bar: float = 0.3  # long-term average offload fraction per device
+    V: float = 10.0  # Lyapunov weight (chosen)
+    reward: str = "dpp"  # "dpp" or "cost"
+    max_episode_steps: int = 2000
+
+    def validate(self) -> None:
+        super().validate()
+        require_int("num_devices", self.num_devices, 1, 1000)
+        for name in ("area_size", "slot_length", "mean_speed", "min_distance", "subband", "downlink_rate",
+                     "energy_coefficient", "server_energy_coefficient"):
+            require_float(name, getattr(self, name), 0.0, low_open=True)
+        require_float("mobility_alpha", self.mobility_alpha, 0.0, 1.0, high_open=True)
+        for name in ("speed_std", "direction_std", "result_share", "latency_weight", "energy_weight",
+                     "deadline_penalty", "infeasible_penalty", "V"):
+            require_float(name, getattr(self, name), 0.0)
+        require_float("edge_fraction", self.edge_fraction, 0.0, 0.5)
+        require_float("alpha_bar", self.alpha_bar, 0.0, 1.0)
+        require_float("noise_density_dbm", self.noise_density_dbm, -300.0, 0.0)
+        for name in ("transmit_power", "data_mbit", "cycles_per_bit", "deadline", "leased_cpu", "physical_error"):
+            low, high = require_array(name, getattr(self, name), (2,), 0.0, low_open=True)
+            if low > high:
+                raise ValueError(f"{name} must be (low, high) with low <= high; got {getattr(self, name)}")
+            self._normalise(name, (float(low), float(high)))
+        for name, bounds in (("amino_acids", (5, 30)), ("leased_qubits", (1, 10**7))):
+            low, high = (require_int(f"{name}[{i}]", v, *bounds) for i, v in enumerate(getattr(self, name)))
+            if low > high:
+                raise ValueError(f"{name} must be (low, high) with low <= high; got {getattr(self, name)}")
+        require_array("local_cpu_levels", self.local_cpu_levels, (None,), 0.0, low_open=True)
+        require_choice("reward", self.reward, ("dpp", "cost"))

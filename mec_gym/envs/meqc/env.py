@@ -1,0 +1,191 @@
+"""MEQC-GaussMarkov-v0: hybrid mobile edge-quantum computing with mobility (seed 001).
+
+## Description
+N mobile devices (Gauss-Markov mobility in a square around one access point) each get a task per
+slot and choose a fraction to offload and a target for it: the cloud's classical CPU or its QPU
+(the task's quantum form: a protein-folding circuit with error correction by concatenation). Local
+and remote parts run in parallel. A long-term constraint asks every device to offload on average at
+least ``alpha_bar`` of its tasks; virtual queues Z track it, and the default reward is Lyapunov's
+drift-plus-penalty.
+
+## Observation Space
+Box(0, 10, (11 N + 1,), float32), per device: x / side, y / side, D / 5 Mbit, c / 1500,
+T_max / 2 s, n_a / 10, -log10(gain) / 20, f_local / GHz, F / 10 GHz, qubit lease / 500, Z / 10;
+then the slot's physical error rate x 1e3 / 2. Each clipped to [0, 10].
+
+## Action Space
+Dict(fraction=Box(0, 1, (N,)), target=MultiBinary(N)); target 1 = QPU. alpha = 0 is local,
+alpha = 1 with CPU cloud-classical, alpha = 1 with QPU cloud-QPU. ``mec_gym.wrappers`` flattens it
+to Box(-1, 1, (2N,)) (``FlattenHybridAction``) or MultiDiscrete (``DiscretizeHybridAction``).
+
+## Rewards
+``reward="dpp"``: -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); ``reward="cost"``:
+-sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``).
+
+## Episode End
+Truncation after ``max_episode_steps`` slots.
+
+## Info
+``latency`` (N, s), ``device_energy``, ``server_energy`` (N, J), ``cost`` (N), ``total_cost``,
+``mode_counts`` ([local, CPU, QPU]), ``deadline_misses``, ``infeasible_qpu``, ``virtual_queue`` (N, the
+Z the decision faced), ``fraction`` (N).
+
+## Oracle extras
+``optimal_fraction(targets)``: per device, the fraction minimising its term of the reward for the
+given targets (exact: the cost is piecewise linear in the fraction). ``optimum()``: per device the
+better of both targets with their optimal fractions (devices do not interact).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from mec_gym.core.base import Evaluation, MECEnv, Optimum
+from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
+from mec_gym.core.mobility import GaussMarkov
+from mec_gym.core.queues import virtual_queue_update
+from mec_gym.core.validation import validate_batch
+from mec_gym.envs.meqc import oracle, quantum
+from mec_gym.envs.meqc.config import MEQCConfig
+
+OBSERVATION_HIGH = 10.0
+
+
+class MEQCEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = MEQCConfig
+
+    def __init__(self, config: MEQCConfig | None = None, render_mode: str | None = None, **overrides):
+        super().__init__(config, render_mode, **overrides)
+        cfg = self.config
+        self.mobility = GaussMarkov(cfg.area_size, cfg.mobility_alpha, cfg.mean_speed, cfg.speed_std,
+                                    cfg.direction_std, cfg.edge_fraction, cfg.slot_length)
+        self.qpu = quantum.QPUModel()
+        self.weights = oracle.Weights(cfg.latency_weight, cfg.energy_weight, cfg.deadline_penalty, cfg.infeasible_penalty)
+
+    def _make_spaces(self):
+        n = self.config.num_devices
+        observation = spaces.Box(0.0, OBSERVATION_HIGH, shape=(11 * n + 1,), dtype=np.float32)
+        action = spaces.Dict({"fraction": spaces.Box(0.0, 1.0, shape=(n,), dtype=np.float32),
+                              "target": spaces.MultiBinary(n)})
+        return observation, action
+
+    def _state_bounds(self):
+        return {"positions": (0.0, self.config.area_size), "data_bits": (1.0, 1e12), "cycles_per_bit": (1e-3, 1e6),
+                "deadline": (1e-6, 1e6), "amino_acids": (5, 30), "fading": (0.0, 1e6), "Z": (0.0, 1e9)}
+
+    def _state_shapes(self):
+        n = self.config.num_devices
+        return {"positions": (n, 2), **{k: (n,) for k in ("data_bits", "cycles_per_bit", "deadline", "amino_acids",
+                                                          "fading", "Z")}}
+
+    # ----- dynamics ----------------------------------------------------------------------------
+    def _draw_tasks(self) -> dict[str, np.ndarray]:
+        cfg, rng, n = self.config, self.np_random, self.config.num_devices
+        return {
+            "data_bits": rng.uniform(*cfg.data_mbit, size=n) * 1e6,
+            "cycles_per_bit": rng.uniform(*cfg.cycles_per_bit, size=n),
+            "deadline": rng.uniform(*cfg.deadline, size=n),
+            "amino_acids": rng.integers(cfg.amino_acids[0], cfg.amino_acids[1] + 1, size=n).astype(np.float64),
+            "physical_error": np.full(1, rng.uniform(*cfg.physical_error)),
+            "fading": rayleigh_power(rng, n),
+        }
+
+    def _draw_state(self):
+        cfg, rng, n = self.config, self.np_random, self.config.num_devices
+        return {
+            "positions": rng.uniform(0.0, cfg.area_size, size=(n, 2)),
+            "speed": np.full(n, cfg.mean_speed), "direction": rng.uniform(0, 2 * np.pi, n),
+            "mean_direction": rng.uniform(0, 2 * np.pi, n),
+            "transmit_power": rng.uniform(*cfg.transmit_power, size=n),
+            "local_cpu": rng.choice(np.asarray(cfg.local_cpu_levels), size=n),
+            "leased_cpu": rng.uniform(*cfg.leased_cpu, size=n),
+            "leased_qubits": rng.integers(cfg.leased_qubits[0], cfg.leased_qubits[1] + 1, size=n).astype(np.float64),
+            "Z": np.zeros(n),
+            **self._draw_tasks(),
+        }
+
+    def task(self, state=None) -> dict[str, np.ndarray]:
+        """The oracle's view of a state (SI units), including the QPU's time, energy and feasibility."""
+        cfg = self.config
+        state = self._state if state is None else state
+        distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=1), cfg.min_distance)
+        gain = log_distance_gain(distance) * state["fading"]
+        noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband
+        qubits = quantum.logical_qubits(state["amino_acids"].astype(np.int64))
+        depth = quantum.circuit_depth(qubits)
+        level = quantum.concatenation_level(qubits, depth, state["physical_error"][0], self.qpu)
+        qpu_time, qpu_energy = quantum.execution(qubits, depth, level, self.qpu)
+        return {
+            "data_bits": state["data_bits"], "cycles_per_bit": state["cycles_per_bit"], "deadline": state["deadline"],
+            "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"], "transmit_power": state["transmit_power"],
+            "uplink_rate": cfg.subband * np.log2(1.0 + state["transmit_power"] * gain / noise),
+            "downlink_rate": cfg.downlink_rate, "result_share": cfg.result_share,
+            "energy_coefficient": cfg.energy_coefficient, "server_energy_coefficient": cfg.server_energy_coefficient,
+            "qpu_time": qpu_time, "qpu_energy": qpu_energy, "qpu_ok": quantum.feasible(qubits, level, state["leased_qubits"]),
+            "gain": gain,
+        }
+
+    def _device_objective(self, state):
+        cfg = self.config
+
+        def objective(result, fraction):
+            if cfg.reward == "cost":
+                return result["cost"]
+            return cfg.V * result["cost"] + state["Z"] * (cfg.alpha_bar - fraction)
+
+        return objective
+
+    def _evaluate(self, state, batch):
+        fraction, target = batch["fraction"], batch["target"].astype(bool)
+        terms = oracle.device_terms(self.task(state))
+        result = oracle.costs(terms, fraction, target, self.weights)
+        device_objective = self._device_objective(state)(result, fraction)
+        remote = fraction > 0
+        modes = np.stack([(~remote).sum(axis=1), (remote & ~target).sum(axis=1), (remote & target).sum(axis=1)], axis=1)
+        info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
+        info.update(total_cost=result["cost"].sum(axis=1), mode_counts=modes, deadline_misses=result["missed"].sum(axis=1),
+                    infeasible_qpu=result["infeasible"].sum(axis=1), device_objective=device_objective,
+                    virtual_queue=np.broadcast_to(state["Z"], fraction.shape).copy(), fraction=fraction)
+        return Evaluation(rewards=-device_objective.sum(axis=1), info=info)
+
+    def optimal_fraction(self, targets) -> np.ndarray:
+        """Per device, the fraction minimising its reward term for the given targets (N,) in {0, 1}."""
+        self._require_reset()
+        target = validate_batch(spaces.MultiBinary(self.config.num_devices), np.asarray(targets)[None], "targets")[0]
+        terms = oracle.device_terms(self.task())
+        return oracle.optimal_fraction(terms, target.astype(bool), self.weights, self._device_objective(self._state))[0]
+
+    def optimum(self, method: str = "auto", start=None) -> Optimum:
+        """Exact: per device, the better of CPU and QPU with their optimal fractions."""
+        self._require_reset()
+        n = self.config.num_devices
+        terms = oracle.device_terms(self.task())
+        objective = self._device_objective(self._state)
+        options = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective) for target in (False, True)]
+        use_qpu = options[1][1] < options[0][1]
+        action = {"fraction": np.where(use_qpu, options[1][0], options[0][0]).astype(np.float32),
+                  "target": use_qpu.astype(np.int8)}
+        reward = float(self._evaluate(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
+                                                    for k, v in action.items()}).rewards[0])
+        return Optimum(action=action, reward=reward, method="exact")
+
+    def _transition(self, state, action, info):
+        cfg = self.config
+        positions, speed, direction, mean_direction = self.mobility.step(
+            self.np_random, state["positions"], state["speed"], state["direction"], state["mean_direction"])
+        new = dict(state, positions=positions, speed=speed, direction=direction, mean_direction=mean_direction)
+        new["Z"] = virtual_queue_update(state["Z"], cfg.alpha_bar - np.asarray(action["fraction"], dtype=np.float64))
+        new.update(self._draw_tasks())
+        return new
+
+    def _observe(self, state):
+        cfg, task = self.config, self.task(state)
+        features = np.column_stack([
+            state["positions"] / cfg.area_size, state["data_bits"] / 5e6, state["cycles_per_bit"] / 1500.0,
+            state["deadline"] / 2.0, state["amino_acids"] / 10.0, -np.log10(np.maximum(task["gain"], 1e-300)) / 20.0,
+            state["local_cpu"] / 1e9, state["leased_cpu"] / 1e10, state["leased_qubits"] / 500.0, state["Z"] / 10.0,
+        ])
+        vector = np.concatenate([features.reshape(-1), state["physical_error"] * 1e3 / 2.0])
+        return np.clip(np.nan_to_num(vector), 0.0, OBSERVATION_HIGH).astype(np.float32)

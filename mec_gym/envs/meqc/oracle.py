@@ -1,0 +1,91 @@
+"""MEQC-GaussMarkov-v0 oracle: device costs of K hybrid decisions, and the exact optimal fraction.
+
+Decision per device: fraction alpha in [0, 1] offloaded and target y (0 cloud CPU, 1 QPU); local
+and remote parts run in parallel. With D bits, c cycles/bit, local f, leased F, uplink rate R:
+
+    T_local = (1 - alpha) D c / f                     E_local = (1 - alpha) kappa D c f^2
+    T_cpu   = alpha (D / R + D c / F + s D / R_down)  E_cpu   = alpha (p D / R + kappa_s D c F^2)
+    T_qpu   = alpha (D / R + s D / R_down) + t_qpu    E_qpu   = alpha p D / R + e_qpu      (alpha > 0)
+
+T = max(T_local, T_remote); cost = w_T T + w_E E (+ a penalty per missed deadline); a QPU request
+that cannot run (no concatenation level reaches 2/3, or the lease is too small) costs the
+infeasibility penalty instead. The QPU runs the whole circuit whatever the fraction (chosen).
+Every term is linear in alpha except the max and the penalties, so the cost is piecewise linear
+with breakpoints where T_local = T_remote and where either time crosses the deadline: the optimal
+fraction is the best of those points and the ends (exact, vectorised over devices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Weights:
+    latency: float
+    energy: float
+    deadline_penalty: float
+    infeasible_penalty: float
+
+
+def device_terms(task: dict) -> dict[str, np.ndarray]:
+    """Per-device coefficients of the linear pieces (N,), from a task dict (see the env's ``task``)."""
+    D, c = task["data_bits"], task["cycles_per_bit"]
+    work = D * c
+    upload = D / task["uplink_rate"]
+    download = task["result_share"] * D / task["downlink_rate"]
+    return {
+        "local_time": work / task["local_cpu"],
+        "local_energy": task["energy_coefficient"] * work * task["local_cpu"] ** 2,
+        "cpu_time": upload + work / task["leased_cpu"] + download,
+        "cpu_energy": task["transmit_power"] * upload + task["server_energy_coefficient"] * work * task["leased_cpu"] ** 2,
+        "qpu_time_slope": upload + download,
+        "qpu_energy_slope": task["transmit_power"] * upload,
+        "qpu_time": task["qpu_time"], "qpu_energy": task["qpu_energy"], "qpu_ok": task["qpu_ok"],
+        "transmit_energy": task["transmit_power"] * upload, "deadline": task["deadline"],
+    }
+
+
+def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weights) -> dict[str, np.ndarray]:
+    """Per-device latency, energies and cost of K decisions (K, N)."""
+    qpu = target.astype(bool)
+    remote = fraction > 0
+    local_time = (1 - fraction) * terms["local_time"]
+    remote_time = np.where(qpu, fraction * terms["qpu_time_slope"] + remote * terms["qpu_time"],
+                           fraction * terms["cpu_time"])
+    device_energy = (1 - fraction) * terms["local_energy"] + fraction * terms["transmit_energy"]
+    server_energy = np.where(qpu, remote * terms["qpu_energy"],
+                             fraction * (terms["cpu_energy"] - terms["transmit_energy"]))
+    latency = np.maximum(local_time, remote_time)
+    missed = latency > terms["deadline"] * (1 + 1e-12)
+    infeasible = qpu & remote & ~terms["qpu_ok"]
+    cost = weights.latency * latency + weights.energy * (device_energy + server_energy) + weights.deadline_penalty * missed
+    cost = np.where(infeasible, weights.infeasible_penalty, cost)
+    return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
+            "missed": missed & ~infeasible, "infeasible": infeasible}
+
+
+def breakpoints(terms: dict, target: np.ndarray) -> np.ndarray:
+    """Candidate fractions (N, 5): the ends, T_local = T_remote, and the deadline crossings."""
+    qpu = target.astype(bool)
+    slope = np.where(qpu, terms["qpu_time_slope"], terms["cpu_time"])
+    offset = np.where(qpu, terms["qpu_time"], 0.0)
+    local, deadline = terms["local_time"], terms["deadline"]
+    crossing = (local - offset) / (local + slope)
+    local_meets = 1.0 - deadline / local
+    remote_meets = (deadline - offset) / slope
+    points = np.stack([np.zeros_like(local), np.ones_like(local), crossing, local_meets, remote_meets], axis=-1)
+    return np.clip(np.nan_to_num(points, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+
+
+def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective) -> tuple[np.ndarray, np.ndarray]:
+    """The fraction minimising ``per_device_objective(cost_dict, fraction)`` per device for a fixed
+    target (N,): returns (fraction (N,), objective (N,))."""
+    candidates = breakpoints(terms, target).T  # (5, N)
+    result = costs(terms, candidates, np.broadcast_to(target, candidates.shape), weights)
+    objective = per_device_objective(result, candidates)
+    best = np.argmin(objective, axis=0)
+    columns = np.arange(candidates.shape[1])
+    return candidates[best, columns], objective[best, columns]

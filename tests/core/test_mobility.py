@@ -1,0 +1,28 @@
+"""Gauss-Markov mobility: devices stay inside; the speed process has the AR(1) moments."""
+
+import numpy as np
+
+from mec_gym.core.mobility import GaussMarkov
+
+
+def test_devices_stay_inside_and_speed_moments_match_the_ar1():
+    model = GaussMarkov(area=500.0)
+    rng = np.random.default_rng(0)
+    n, steps = 10, 100_000
+    positions = rng.uniform(0, 500, (n, 2))
+    speed, direction, mean_direction = np.ones(n), rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n)
+    speeds = np.empty((steps, n))
+    for t in range(steps):
+        positions, speed, direction, mean_direction = model.step(rng, positions, speed, direction, mean_direction)
+        assert (positions >= 0).all() and (positions <= 500).all()
+        speeds[t] = speed
+    # stationary AR(1): mean = mean_speed, variance = speed_std^2 (the noise is scaled by sqrt(1 - alpha^2))
+    assert abs(speeds.mean() - 1.0) <= 0.05 * 1.0
+    assert abs(speeds.var() - 0.25) <= 0.05 * 0.25
+
+
+def test_mean_direction_turns_inward_near_edges():
+    model = GaussMarkov(area=100.0)
+    positions = np.array([[5.0, 50], [95, 50], [50, 5], [50, 95], [5, 5], [95, 95], [50, 50]])
+    got = model.edge_direction(positions, np.full(7, 1.0))
+    np.testing.assert_allclose(got, [0, np.pi, np.pi / 2, 3 * np.pi / 2, np.pi / 4, 5 * np.pi / 4, 1.0])

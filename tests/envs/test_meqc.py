@@ -1,0 +1,139 @@
+"""MEQC-GaussMarkov-v0: the quantum model by hand, the optimal fraction against a dense grid, the
+costs against a per-device recomputation, wrappers, bad actions and properties."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mec_gym  # noqa: F401
+from mec_gym.envs.meqc import quantum
+from mec_gym.wrappers import DiscretizeHybridAction, FlattenHybridAction
+
+
+def test_quantum_model_by_hand():
+    np.testing.assert_array_equal(quantum.logical_qubits([7, 8, 9, 10]), [9, 13, 17, 22])
+    model = quantum.QPUModel()
+    # n_q = 9, L = 17, p = 1e-3: P_s(k) = 1 - 153 p_L(k), p_L = 1e-2 (0.1)^(2^k)
+    expected = [1 - 153 * 1e-3, 1 - 153 * 1e-4, 1 - 153 * 1e-6, 1 - 153 * 1e-10]
+    np.testing.assert_allclose(quantum.success_probability(9, 17, 1e-3, np.arange(4), model), expected)
+    # n_q = 22, L = 43, p = 2e-3: k = 0 -> 1 - 946 * 2e-3 < 0, k = 1 -> 1 - 946 * 4e-4 = 0.6216, k = 2 -> 0.985
+    assert quantum.concatenation_level(22, 43, 2e-3, model) == 2
+    assert quantum.concatenation_level(9, 17, 1e-3, model) == 0
+    assert quantum.concatenation_level(22, 43, 9.9e-3, model) == -1  # p near threshold: nothing reaches 2/3
+    time, energy = quantum.execution(9, 17, 0, model)
+    assert time == pytest.approx(50 * (17 * 100e-9 + 1e-6))
+    assert energy == pytest.approx(50 * 9 * 17 * 1e-11 + 1.2e4 * time)
+    assert quantum.feasible(22, 2, 1078) and not quantum.feasible(22, 2, 1077) and not quantum.feasible(9, -1, 500)
+
+
+def _env(seed=0, **config):
+    env = gym.make("MEQC-GaussMarkov-v0", **config).unwrapped
+    env.reset(seed=seed)
+    return env
+
+
+@pytest.mark.parametrize("reward", ["dpp", "cost"])
+def test_optimal_fraction_matches_a_dense_grid(reward):
+    grid = np.linspace(0, 1, 10_001)
+    for seed in range(4):
+        env = _env(seed, reward=reward)
+        env._state["Z"] = np.random.default_rng(seed).uniform(0, 20, 15)
+        for target in (np.zeros(15, int), np.ones(15, int)):
+            ours = env.optimal_fraction(target)
+            batch = {"fraction": np.repeat(ours[None], 1, 0), "target": target[None]}
+            our_terms = env.evaluate(batch).info["device_objective"][0]
+            dense = env.evaluate({"fraction": np.repeat(grid[:, None], 15, axis=1), "target": np.repeat(target[None], len(grid), 0)})
+            grid_best = dense.info["device_objective"].min(axis=0)
+            assert np.all(our_terms <= grid_best + 1e-9 * np.abs(grid_best))
+            # within one grid step: the grid's best point is as good as ours up to the slope over a step
+            slope = np.abs(np.diff(dense.info["device_objective"], axis=0)).max(axis=0)
+            assert np.all(grid_best - our_terms <= slope + 1e-12)
+
+
+def test_costs_recompute_device_by_device():
+    env = _env(3)
+    rng = np.random.default_rng(0)
+    fraction, target = rng.uniform(0, 1, 15), rng.integers(0, 2, 15)
+    info = env.evaluate({"fraction": fraction[None], "target": target[None]}).info
+    task, cfg = env.task(), env.config
+    for i in range(15):
+        D, c, a = task["data_bits"][i], task["cycles_per_bit"][i], fraction[i]
+        local_time = (1 - a) * D * c / task["local_cpu"][i]
+        upload = a * D / task["uplink_rate"][i]
+        download = a * 0.01 * D / 10e6
+        if target[i]:
+            remote_time = upload + download + task["qpu_time"][i]
+            server = task["qpu_energy"][i]
+        else:
+            remote_time = upload + a * D * c / task["leased_cpu"][i] + download
+            server = 1e-29 * a * D * c * task["leased_cpu"][i] ** 2
+        energy = (1 - a) * 1e-27 * D * c * task["local_cpu"][i] ** 2 + task["transmit_power"][i] * upload + server
+        latency = max(local_time, remote_time)
+        cost = 0.5 * latency + 0.5 * energy + (latency > task["deadline"][i])
+        if target[i] and not task["qpu_ok"][i]:
+            cost = cfg.infeasible_penalty
+        assert info["cost"][0, i] == pytest.approx(cost, rel=1e-10)
+
+
+def test_optimum_beats_every_fixed_choice_and_dpp_reward_has_the_queue_term():
+    env = _env(4)
+    env._state["Z"] = np.full(15, 5.0)
+    best = env.optimum()
+    batch = lambda f, t: {"fraction": np.full((1, 15), f), "target": np.full((1, 15), t)}  # noqa: E731
+    for fraction, target in ((0.0, 0), (1.0, 0), (1.0, 1), (0.5, 0), (0.5, 1)):
+        assert best.reward >= env.evaluate(batch(fraction, target)).rewards[0] - 1e-6
+    out = env.evaluate(batch(0.5, 0))
+    assert out.rewards[0] == pytest.approx(-(10 * out.info["cost"].sum() + (5.0 * (0.3 - 0.5)) * 15))
+
+
+def test_virtual_queues_follow_the_fraction():
+    env = gym.make("MEQC-GaussMarkov-v0")
+    env.reset(seed=0)
+    fraction = np.linspace(0, 1, 15).astype(np.float32)
+    env.step({"fraction": fraction, "target": np.zeros(15, dtype=np.int8)})
+    np.testing.assert_allclose(env.unwrapped.state["Z"], np.maximum(0.3 - fraction.astype(np.float64), 0))
+
+
+def test_wrappers_map_actions():
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=3)
+    flat = FlattenHybridAction(env)
+    action = flat.action(np.array([-1, 0, 1, 0.5, -0.5, 0.0]))
+    np.testing.assert_allclose(action["fraction"], [0, 0.5, 1])
+    np.testing.assert_array_equal(action["target"], [1, 0, 0])
+    discrete = DiscretizeHybridAction(env, levels=4)
+    assert discrete.action_space.nvec.tolist() == [9, 9, 9]
+    action = discrete.action(np.array([0, 2, 8]))
+    np.testing.assert_allclose(action["fraction"], [0, 0.5, 1])
+    np.testing.assert_array_equal(action["target"], [0, 0, 1])
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"fraction": np.full(15, np.nan, np.float32), "target": np.zeros(15, np.int8)}, "finite"),
+    ({"fraction": np.full(15, 1.5, np.float32), "target": np.zeros(15, np.int8)}, "fraction"),
+    ({"fraction": np.zeros(14, np.float32), "target": np.zeros(15, np.int8)}, "shape"),
+    ({"fraction": np.zeros(15, np.float32), "target": np.zeros(15, np.int8), "extra": 1}, "keys"),
+])
+def test_bad_actions_raise_and_leave_the_state_untouched(bad, match):
+    env = gym.make("MEQC-GaussMarkov-v0")
+    env.reset(seed=0)
+    before = env.unwrapped.state
+    with pytest.raises(ValueError, match=match):
+        env.step(bad)
+    assert all(np.array_equal(before[k], env.unwrapped.state[k]) for k in before)
+
+
+@settings(max_examples=30, deadline=None)
+@given(fraction=st.lists(st.floats(0, 1), min_size=4, max_size=4), target=st.lists(st.integers(0, 1), min_size=4, max_size=4),
+       fading=st.lists(st.floats(1e-9, 1e3), min_size=4, max_size=4), z=st.floats(0, 1e6))
+def test_no_nan_or_inf(fraction, target, fading, z):
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=4).unwrapped
+    env.reset(seed=0, options={"state": {"fading": np.array(fading), "Z": np.full(4, z)}})
+    out = env.evaluate({"fraction": np.array([fraction]), "target": np.array([target])})
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert np.isfinite(env.optimal_fraction(np.array(target))).all()
+    obs, reward, *_ = env.step({"fraction": np.array(fraction, np.float32), "target": np.array(target, np.int8)})
+    assert env.observation_space.contains(obs) and np.isfinite(reward)
