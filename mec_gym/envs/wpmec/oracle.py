@@ -52,7 +52,7 @@ class P2Constants:
         )
 
 
-def offload_ratio(s: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def offload_ratio(s: np.ndarray, start: np.ndarray | None = None, need_log: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Solve ln(1 + z) - z / (1 + z) = s > 0 for z > 0, elementwise.
 
     Returns (z, L) with L = ln(1 + z). Newton's method on the convex, increasing
@@ -62,16 +62,16 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None) -> tuple[np.nd
     (s < 1e-4) and where exp underflows (s > 700), where Newton takes over; for large arrays
     ``start`` (a warm start) or the two-term series L = q + q^2/6, q = sqrt(2 s), capped by the
     large-s limit s + 1 (cheaper per element than W). Call it under ``np.errstate(all="ignore")``:
-    z overflows to inf for s > ~700, which the callers handle.
+    z overflows to inf for s > ~700, which the callers handle. ``need_log=False`` lets the
+    Lambert-W path skip L (returned as None); the Newton path always returns it.
     """
     s = np.asarray(s, dtype=np.float64)
     if s.size <= _LAMBERT_W_MAX_SIZE:
         W = lambertw(-np.exp(-1.0 - s)).real  # scipy iterates W to full precision
-        L = -np.log(-W)
         if s.min() >= _W_ACCURATE_FROM and s.max() <= 700.0:
-            return -1.0 / W - 1.0, L
+            return -1.0 / W - 1.0, (-np.log(-W) if need_log else None)
         q = np.sqrt(2.0 * s)
-        L = np.where(s < _W_ACCURATE_FROM, q + q * q / 6.0, np.where(s > 700.0, s + 1.0, L))
+        L = np.where(s < _W_ACCURATE_FROM, q + q * q / 6.0, np.where(s > 700.0, s + 1.0, -np.log(-W)))
     elif start is None:
         q = np.sqrt(2.0 * s)
         L = np.minimum(q + q * q / 6.0, s + 1.0)
@@ -125,7 +125,7 @@ def _solve_p2(h, decisions, weights, constants):
         """G(v) = (S_L/3) a^{-2/3} + eps sum_j w_j c_j / (1 + z_j) and dG/dv; the root is G(v) = v.
         z is solved for every device (dense is cheaper than gathering the offloaders); c = 0 for
         local devices makes their terms vanish."""
-        z, L = offload_ratio(v[:, None] / v_scale, warm[0])
+        z, L = offload_ratio(v[:, None] / v_scale, warm[0], need_log=False)
         warm[0] = L
         c_over_z = c / z
         sum_c_over_z = c_over_z.sum(axis=1)
@@ -136,7 +136,7 @@ def _solve_p2(h, decisions, weights, constants):
         # d(eps sum w c / (1+z))/dv = -sum c/z
         da_dv = a * a * (c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale).sum(axis=1)
         slope = -2.0 / 3.0 * local_third * (a_pow / a) * da_dv - sum_c_over_z
-        return G, slope, L, a, c_over_z
+        return G, slope, z, a, c_over_z
 
     # The root lies between v and G(v) for every v > 0 (G decreases): each call narrows a bracket.
     # Newton's method on ln G(v) - ln v in u = ln v, safeguarded by bisection of the bracket in u
@@ -148,7 +148,7 @@ def _solve_p2(h, decisions, weights, constants):
     last = before_last
     for _ in range(_MAX_ITERATIONS):
         v = np.exp(u)
-        G, slope, L, a, c_over_z = price_map(v)
+        G, slope, z, a, c_over_z = price_map(v)
         g = np.log(G)  # -inf while G underflows (absurdly high v)
         lo, hi = np.maximum(lo, np.minimum(u, g)), np.minimum(hi, np.maximum(u, g))
         newton = u + (g - u) / (1.0 - v * slope / G)
@@ -161,5 +161,6 @@ def _solve_p2(h, decisions, weights, constants):
             break
         before_last, last, u = last, step, u_next
     tau = a[:, None] * c_over_z
-    rates = np.where(offload > 0.0, constants.eps * tau * L, local_unit * np.cbrt(a)[:, None])
+    offload_rates = np.where(tau > 0.0, constants.eps * tau * np.log1p(z), 0.0)  # tau ln(1 + z); 0 * inf masked
+    rates = np.where(offload > 0.0, offload_rates, local_unit * np.cbrt(a)[:, None])
     return {"objective": rates @ weights, "a": a, "tau": tau, "rates": rates}
