@@ -10,13 +10,13 @@ to enumerate 2^10 decisions, and random-action env steps per second at N = 10.
 
 from __future__ import annotations
 
-import time
 
 import gymnasium as gym
 import numpy as np
 from scipy.special import lambertw
 
 import mec_gym  # noqa: F401
+from benchmarks.timing import best_time
 from mec_gym.envs.wpmec.oracle import solve_p2
 
 
@@ -54,15 +54,6 @@ def scalar_p2(h, x, weights, constants, rtol=1e-12):
     return rate
 
 
-def _time(function, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> None:
     rng = np.random.default_rng(0)
     print("time per candidate (microseconds): batched oracle vs scalar loop")
@@ -72,10 +63,10 @@ def main() -> None:
         env.reset(seed=n)
         h, w, c = env.state["h"], env.config.weights, env.constants
         scalar_sample = rng.integers(0, 2, (20, n))
-        scalar = _time(lambda: [scalar_p2(h, x, w, c) for x in scalar_sample], 2) / len(scalar_sample)
+        scalar = best_time(lambda: [scalar_p2(h, x, w, c) for x in scalar_sample], 2) / len(scalar_sample)
         for k in (1, n, 1024):
             batch = rng.integers(0, 2, (k, n))
-            batched = _time(lambda: solve_p2(h, batch, w, c), 5) / k
+            batched = best_time(lambda: solve_p2(h, batch, w, c), 5) / k
             print(f"{n:>4} {k:>6} {batched * 1e6:>10.1f} {scalar * 1e6:>10.1f} {scalar / batched:>8.0f}x")
         check = solve_p2(h, scalar_sample[:5], w, c)["objective"]
         reference = np.array([scalar_p2(h, x, w, c) for x in scalar_sample[:5]])
@@ -83,8 +74,8 @@ def main() -> None:
 
     env = gym.make("WPMEC-v0").unwrapped
     env.reset(seed=0)
-    enumeration = _time(lambda: env.optimum(method="enumeration"), 5)
-    scalar_1024 = _time(lambda: [scalar_p2(env.state["h"], x, env.config.weights, env.constants)
+    enumeration = best_time(lambda: env.optimum(method="enumeration"), 5)
+    scalar_1024 = best_time(lambda: [scalar_p2(env.state["h"], x, env.config.weights, env.constants)
                                  for x in rng.integers(0, 2, (64, 10))], 1) * 1024 / 64
     print(f"\nenumerate 2^10 decisions: {enumeration * 1e3:.2f} ms batched, "
           f"{scalar_1024 * 1e3:.0f} ms for 1,024 scalar solves: {scalar_1024 / enumeration:.0f}x")
@@ -100,7 +91,7 @@ def main() -> None:
             if truncated:
                 env.reset()
 
-    best = _time(run_steps, 5)  # best of five runs, like timeit: the machine's noise only adds time
+    best = best_time(run_steps, 5)  # best of five runs, like timeit: the machine's noise only adds time
     print(f"random-action env steps per second at N = 10: {steps / best:,.0f} (best of 5 runs of {steps})")
 
 

@@ -17,17 +17,9 @@ import gymnasium as gym
 import numpy as np
 
 import mec_gym  # noqa: F401
+from benchmarks.timing import best_time
 from mec_gym.envs.pqc_noma.oracle import MBIT, greedy_powers, noma_rates
 from mec_gym.envs.pqc_noma.sca import SCASolver
-
-
-def _best_time(function, repeats: int) -> float:
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -47,10 +39,10 @@ def main() -> None:
             queue = state["Q"] / MBIT
             coef, y = queue + env.config.V * weights, env.config.energy_queue_weight * state["Y"]
             offload = np.ones((1, n), bool)
-            greedy_us.append(_best_time(lambda: greedy_powers(state["h"], coef, y, queue, offload, link), 20))
+            greedy_us.append(best_time(lambda: greedy_powers(state["h"], coef, y, queue, offload, link), 20))
             one_step = SCASolver(link, max_iterations=1)
             one_step.powers(state["h"], coef, y, queue, offload)  # compile once, as the env does
-            one_us.append(_best_time(lambda: one_step.powers(state["h"], coef, y, queue, offload), 3) / 2)
+            one_us.append(best_time(lambda: one_step.powers(state["h"], coef, y, queue, offload), 3) / 2)
             solver = SCASolver(link)
             solver.powers(state["h"], coef, y, queue, offload)
             start = time.perf_counter()
@@ -69,8 +61,8 @@ def main() -> None:
     env = gym.make("PQC-NOMA-v0").unwrapped
     env.reset(seed=0, options={"state": {"Y": rng.uniform(1, 30, 10)}})
     batch = rng.integers(0, 2, (10, 10))
-    together = _best_time(lambda: env.evaluate(batch), 50) / 10
-    alone = _best_time(lambda: [env.evaluate(row[None]) for row in batch], 50) / 10
+    together = best_time(lambda: env.evaluate(batch), 50) / 10
+    alone = best_time(lambda: [env.evaluate(row[None]) for row in batch], 50) / 10
     print(f"\nbatched greedy oracle, K = 10, N = 10: {1e6 * together:.1f} us per candidate vs {1e6 * alone:.1f} us "
           f"one at a time ({alone / together:.1f}x)")
 
