@@ -64,18 +64,24 @@ class DROOConfig:
 
 class DROO:
     """DROO trainer: ``DROO(env, config, seed).learn(frames)``; ``predict(obs)`` scores the
-    actor's candidates through the oracle of ``env`` on its current state."""
+    actor's candidates through the oracle of ``env`` on its current state.
+
+    Subclasses (QAROO) change the network (``_build_actor``), its input (``_network_input``, called
+    once per frame) and the quantiser (``_quantize``)."""
+
+    config_class = DROOConfig
 
     def __init__(self, env, config: DROOConfig | None = None, seed: int = 0):
         if not isinstance(env.unwrapped.action_space, spaces.MultiBinary):
-            raise ValueError(f"DROO needs a MultiBinary action space; got {env.unwrapped.action_space}")
-        self.env, self.config, self.seed = env, config or DROOConfig(), seed
+            raise ValueError(f"{type(self).__name__} needs a MultiBinary action space; got {env.unwrapped.action_space}")
+        self.env, self.config, self.seed = env, config or self.config_class(), seed
         cfg = self.config
         self.n = int(np.prod(env.unwrapped.action_space.shape))
-        input_size = int(np.prod(env.observation_space.shape))
+        self.observation_size = int(np.prod(env.observation_space.shape))
+        input_size = self._input_size()
         seed_torch(seed)
         self.rng = np.random.default_rng(seed)
-        self.actor = mlp([input_size, *cfg.hidden, self.n])
+        self.actor = self._build_actor(input_size)
         self.optimizer = torch.optim.Adam(self.actor.parameters(), lr=cfg.learning_rate, betas=cfg.adam_betas,
                                           weight_decay=cfg.weight_decay)
         self.memory = ReplayMemory(cfg.memory_size, input_size, self.n)
@@ -85,6 +91,24 @@ class DROO:
         self._best_indices: list[int] = []
         self._observation = None
         self._input_stats = [0, np.zeros(input_size), np.ones(input_size)]  # count, mean, M2 (Welford)
+
+    # ----- hooks -------------------------------------------------------------------------------
+    def _input_size(self) -> int:
+        return self.observation_size
+
+    def _build_actor(self, input_size: int) -> torch.nn.Module:
+        return mlp([input_size, *self.config.hidden, self.n])
+
+    def _network_input(self, observation) -> np.ndarray:
+        """The actor's input for this frame, flat float32 (called once per frame)."""
+        return np.asarray(observation, dtype=np.float32).reshape(-1)
+
+    def _quantize(self, m: np.ndarray) -> np.ndarray:
+        if self.config.quantizer == "op":
+            return order_preserving(m, self.k)
+        if self.config.quantizer == "knn":
+            return k_nearest(m, self.k)
+        return noisy_order_preserving(m, self.k, self.rng)
 
     # ----- acting ------------------------------------------------------------------------------
     def _standardise(self, inputs: np.ndarray) -> np.ndarray:
@@ -101,33 +125,34 @@ class DROO:
         mean = mean + delta / count
         self._input_stats = [count, mean, m2 + delta * (observation - mean)]
 
-    def relaxed(self, observation) -> np.ndarray:
-        x = self._standardise(np.asarray(observation, dtype=np.float32).reshape(1, -1))
+    def _relaxed_from_input(self, network_input: np.ndarray) -> np.ndarray:
+        x = self._standardise(network_input.reshape(1, -1))
+        self.actor.eval()
         with torch.no_grad():
             return self.actor(torch.as_tensor(x, dtype=torch.float32))[0].numpy().astype(np.float64)
 
-    def candidates(self, observation) -> np.ndarray:
-        m = self.relaxed(observation)
-        if self.config.quantizer == "op":
-            return order_preserving(m, self.k)
-        if self.config.quantizer == "knn":
-            return k_nearest(m, self.k)
-        return noisy_order_preserving(m, self.k, self.rng)
+    def relaxed(self, observation) -> np.ndarray:
+        """The actor's relaxed decision m in [0, 1]^N for an observation."""
+        return self._relaxed_from_input(self._network_input(observation))
 
-    def _choose(self, observation) -> tuple[np.ndarray, int]:
-        candidates = self.candidates(observation)
+    def candidates(self, observation) -> np.ndarray:
+        return self._quantize(self.relaxed(observation))
+
+    def _choose(self, network_input: np.ndarray) -> tuple[np.ndarray, int]:
+        candidates = self._quantize(self._relaxed_from_input(network_input))
         index = self.env.unwrapped.evaluate(candidates).best()
         return candidates[index], index
 
     def predict(self, observation) -> np.ndarray:
         """The best of the actor's K candidates for the env's current state (no learning)."""
-        return self._choose(observation)[0]
+        return self._choose(self._network_input(observation))[0]
 
     act = predict  # the leaderboard's agent interface
 
     # ----- learning ----------------------------------------------------------------------------
     def _train_step(self) -> float:
         inputs, targets = self.memory.sample(self.config.batch_size, self.rng)
+        self.actor.train()
         prediction = self.actor(torch.as_tensor(self._standardise(inputs), dtype=torch.float32))
         loss = torch.nn.functional.binary_cross_entropy(prediction, torch.as_tensor(targets))
         self.optimizer.zero_grad()
@@ -143,11 +168,12 @@ class DROO:
         for _ in range(total_frames):
             optimum = self.env.unwrapped.optimum().reward if cfg.track_optimum else None
             start = time.perf_counter()
+            network_input = self._network_input(observation)
             if cfg.normalize_input:
-                self._observe_input(np.asarray(observation, dtype=np.float64).reshape(-1))
-            action, index = self._choose(observation)
+                self._observe_input(network_input.astype(np.float64))
+            action, index = self._choose(network_input)
             next_observation, reward, terminated, truncated, _ = self.env.step(action)
-            self.memory.add(np.asarray(observation, dtype=np.float32).reshape(-1), action)
+            self.memory.add(network_input, action)
             self._best_indices.append(index)
             frame = len(self.history["reward"])
             loss = float("nan")
@@ -177,9 +203,8 @@ class DROO:
     @classmethod
     def load(cls, path: str | Path, env) -> DROO:
         saved = torch.load(Path(path), weights_only=False)
-        config = saved["config"]
-        config["hidden"], config["adam_betas"] = tuple(config["hidden"]), tuple(config["adam_betas"])
-        agent = cls(env, DROOConfig(**config), seed=saved["seed"])
+        config = {key: tuple(value) if isinstance(value, list) else value for key, value in saved["config"].items()}
+        agent = cls(env, cls.config_class(**config), seed=saved["seed"])
         agent.actor.load_state_dict(saved["actor"])
         agent.k, agent._input_stats = saved["k"], saved["input_stats"]
         return agent

@@ -64,6 +64,12 @@ def _lydroo(env, seed, config):
     return DROO(env, DROOConfig.lydroo(**config), seed)
 
 
+def _qaroo(env, seed, config):
+    from baselines.qaroo import QAROO, QAROOConfig
+
+    return QAROO(env, QAROOConfig(**config), seed)
+
+
 def _on(*env_ids):
     return lambda env: env.spec is not None and env.spec.id in env_ids
 
@@ -96,6 +102,7 @@ METHODS: dict[str, Method] = {
     **{name: _fixed(name, policy, applies=_on("MEQC-GaussMarkov-v0")) for name, policy in heuristics.MEQC_POLICIES.items()},
     "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
+    "qaroo": Method("qaroo", "paper", _qaroo, _on("WPMEC-v0"), trains=True),  # RNN + UGQ
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
 }
 
