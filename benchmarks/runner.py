@@ -43,15 +43,19 @@ class RunSpec:
 
 
 class RewardRecorder(gym.Wrapper):
-    """Keeps every reward the agent sees while it learns (the learning curve)."""
+    """Keeps every reward the agent sees while it learns (the learning curve); ticks an optional
+    progress bar on every step (learning and evaluation alike)."""
 
-    def __init__(self, env: gym.Env):
+    def __init__(self, env: gym.Env, bar=None):
         super().__init__(env)
         self.rewards: list[float] = []
+        self.bar = bar
 
     def step(self, action):
         result = super().step(action)
         self.rewards.append(float(result[1]))
+        if self.bar is not None:
+            self.bar.update(1)
         return result
 
 
@@ -85,8 +89,9 @@ def _to_builtin(value):
     return value
 
 
-def execute(spec: RunSpec) -> dict[str, Any]:
-    """Run one (env, method, seed) and return its record (never raises: errors are recorded)."""
+def execute(spec: RunSpec, show_progress: bool = False) -> dict[str, Any]:
+    """Run one (env, method, seed) and return its record (never raises: errors are recorded).
+    ``show_progress`` draws a bar over the run's frames (in-process runs only)."""
     import mec_gym  # noqa: F401  (registers the ids in spawned workers)
     from benchmarks.registry import METHODS, env_metrics
 
@@ -97,9 +102,15 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         "time_per_frame_ms": None, "metrics": {}, "curve": [], "error": None,
     }
     start = time.perf_counter()
+    bar = None
     try:
         method = METHODS[spec.method]
-        recorder = RewardRecorder(gym.make(spec.env, **spec.env_config))
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            total = (spec.frames if method.trains else 0) + spec.eval_frames
+            bar = tqdm(total=total, desc=f"{spec.env} {spec.method} seed{spec.seed}", unit="frame", leave=False)
+        recorder = RewardRecorder(gym.make(spec.env, **spec.env_config), bar)
         recorder.reset(seed=spec.seed)
         agent = method.build(recorder, spec.seed, dict(spec.method_config))
         agent.learn(spec.frames if method.trains else 0)
@@ -125,6 +136,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         record["time_per_frame_ms"] = 1e3 * act_seconds / max(spec.eval_frames, 1)
     except Exception:  # a failing run is recorded, and the grid goes on
         record["error"] = traceback.format_exc(limit=20)
+    if bar is not None:
+        bar.close()
     record["wall_time_s"] = time.perf_counter() - start
     return _to_builtin(record)
 
@@ -162,8 +175,8 @@ def run_grid(
     """Run every spec (skipping finished ones when ``resume``), writing records as they finish."""
     specs = list(specs)
     todo = [spec for spec in specs if not (resume and spec.record_path(out).exists())]
-    bar = _progress(len(specs), len(specs) - len(todo)) if progress else None
-    for spec, record in _dispatch(todo, workers, backend, ray_address):
+    bar = _progress(len(specs), len(specs) - len(todo)) if progress else None  # the grid's bar
+    for spec, record in _dispatch(todo, workers, backend, ray_address, progress):
         write_record(spec.record_path(out), record)
         if bar is not None:
             bar.set_postfix_str(f"{spec.env} {spec.method} seed{spec.seed}")
@@ -179,14 +192,14 @@ def _progress(total: int, done: int):
     return tqdm(total=total, initial=done, desc="grid", unit="run")
 
 
-def _dispatch(todo: list[RunSpec], workers: int, backend: str, ray_address: str | None):
+def _dispatch(todo: list[RunSpec], workers: int, backend: str, ray_address: str | None, progress: bool = False):
     if backend == "ray":
         yield from _dispatch_ray(todo, ray_address)
     elif backend != "local":
         raise ValueError(f"backend must be 'local' or 'ray'; got {backend!r}")
     elif workers <= 1:
         for spec in todo:
-            yield spec, execute(spec)
+            yield spec, execute(spec, show_progress=progress)
     else:
         import concurrent.futures
         import multiprocessing
