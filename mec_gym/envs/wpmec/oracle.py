@@ -20,6 +20,7 @@ error is second order in the error of v and stays below 1e-12 relative.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,66 @@ _SERIES_BELOW = 1e-2  # below this L, L + expm1(-L) is summed as a series (no ca
 _V_RTOL = 1e-7  # relative Newton correction of the price v at which to stop (objective error ~ its square)
 _MAX_ITERATIONS = 200
 _LOG_BISECTION_SPAN = np.log(1e12)  # bisection steps down at most 1e6 while the bracket has no floor
+
+
+class _ArrayOps:
+    """Primitives of the price iteration on arrays of K candidates."""
+
+    exp, log, maximum, minimum, absolute, where, largest = np.exp, np.log, np.maximum, np.minimum, np.abs, np.where, np.max
+
+    @staticmethod
+    def ratio(a, b):
+        return a / b
+
+    @staticmethod
+    def full(like, value):
+        return np.full_like(like, value)
+
+    @staticmethod
+    def values(array):
+        return array
+
+    @staticmethod
+    def batch(v):
+        return v
+
+
+class _FloatOps:
+    """The same primitives on Python floats, for a single candidate."""
+
+    maximum, minimum, absolute = max, min, abs
+
+    @staticmethod
+    def exp(x):
+        return math.exp(x)
+
+    @staticmethod
+    def log(x):
+        return math.log(x) if x > 0 else -math.inf
+
+    @staticmethod
+    def ratio(a, b):
+        return a / b if b != 0 else math.nan
+
+    @staticmethod
+    def where(condition, a, b):
+        return a if condition else b
+
+    @staticmethod
+    def largest(x):
+        return x
+
+    @staticmethod
+    def full(like, value):
+        return float(value)
+
+    @staticmethod
+    def values(array):
+        return float(array[0])
+
+    @staticmethod
+    def batch(v):
+        return np.array([v])
 
 
 @dataclass(frozen=True)
@@ -141,23 +202,26 @@ def _solve_p2(h, decisions, weights, constants):
     # The root lies between v and G(v) for every v > 0 (G decreases): each call narrows a bracket.
     # Newton's method on ln G(v) - ln v in u = ln v, safeguarded by bisection of the bracket in u
     # (also when Newton's steps stop halving, which is when it would oscillate). The start is the
-    # geometric mean of the bounds that a = 1 and a -> 0 give.
-    u = np.log(np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound))
-    lo, hi = np.full_like(u, -np.inf), np.full_like(u, np.inf)
-    before_last = np.full_like(u, np.inf)  # |step| two iterations ago
+    # geometric mean of the bounds that a = 1 and a -> 0 give. With one candidate the scalar
+    # bookkeeping runs on Python floats (same steps, no array overhead).
+    ops = _FloatOps if len(S_L) == 1 else _ArrayOps
+    u = ops.values(np.log(np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound)))
+    lo, hi = ops.full(u, -np.inf), ops.full(u, np.inf)
+    before_last = ops.full(u, np.inf)  # |step| two iterations ago
     last = before_last
     for _ in range(_MAX_ITERATIONS):
-        v = np.exp(u)
-        G, slope, z, a, c_over_z = price_map(v)
-        g = np.log(G)  # -inf while G underflows (absurdly high v)
-        lo, hi = np.maximum(lo, np.minimum(u, g)), np.minimum(hi, np.maximum(u, g))
-        newton = u + (g - u) / (1.0 - v * slope / G)
-        ok = (np.abs(newton - u) <= 0.5 * before_last) & (newton >= lo) & (newton <= hi)
-        u_next = np.where(ok, newton, 0.5 * (np.maximum(lo, hi - _LOG_BISECTION_SPAN) + hi))
-        step = np.abs(u_next - u)
+        v = ops.exp(u)
+        G, slope, z, a, c_over_z = price_map(ops.batch(v))
+        G, slope = ops.values(G), ops.values(slope)
+        g = ops.log(G)  # -inf while G underflows (absurdly high v)
+        lo, hi = ops.maximum(lo, ops.minimum(u, g)), ops.minimum(hi, ops.maximum(u, g))
+        newton = u + (g - u) / (1.0 - v * ops.ratio(slope, G))
+        ok = (ops.absolute(newton - u) <= 0.5 * before_last) & (newton >= lo) & (newton <= hi)
+        u_next = ops.where(ok, newton, 0.5 * (ops.maximum(lo, hi - _LOG_BISECTION_SPAN) + hi))
+        step = ops.absolute(u_next - u)
         # Converged: the step (~ the error of v, for Newton and bisection alike) is tiny; the
         # allocation at v is feasible and its objective error is second order in it.
-        if step.max() <= _V_RTOL:
+        if ops.largest(step) <= _V_RTOL:
             break
         before_last, last, u = last, step, u_next
     tau = a[:, None] * c_over_z
