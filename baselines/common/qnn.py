@@ -60,32 +60,31 @@ class _StatevectorSimulator:
         self.source = torch.as_tensor(np.argsort(image))  # new amplitude j comes from old amplitude source[j]
         self.z_signs = torch.tensor(1.0 - 2.0 * bits, dtype=torch.float64)  # (2^n, n)
 
-    @staticmethod
-    def _kron_matrices(matrices: torch.Tensor) -> torch.Tensor:
-        """Kronecker product of a stack (k, 2, 2), the first factor most significant."""
-        out = matrices[0]
-        for matrix in matrices[1:]:
-            out = torch.kron(out, matrix)
-        return out
-
-    @staticmethod
-    def _kron_vectors(vectors: torch.Tensor) -> torch.Tensor:
-        """Kronecker product of batched vectors (B, k, 2) -> (B, 2^k), the first factor most significant."""
-        out = vectors[:, 0]
-        for k in range(1, vectors.shape[1]):
-            out = (out[:, :, None] * vectors[:, k, None, :]).reshape(len(vectors), -1)
-        return out
+    def _kron(self, factors: torch.Tensor, batch_shape: int) -> torch.Tensor:
+        """Kronecker product over axis ``batch_shape`` of factors (..., k, d1[, d2]) in one einsum,
+        the first factor most significant."""
+        k = factors.shape[batch_shape]
+        rows, cols = "abcdefghijkl"[:k], "mnopqrstuvwx"[:k]
+        if factors.dim() == batch_shape + 2:  # vectors
+            equation = ",".join(f"Z{r}" for r in rows) + "->Z" + rows
+            out = torch.einsum(equation, *factors.unbind(batch_shape))
+            return out.reshape(out.shape[:batch_shape] + (-1,))
+        equation = ",".join(f"Z{r}{c}" for r, c in zip(rows, cols)) + "->Z" + rows + cols
+        out = torch.einsum(equation, *factors.unbind(batch_shape))
+        return out.reshape(out.shape[:batch_shape] + (2**k, 2**k))
 
     def run(self, inputs: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         batch, h = len(inputs), self.rows
         half = math.pi * inputs.to(torch.float64) / 2
         phase = torch.exp(1j * half.to(torch.complex128))
         local = torch.stack([phase.conj() * torch.cos(half), phase * torch.sin(half)], dim=-1)  # RZ RY |0>, (B, n, 2)
-        state = self._kron_vectors(local[:, :h])[:, :, None] * self._kron_vectors(local[:, h:])[:, None, :]  # (B, 2^h, 2^l)
-        for layer in weights.to(torch.float64):
-            gates = _rz(layer[:, 1]) @ _ry(layer[:, 0])  # (n, 2, 2)
+        state = self._kron(local[:, :h], 1)[:, :, None] * self._kron(local[:, h:], 1)[:, None, :]  # (B, 2^h, 2^l)
+        w = weights.to(torch.float64)
+        gates = _rz(w[..., 1]) @ _ry(w[..., 0])  # (layers, n, 2, 2)
+        upper, lower = self._kron(gates[:, :h], 1), self._kron(gates[:, h:], 1).transpose(1, 2)
+        for layer in range(len(w)):
             state = state.reshape(batch, -1)[:, self.source].reshape(state.shape)
-            state = self._kron_matrices(gates[:h]) @ state @ self._kron_matrices(gates[h:]).transpose(0, 1)
+            state = upper[layer] @ state @ lower[layer]
         probabilities = (state.conj() * state).real.reshape(batch, -1)
         return probabilities @ self.z_signs
 
