@@ -176,3 +176,15 @@ def test_bad_action_and_config_raise():
                        ({"bandwidth": -1.0}, "bandwidth"), ({"data_size_kb": (400, 200)}, "data_size_kb")]:
         with pytest.raises(ValueError, match=field):
             gym.make("OFDMA-Consistency-v0", **bad)
+
+
+def test_best_objective_ignores_decisions_beyond_the_band():
+    env = _env(2, seed=0)
+    start = env.state["best_objective"]
+    greedy = np.array([1, 1, 1, -1, 1, 1, 1, -1], dtype=np.float32)  # each UTD takes the whole band
+    _, _, _, _, info = env.step(greedy)
+    assert info["bandwidth_excess"] > 0 and info["best_objective"] == start
+    state = env.state
+    work = state["data_bits"] * state["cycles_per_bit"]
+    all_local_at_fmax = np.sum(work / state["local_cpu"] + 1e-28 * work * state["local_cpu"] ** 2)
+    assert start == pytest.approx(all_local_at_fmax, rel=1e-12)

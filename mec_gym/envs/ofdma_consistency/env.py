@@ -35,7 +35,8 @@ Truncation after ``max_episode_steps`` (default 200) decisions; never terminates
 ## Info
 ``objective``, ``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
 ``deadline_excess`` (s), ``bandwidth_excess`` (share of B), ``deadline_misses``, ``best_objective``
-(lowest objective so far in the episode, this decision included).
+(lowest objective so far in the episode among decisions within the band, sum b <= B, this decision
+included; it starts at the all-local decision at f_max that the first observation reports).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class OFDMAConsistencyEnv(MECEnv):
                           np.zeros((1, self.config.num_devices)), np.zeros((1, self.config.num_devices)),
                           self._state["local_cpu"][None])
         self._state["last_delay"], self._state["last_energy"] = all_local["delay"][0], all_local["energy"][0]
+        self._state["best_objective"] = np.array(all_local["objective"][0])  # a decision within the band
         return self._observe(self._state), {}
 
     def decode(self, actions: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -109,7 +111,9 @@ class OFDMAConsistencyEnv(MECEnv):
         return np.clip(fields, -1.0, 1.0).reshape(-1).astype(np.float32)
 
     def _with_best(self, result):
-        best = np.minimum(self._state["best_objective"], result["objective"])
+        within_band = result["bandwidth_excess"] == 0.0  # decisions using more than B do not count
+        best = np.where(within_band, np.minimum(self._state["best_objective"], result["objective"]),
+                        self._state["best_objective"])
         info = {key: result[key] for key in ("objective", "delay", "energy", "consistent", "consistency_count",
                                              "deadline_excess", "bandwidth_excess", "deadline_misses")}
         info["best_objective"] = best

@@ -1,0 +1,180 @@
+"""CPDRL: consistency-preserving DDPG for OFDMA-Consistency-v0 (seed 004), with its ablations.
+
+The actor outputs, per UTD, [offload score, bandwidth, power, CPU] in [-1, 1] (tanh). Flags:
+
+- ``ste``: the offloading bit is a = round(sigmoid(beta score)) in the forward pass and carries
+  sigmoid's gradient backwards (straight-through estimator);
+- ``masks``: the decision masks the resources (eq. 11): b = a b_raw, p = a p_raw, f = (1 - a) f_raw
+  (as shares of their ranges), so a masked field is exactly zero;
+- ``consistency_loss``: lambda_c * mean(a f^2 + (1 - a)(b^2 + p^2)) is added to the actor loss
+  (eq. 19); the consistency bonus is in the environment's reward (eq. 17).
+
+DDPG = no flag, STE-DDPG = ``ste``, ASTE-DDPG = ``ste`` + ``masks``, CPDRL = all three. The paper's
+hyper-parameters are the defaults. Exploration: Gaussian noise on the actor's raw output, before the
+STE and the masks, so that ASTE-DDPG and CPDRL explore with consistent actions.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from baselines.common.networks import mlp, seed_torch
+
+VARIANTS = {"ddpg": (False, False, False), "ste-ddpg": (True, False, False), "aste-ddpg": (True, True, False),
+            "cpdrl": (True, True, True)}
+
+
+@dataclass
+class CPDRLConfig:
+    ste: bool = True
+    masks: bool = True
+    consistency_loss: bool = True
+    hidden: tuple[int, ...] = (24, 16)  # actor and critic
+    actor_lr: float = 1e-4
+    critic_lr: float = 1e-4
+    noise_std: float = 1.0  # Gaussian exploration on the raw actor output
+    tau: float = 0.005  # soft target update
+    gamma: float = 0.85
+    batch_size: int = 64
+    buffer_size: int = 100_000
+    ste_sharpness: float = 1.0  # beta (chosen: the paper's value was lost)
+    consistency_weight: float = 1.0  # lambda_c (chosen)
+    learning_starts: int = 64
+    reward_clip: float = 50.0  # rewards below -reward_clip are clipped for the critic (chosen: raw
+    #                            decisions with near-zero resources have delays of thousands of s)
+    reward_scale: float = 10.0  # the critic learns reward / reward_scale (chosen)
+
+    @classmethod
+    def variant(cls, name: str, **overrides) -> CPDRLConfig:
+        if name not in VARIANTS:
+            raise ValueError(f"variant must be one of {list(VARIANTS)}; got {name!r}")
+        ste, masks, loss = VARIANTS[name]
+        return cls(ste=ste, masks=masks, consistency_loss=loss, **overrides)
+
+
+def straight_through(score: torch.Tensor, sharpness: float) -> torch.Tensor:
+    """round(sigmoid(beta score)) forwards, sigmoid(beta score)'s gradient backwards."""
+    soft = torch.sigmoid(sharpness * score)
+    return (soft > 0.5).to(soft.dtype) + soft - soft.detach()
+
+
+def shape_action(raw: torch.Tensor, config: CPDRLConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Raw actor output (B, 4N) in [-1, 1] -> (the env's action (B, 4N), the consistency loss (B,))."""
+    fields = raw.reshape(len(raw), -1, 4)
+    score, shares = fields[..., 0], (fields[..., 1:] + 1.0) / 2.0  # shares of B, P_max, f_max in [0, 1]
+    offload = straight_through(score, config.ste_sharpness) if config.ste else (score > 0).to(raw.dtype)
+    if config.masks:
+        shares = torch.stack([offload * shares[..., 0], offload * shares[..., 1], (1 - offload) * shares[..., 2]], -1)
+    consistency = (offload * shares[..., 2] ** 2 + (1 - offload) * (shares[..., 0] ** 2 + shares[..., 1] ** 2)).mean(-1)
+    score_out = 2.0 * offload - 1.0 if config.ste else score
+    action = torch.cat([score_out[..., None], 2.0 * shares - 1.0], dim=-1).reshape(len(raw), -1)
+    return action, consistency
+
+
+class CPDRL:
+    """DDPG family on OFDMA-Consistency-v0: ``CPDRL(env, CPDRLConfig.variant("cpdrl"), seed)``."""
+
+    def __init__(self, env, config: CPDRLConfig | None = None, seed: int = 0):
+        self.env, self.config, self.seed = env, config or CPDRLConfig(), seed
+        cfg = self.config
+        obs_size = int(np.prod(env.observation_space.shape))
+        self.action_size = int(np.prod(env.action_space.shape))
+        seed_torch(seed)
+        self.rng = np.random.default_rng(seed)
+        self.actor = mlp([obs_size, *cfg.hidden, self.action_size], output_activation=nn.Tanh)
+        self.critic = mlp([obs_size + self.action_size, *cfg.hidden, 1], output_activation=None)
+        self.actor_target, self.critic_target = copy.deepcopy(self.actor), copy.deepcopy(self.critic)
+        self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=cfg.actor_lr)
+        self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr)
+        size = cfg.buffer_size
+        self._buffer = {"obs": np.zeros((size, obs_size), np.float32), "action": np.zeros((size, self.action_size), np.float32),
+                        "reward": np.zeros(size, np.float32), "next": np.zeros((size, obs_size), np.float32),
+                        "done": np.zeros(size, np.float32)}
+        self._count = 0
+        self.history: dict[str, list[float]] = {"reward": [], "objective": [], "consistency": [], "critic_loss": [],
+                                                "best_objective": []}
+        self._observation = None
+
+    def _act(self, observation, explore: bool) -> np.ndarray:
+        with torch.no_grad():
+            raw = self.actor(torch.as_tensor(np.asarray(observation, np.float32)[None]))
+            if explore:
+                raw = torch.clamp(raw + self.config.noise_std * torch.randn_like(raw), -1.0, 1.0)
+            action, _ = shape_action(raw, self.config)
+        return action[0].numpy().astype(np.float32)
+
+    def predict(self, observation) -> np.ndarray:
+        """The deterministic action (no exploration noise)."""
+        return self._act(observation, explore=False)
+
+    act = predict
+
+    def _store(self, obs, action, reward, next_obs, done):
+        slot = self._count % self.config.buffer_size
+        for key, value in zip(("obs", "action", "reward", "next", "done"), (obs, action, reward, next_obs, done)):
+            self._buffer[key][slot] = value
+        self._count += 1
+
+    def _update(self) -> float:
+        cfg = self.config
+        index = self.rng.integers(0, min(self._count, cfg.buffer_size), size=cfg.batch_size)
+        obs, action, reward, next_obs, done = (torch.as_tensor(self._buffer[k][index])
+                                               for k in ("obs", "action", "reward", "next", "done"))
+        with torch.no_grad():
+            next_action, _ = shape_action(self.actor_target(next_obs), cfg)
+            target = reward + cfg.gamma * (1 - done) * self.critic_target(torch.cat([next_obs, next_action], -1))[:, 0]
+        critic_loss = nn.functional.mse_loss(self.critic(torch.cat([obs, action], -1))[:, 0], target)
+        self.critic_optimizer.zero_grad()
+        critic_loss.backward()
+        self.critic_optimizer.step()
+        policy_action, consistency = shape_action(self.actor(obs), cfg)
+        actor_loss = -self.critic(torch.cat([obs, policy_action], -1)).mean()
+        if cfg.consistency_loss:
+            actor_loss = actor_loss + cfg.consistency_weight * consistency.mean()
+        self.actor_optimizer.zero_grad()
+        actor_loss.backward()
+        self.actor_optimizer.step()
+        for net, target_net in ((self.actor, self.actor_target), (self.critic, self.critic_target)):
+            for p, q in zip(net.parameters(), target_net.parameters()):
+                q.data.mul_(1 - cfg.tau).add_(cfg.tau * p.data)
+        return critic_loss.item()
+
+    def learn(self, total_frames: int) -> CPDRL:
+        if self._observation is None:
+            self._observation, _ = self.env.reset(seed=self.seed)
+        observation = self._observation
+        for _ in range(total_frames):
+            action = self._act(observation, explore=True)
+            next_observation, reward, terminated, truncated, info = self.env.step(action)
+            scaled = max(float(reward), -self.config.reward_clip) / self.config.reward_scale
+            self._store(observation, action, scaled, next_observation, float(terminated))
+            loss = self._update() if self._count >= self.config.learning_starts else float("nan")
+            self.history["reward"].append(float(reward))
+            self.history["objective"].append(float(info["objective"]))
+            self.history["consistency"].append(float(info["consistency_count"]))
+            self.history["critic_loss"].append(loss)
+            self.history["best_objective"].append(float(info["best_objective"]))  # within the band only
+            observation = next_observation
+            if terminated or truncated:
+                observation, _ = self.env.reset()
+        self._observation = observation
+        return self
+
+    def save(self, path: str | Path) -> None:
+        torch.save({"config": asdict(self.config), "seed": self.seed, "actor": self.actor.state_dict(),
+                    "critic": self.critic.state_dict()}, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path, env) -> CPDRL:
+        saved = torch.load(Path(path), weights_only=False)
+        config = {key: tuple(value) if isinstance(value, list) else value for key, value in saved["config"].items()}
+        agent = cls(env, CPDRLConfig(**config), seed=saved["seed"])
+        agent.actor.load_state_dict(saved["actor"])
+        agent.critic.load_state_dict(saved["critic"])
+        return agent
