@@ -70,6 +70,12 @@ def _qaroo(env, seed, config):
     return QAROO(env, QAROOConfig(**config), seed)
 
 
+def _qio_policy():
+    from baselines.qio import QIOPolicy  # numpy only
+
+    return QIOPolicy()
+
+
 def _on(*env_ids):
     return lambda env: env.spec is not None and env.spec.id in env_ids
 
@@ -100,6 +106,7 @@ METHODS: dict[str, Method] = {
     **{name: _fixed(name, policy, applies=_on("OFDMA-Consistency-v0")) for name, policy in heuristics.OFDMA_POLICIES.items()},
     **{name: _fixed(name, policy, applies=_on("MultiServerIoT-v0")) for name, policy in heuristics.IOT_POLICIES.items()},
     **{name: _fixed(name, policy, applies=_on("MEQC-GaussMarkov-v0")) for name, policy in heuristics.MEQC_POLICIES.items()},
+    "qio": _fixed("qio", _qio_policy(), applies=_on("WPMEC-v0", "PQC-NOMA-v0", "MultiServerIoT-v0")),
     "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     "qaroo": Method("qaroo", "paper", _qaroo, _on("WPMEC-v0"), trains=True),  # RNN + UGQ
