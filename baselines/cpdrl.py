@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from baselines.common.networks import mlp, seed_torch
+from baselines.common.persistence import load_checkpoint
 
 VARIANTS = {"ddpg": (False, False, False), "ste-ddpg": (True, False, False), "aste-ddpg": (True, True, False),
             "cpdrl": (True, True, True)}
@@ -172,9 +173,8 @@ class CPDRL:
 
     @classmethod
     def load(cls, path: str | Path, env) -> CPDRL:
-        saved = torch.load(Path(path), weights_only=False)
-        config = {key: tuple(value) if isinstance(value, list) else value for key, value in saved["config"].items()}
-        agent = cls(env, CPDRLConfig(**config), seed=saved["seed"])
+        saved, config = load_checkpoint(path, CPDRLConfig)
+        agent = cls(env, config, seed=saved["seed"])
         agent.actor.load_state_dict(saved["actor"])
         agent.critic.load_state_dict(saved["critic"])
         return agent

@@ -24,6 +24,7 @@ from gymnasium import spaces
 
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch
+from baselines.common.persistence import load_checkpoint
 from baselines.common.quantizers import k_nearest, noisy_order_preserving, order_preserving
 
 QUANTIZERS = ("op", "knn", "nop")
@@ -202,9 +203,8 @@ class DROO:
 
     @classmethod
     def load(cls, path: str | Path, env) -> DROO:
-        saved = torch.load(Path(path), weights_only=False)
-        config = {key: tuple(value) if isinstance(value, list) else value for key, value in saved["config"].items()}
-        agent = cls(env, cls.config_class(**config), seed=saved["seed"])
+        saved, config = load_checkpoint(path, cls.config_class)
+        agent = cls(env, config, seed=saved["seed"])
         agent.actor.load_state_dict(saved["actor"])
         agent.k, agent._input_stats = saved["k"], saved["input_stats"]
         return agent
