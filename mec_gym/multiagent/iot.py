@@ -62,12 +62,23 @@ class MultiServerIoTParallelEnv(ParallelEnv):
         self._load = np.zeros(self.env.config.num_servers)
         return self._observations(), {agent: {} for agent in self.agents}
 
+    def _action(self, actions, agent):
+        if agent not in actions:
+            raise ValueError(f"actions must hold one action per live agent; {agent!r} is missing")
+        value = np.asarray(actions[agent])
+        space = self.action_space(agent)
+        if value.shape != () or not np.issubdtype(value.dtype, np.integer) or not 0 <= int(value) < space.n:
+            raise ValueError(f"action of {agent!r} must be an integer in [0, {space.n - 1}]; got {actions[agent]!r}")
+        return int(value)
+
     def step(self, actions):
+        # every action is checked before anything changes: a bad one leaves the state untouched
+        assignment = np.array([self._action(actions, agent) for agent in self.devices], dtype=np.int64)
+        prices = [self._action(actions, agent) for agent in self.servers]
         if self.pricing_agents:
-            grid = np.asarray(self.env.config.price_grid)
-            prices = np.array([grid[int(actions[agent])] for agent in self.servers])
-            self.env._state["prices"] = prices  # the leaders' move for this slot
-        assignment = np.array([int(actions[agent]) for agent in self.devices])
+            # the leaders' move for this slot (the env's own Stackelberg pricing, if configured,
+            # sets the next slot's prices, which these actions then override)
+            self.env._state["prices"] = np.asarray(self.env.config.price_grid, dtype=np.float64)[prices]
         _, _, _, truncated, info = self.env.step(assignment)
         self._load = np.asarray(info["server_load"], dtype=np.float64)
         rewards = {agent: -float(info["cost"][i]) for i, agent in enumerate(self.devices)}

@@ -1,5 +1,6 @@
-"""MultiServerIoT-v0: CPU split against scipy, costs against a plain per-device computation,
-enumeration, the digital-twin copy, Stackelberg prices and the PettingZoo variant."""
+"""MultiServerIoT-v0: CPU split against scipy, OFDMA rates and costs against a plain per-device
+computation, Jain's index on hand-made cases, enumeration and the local search, the digital-twin
+copy, Stackelberg prices, bad input and a property test. The PettingZoo variant: tests/test_multiagent.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import itertools
 import gymnasium as gym
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 import mec_gym  # noqa: F401
@@ -77,20 +80,40 @@ def test_optimum_enumerates_every_assignment_for_small_n():
     assert best.method == "enumeration"
     brute = max(itertools.product(range(4), repeat=5), key=lambda a: -_plain_cost(env, np.array(a)).mean())
     np.testing.assert_array_equal(best.action, brute)
-    large = _env(50, seed=0).optimum()
-    assert large.method == "cd" and large.reward > _env(50, seed=0).evaluate(np.zeros((1, 50), int)).rewards[0]
+    assert best.reward == pytest.approx(-_plain_cost(env, np.array(brute)).mean(), rel=1e-12)
+    local = env.optimum(method="cd")
+    assert local.method == "cd" and local.reward <= best.reward + 1e-15
+
+
+def test_local_search_for_large_n_is_a_local_optimum():
+    env = _env(40, seed=0)
+    found = env.optimum()
+    assert found.method == "cd"
+    assert found.reward >= env.optimum(method="cd", start=np.zeros(40, int)).reward
+    assert found.reward >= env.optimum(method="cd", start=env.nearest_servers()).reward
+    # no single device changing its choice lowers the mean cost (checked one change at a time)
+    for device in range(40):
+        for choice in range(4):
+            changed = found.action.copy()
+            changed[device] = choice
+            assert -_plain_cost(env, changed).mean() <= found.reward * (1 - 1e-12) or choice == found.action[device]
+    assert found.reward > env.evaluate(np.zeros((1, 40), int)).rewards[0]
 
 
 def test_digital_twin_copy_rolls_forward_identically():
+    """state -> reset(options={"state": ...}) copies the situation (same oracle on any batch); with
+    the source's random generator as well, the twin rolls forward bit for bit."""
     env = gym.make("MultiServerIoT-v0", num_devices=10, pricing="stackelberg")
     env.reset(seed=5)
     env.step(env.action_space.sample())
     twin = gym.make("MultiServerIoT-v0", num_devices=10, pricing="stackelberg")
     state = env.unwrapped.state
-    settable = {key: state[key] for key in ("data_bits", "cycles", "device_cpu", "positions", "fading", "prices")}
-    twin.reset(seed=0, options={"state": settable})
-    for key in ("mean_log_data", "mean_log_cycles"):  # the twin's learned workload model
-        twin.unwrapped._state[key] = state[key].copy()
+    twin.reset(seed=99, options={"state": state})
+    assert state.keys() == twin.unwrapped.state.keys()
+    batch = np.random.default_rng(2).integers(0, 4, (30, 10))
+    first, second = env.unwrapped.evaluate(batch), twin.unwrapped.evaluate(batch)
+    np.testing.assert_array_equal(first.rewards, second.rewards)
+    np.testing.assert_array_equal(env.unwrapped.optimum().action, twin.unwrapped.optimum().action)
     twin.unwrapped.np_random = copy.deepcopy(env.unwrapped.np_random)
     rng = np.random.default_rng(0)
     for _ in range(5):
@@ -98,6 +121,43 @@ def test_digital_twin_copy_rolls_forward_identically():
         first, second = env.step(action), twin.step(action)
         assert first[1] == second[1]
         np.testing.assert_array_equal(first[0], second[0])
+        np.testing.assert_array_equal(env.unwrapped.state["prices"], twin.unwrapped.state["prices"])
+    with pytest.raises(ValueError, match="mean_log_data"):
+        twin.reset(options={"state": {"mean_log_data": np.zeros(3)}})
+
+
+def test_ofdma_rates_recompute_from_the_path_loss_formula():
+    env = _env(9, seed=11)
+    state, cfg = env.state, env.config
+    assignment = np.array([1, 1, 1, 2, 0, 3, 3, 2, 1])
+    info = env.evaluate(assignment[None]).info
+    distance_km = np.linalg.norm(state["positions"][:, None, :] - np.asarray(cfg.server_sites)[None], axis=-1) / 1e3
+    gain = 10 ** (-(128.1 + 37.6 * np.log10(distance_km)) / 10) * state["fading"]
+    for i, server in enumerate(assignment):
+        if server == 0:
+            assert info["uplink_rate"][0, i] == 0.0 and info["server_cpu"][0, i] == 0.0
+            continue
+        sharing = int(np.sum(assignment == server))  # OFDMA: the band split equally among its devices
+        expected = cfg.server_bandwidth / sharing * np.log2(1 + 0.2 * gain[i, server - 1] / 1e-13)
+        assert info["uplink_rate"][0, i] == pytest.approx(expected, rel=1e-12)
+        assert info["energy"][0, i] == pytest.approx(0.2 * state["data_bits"][i] / expected, rel=1e-12)
+    for server in (1, 2, 3):  # each server's CPU is fully used by its tasks
+        assert info["server_cpu"][0, assignment == server].sum() == pytest.approx(10e9, rel=1e-12)
+    np.testing.assert_array_equal(info["server_load"][0], [4, 2, 2])
+
+
+def test_jain_index_hand_cases_and_the_env_fairness():
+    assert jain_index(np.full(7, 3.2)) == pytest.approx(1.0)
+    assert jain_index(np.array([5.0, 0, 0, 0, 0])) == pytest.approx(1 / 5)
+    assert jain_index(np.array([1.0, 2.0, 3.0])) == pytest.approx(36 / (3 * 14))
+    env = _env(6, seed=2)
+    # all local: every device's utility (local cost / its cost) is 1 -> perfectly fair
+    assert env.evaluate(np.zeros((1, 6), int)).info["fairness"][0] == pytest.approx(1.0, abs=1e-15)
+    assignment = np.array([2, 0, 1, 0, 3, 3])
+    cost = env.evaluate(assignment[None]).info["cost"][0]
+    utility = _plain_cost(env, np.zeros(6, int)) / cost
+    expected = utility.sum() ** 2 / (6 * (utility**2).sum())
+    assert env.evaluate(assignment[None]).info["fairness"][0] == pytest.approx(expected, rel=1e-12)
 
 
 def test_stackelberg_prices_are_grid_best_responses():
@@ -123,22 +183,6 @@ def test_workloads_are_autocorrelated():
     assert lag1 > 0.5  # AR(1) with 0.8: persistence is worth predicting
 
 
-def test_pettingzoo_variant_passes_the_api_test_and_matches_the_env():
-    from pettingzoo.test import parallel_api_test
-
-    from mec_gym.multiagent import MultiServerIoTParallelEnv
-
-    parallel_api_test(MultiServerIoTParallelEnv(num_devices=5, max_episode_steps=10), num_cycles=12)
-    parallel_api_test(MultiServerIoTParallelEnv(pricing_agents=True, num_devices=5, max_episode_steps=10), num_cycles=12)
-    marl = MultiServerIoTParallelEnv(num_devices=5)
-    marl.reset(seed=1)
-    single = _env(5, seed=1)
-    actions = {f"device_{i}": a for i, a in enumerate([0, 1, 2, 3, 1])}
-    expected = single.evaluate(np.array([[0, 1, 2, 3, 1]])).info["cost"][0]
-    _, rewards, *_ = marl.step(actions)
-    np.testing.assert_allclose([rewards[f"device_{i}"] for i in range(5)], -expected)
-
-
 def test_bad_config_raises():
     for bad, field in [({"num_servers": 0}, "num_servers"), ({"pricing": "auction"}, "pricing"),
                        ({"prices": (0.1, 0.1)}, "prices"), ({"server_sites": ((0, 0),)}, "server_sites")]:
@@ -157,23 +201,6 @@ def test_bad_actions_raise_and_leave_the_state_untouched(bad, match):
     assert all(np.array_equal(before[k], env.unwrapped.state[k]) for k in before)
 
 
-def test_multi_step_seeded_determinism_of_the_pettingzoo_variant():
-    from mec_gym.multiagent import MultiServerIoTParallelEnv
-
-    def rollout():
-        env = MultiServerIoTParallelEnv(pricing_agents=True, num_devices=4)
-        observations, _ = env.reset(seed=3)
-        trace = []
-        for step in range(5):
-            actions = {agent: (step + i) % env.action_space(agent).n
-                       for i, agent in enumerate(env.agents)}
-            observations, rewards, *_ = env.step(actions)
-            trace.append((sorted(rewards.items()), {k: v.tolist() for k, v in observations.items()}))
-        return trace
-
-    assert rollout() == rollout()
-
-
 def test_no_nan_or_inf_at_extreme_positions_and_loads():
     env = gym.make("MultiServerIoT-v0", num_devices=6)
     positions = np.array([[250.0, 250.0], [0, 0], [1000, 1000], [750, 250], [500, 750], [0, 1000]])
@@ -183,3 +210,20 @@ def test_no_nan_or_inf_at_extreme_positions_and_loads():
         assert np.isfinite(evaluation.rewards).all() and all(np.isfinite(v).all() for v in evaluation.info.values())
         observation, reward, *_ = env.step(action)
         assert env.observation_space.contains(observation) and np.isfinite(reward)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 12), pricing=st.sampled_from(["fixed", "stackelberg"]),
+       spread=st.floats(0.0, 3.0), scale=st.floats(-12.0, 3.0))
+def test_property_no_nan_or_inf(seed, n, pricing, spread, scale):
+    env = gym.make("MultiServerIoT-v0", num_devices=n, pricing=pricing, workload_spread=spread, max_episode_steps=3)
+    observation, _ = env.reset(seed=seed, options={"state": {"fading": np.full((n, 3), 10.0**scale)}})
+    rng = np.random.default_rng(seed)
+    for _ in range(3):
+        action = rng.integers(0, 4, n)
+        evaluation = env.unwrapped.evaluate(np.stack([action, np.zeros(n, int), np.ones(n, int)]))
+        assert np.isfinite(evaluation.rewards).all()
+        assert all(np.isfinite(value).all() for value in evaluation.info.values())
+        observation, reward, _, _, info = env.step(action)
+        assert env.observation_space.contains(observation) and np.isfinite(reward)
+        assert 0.0 < info["fairness"] <= 1.0 + 1e-12

@@ -27,11 +27,26 @@ simultaneously, each against the others' current prices). The devices (the agent
 ## Episode End
 Truncation after ``max_episode_steps`` slots.
 
+## Optimum
+``optimum()`` enumerates all (M + 1)^N assignments when there are at most 2^16 (N <= 8 with M = 3),
+otherwise ``"cd"``: the base's coordinate descent (best single change until none improves), run
+from all-local and from every device on its strongest-channel server, keeping the better (one
+restart; with ``start=`` given, from that start only). A local optimum, not a certified one.
+
+## State (``env.unwrapped.state``; every field can be set through ``reset(options={"state": ...})``)
+``positions`` (N, 2) m, ``fading`` (N, M) Rayleigh power, ``data_bits`` (N,) bits, ``cycles`` (N,),
+``device_cpu`` (N,) Hz, ``prices`` (M,) per gigacycle, and the workload model of the digital twin,
+``mean_log_data`` / ``mean_log_cycles`` (N,), the AR(1) means of ln D and ln C. Copying ``state``
+into a second env's reset (and, for the same random draws, its ``np_random``) reproduces the
+situation and rolls it forward identically.
+
 ## Info
 ``latency_ms`` (mean), ``energy_j`` (mean), ``fairness`` (Jain's index over device utilities, a
 device's utility being its local cost over its actual cost), ``throughput_mbps`` (bits of tasks
 finished within the slot per second), ``mean_cost``, ``server_load`` (M), ``server_utility`` (M:
-revenue - lambda E - mu total latency), ``prices`` (M).
+revenue - lambda E - mu total latency), ``prices`` (M); per device: ``cost``, ``latency`` (s),
+``energy`` (J), ``uplink_rate`` (bit/s, 0 when local), ``server_cpu`` (Hz of its server's CPU, 0
+when local).
 """
 
 from __future__ import annotations
@@ -39,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from mec_gym.core.base import Evaluation, MECEnv
+from mec_gym.core.base import Evaluation, MECEnv, Optimum
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
 from mec_gym.envs.multiserver_iot.config import MultiServerIoTConfig
 from mec_gym.envs.multiserver_iot.oracle import Physics, best_response_prices, evaluate_assignments
@@ -66,12 +81,13 @@ class MultiServerIoTEnv(MECEnv):
 
     def _state_bounds(self):
         return {"data_bits": (1.0, 1e12), "cycles": (1.0, 1e15), "device_cpu": (1e3, 1e12),
-                "positions": (0.0, self.config.area_size), "fading": (0.0, 1e6), "prices": (0.0, 1e6)}
+                "positions": (0.0, self.config.area_size), "fading": (0.0, 1e6), "prices": (0.0, 1e6),
+                "mean_log_data": (0.0, 30.0), "mean_log_cycles": (0.0, 40.0)}
 
     def _state_shapes(self):
         n, m = self.config.num_devices, self.config.num_servers
         return {"data_bits": (n,), "cycles": (n,), "device_cpu": (n,), "positions": (n, 2), "fading": (n, m),
-                "prices": (m,)}
+                "prices": (m,), "mean_log_data": (n,), "mean_log_cycles": (n,)}
 
     # ----- dynamics ----------------------------------------------------------------------------
     def _ar1(self, current_log, mean_log, low, high):
@@ -106,11 +122,23 @@ class MultiServerIoTEnv(MECEnv):
         result = evaluate_assignments(self.task(state), self.physics, batch, state["prices"])
         k = len(batch)
         info = {key: result[key] for key in ("latency_ms", "energy_j", "fairness", "throughput_mbps",
-                                             "server_load", "server_utility")}
+                                             "server_load", "server_utility", "uplink_rate", "server_cpu")}
         info["mean_cost"] = -result["reward"]
         info["prices"] = np.broadcast_to(state["prices"], (k, len(state["prices"]))).copy()
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
         return Evaluation(rewards=result["reward"], info=info)
+
+    def nearest_servers(self) -> np.ndarray:
+        """Every device on the server with its strongest channel (the second start of ``optimum``)."""
+        return np.argmax(self.task()["gain"], axis=1).astype(np.int64) + 1
+
+    def optimum(self, method: str = "auto", start=None) -> Optimum:
+        best = super().optimum(method, start)
+        if best.method == "cd" and start is None:
+            restart = super().optimum("cd", self.nearest_servers())
+            if restart.reward > best.reward:
+                best = restart
+        return best
 
     def _transition(self, state, action, info):
         cfg = self.config
