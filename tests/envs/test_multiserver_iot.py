@@ -89,8 +89,7 @@ def test_local_search_for_large_n_is_a_local_optimum():
     env = _env(40, seed=0)
     found = env.optimum()
     assert found.method == "cd"
-    assert found.reward >= env.optimum(method="cd", start=np.zeros(40, int)).reward
-    assert found.reward >= env.optimum(method="cd", start=env.nearest_servers()).reward
+    np.testing.assert_array_equal(found.action, env.optimum(method="cd", start=np.zeros(40, int)).action)
     # no single device changing its choice lowers the mean cost (checked one change at a time)
     for device in range(40):
         for choice in range(4):
