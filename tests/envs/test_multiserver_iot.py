@@ -41,9 +41,10 @@ def test_cpu_split_minimises_total_latency_like_scipy():
         assert ours[members].sum() == pytest.approx(10e9)
 
 
-def _plain_cost(env, assignment):
+def _plain_cost(env, assignment, weights=None):
     """Each device's cost computed one by one from the model's equations (no shared code)."""
     cfg, state, task = env.config, env.state, env.task()
+    alpha, beta, gamma = weights or (cfg.latency_weight, cfg.energy_weight, cfg.price_weight)
     costs = []
     for i, server in enumerate(assignment):
         D, C, f = state["data_bits"][i], state["cycles"][i], state["device_cpu"][i]
@@ -56,7 +57,7 @@ def _plain_cost(env, assignment):
             latency = D / rate + C / (cfg.server_cpu * share)
             energy = cfg.transmit_power * D / rate
             payment = state["prices"][server - 1] * C / 1e9
-        costs.append(cfg.latency_weight * latency + cfg.energy_weight * energy + cfg.price_weight * payment)
+        costs.append(alpha * latency + beta * energy + gamma * payment)
     return np.array(costs)
 
 
@@ -159,14 +160,53 @@ def test_jain_index_hand_cases_and_the_env_fairness():
     assert env.evaluate(assignment[None]).info["fairness"][0] == pytest.approx(expected, rel=1e-12)
 
 
+def _plain_server_utility(env, assignment, prices, server):
+    """Server ``server``'s utility (1-based) from the equations, device by device."""
+    cfg, state = env.config, env.state
+    members = [i for i, s in enumerate(assignment) if s == server]
+    if not members:
+        return 0.0
+    priced = dict(state, prices=prices)
+    env_prices = env._state
+    env._state = priced
+    try:
+        latency = _plain_cost(env, assignment, weights=(1.0, 0.0, 0.0))
+    finally:
+        env._state = env_prices
+    roots = sum(np.sqrt(state["cycles"][i]) for i in members)
+    utility = 0.0
+    for i in members:
+        c = state["cycles"][i]
+        f = cfg.server_cpu * np.sqrt(c) / roots
+        utility += prices[server - 1] * c / 1e9 - cfg.server_energy_cost * cfg.server_energy_coefficient * c * f * f
+        utility -= cfg.server_delay_cost * latency[i]
+    return utility
+
+
 def test_stackelberg_prices_are_grid_best_responses():
-    env = gym.make("MultiServerIoT-v0", num_devices=12, pricing="stackelberg")
+    """Each server's new price maximises its utility over the grid, the others' prices held, with
+    the devices whose cost at that price exceeds their local cost leaving (brute force, one by one)."""
+    env = gym.make("MultiServerIoT-v0", num_devices=7, pricing="stackelberg",
+                   price_grid=(0.05, 0.2, 0.5, 1.0, 2.0, 4.0), server_delay_cost=0.01).unwrapped
     env.reset(seed=6)
-    _, _, _, _, info = env.step(np.ones(12, dtype=int))
-    prices = env.unwrapped.state["prices"]
-    grid = np.asarray(env.unwrapped.config.price_grid)
-    assert np.all(np.isin(prices, grid))
-    assert not np.allclose(prices, env.unwrapped.config.prices)
+    assignment = np.array([1, 2, 3, 1, 2, 3, 1])
+    before = env.state["prices"]
+    env.step(assignment)
+    prices = env.state["prices"]
+    local = _plain_cost(env, np.zeros(7, int))
+    for server in (1, 2, 3):
+        utilities = []
+        for price in env.config.price_grid:
+            trial = before.copy()
+            trial[server - 1] = price
+            saved = env._state
+            env._state = dict(saved, prices=trial)
+            cost = _plain_cost(env, assignment)
+            env._state = saved
+            retained = np.array([0 if (s == server and cost[i] > local[i]) else s for i, s in enumerate(assignment)])
+            utilities.append(_plain_server_utility(env, retained, trial, server))
+        assert prices[server - 1] == env.config.price_grid[int(np.argmax(utilities))]
+    assert len(set(prices)) > 1 or not np.allclose(prices, before)
 
 
 def test_workloads_are_autocorrelated():

@@ -84,14 +84,16 @@ def best_response_prices(task: dict, physics: Physics, assignment: np.ndarray, p
     that a device leaves for local computing when the price makes offloading dearer than local.
     Servers respond to the same assignment and the others' current prices (simultaneous leaders)."""
     local = evaluate_assignments(task, physics, np.zeros((1, len(assignment)), dtype=np.int64), prices)["cost"][0]
-    best = prices.copy()
-    for server in range(len(prices)):
-        trial = np.repeat(prices[None, :], len(grid), axis=0)
-        trial[:, server] = grid
-        demand = np.repeat(assignment[None, :], len(grid), axis=0)
-        cost = evaluate_assignments(task, physics, demand, trial)["cost"]
-        leaves = (demand == server + 1) & (cost > local[None, :])
-        retained = np.where(leaves, 0, demand)
-        utility = evaluate_assignments(task, physics, retained, trial)["server_utility"][:, server]
-        best[server] = grid[int(np.argmax(utility))]
-    return best
+    servers, size = len(prices), len(grid)
+    # candidate (j, g): server j at price grid[g], the others at their current prices -> (M G, M)
+    trial = np.broadcast_to(prices, (servers, size, servers)).copy()
+    trial[np.arange(servers), :, np.arange(servers)] = grid
+    trial = trial.reshape(servers * size, servers)
+    deviator = np.repeat(np.arange(servers), size)  # the server whose price varies in each candidate
+    demand = np.broadcast_to(assignment, (servers * size, len(assignment)))
+    cost = evaluate_assignments(task, physics, demand, trial)["cost"]
+    leaves = (demand == deviator[:, None] + 1) & (cost > local[None, :])
+    retained = np.where(leaves, 0, demand)
+    utility = evaluate_assignments(task, physics, retained, trial)["server_utility"]
+    own = utility[np.arange(servers * size), deviator].reshape(servers, size)
+    return np.asarray(grid, dtype=np.float64)[np.argmax(own, axis=1)]
