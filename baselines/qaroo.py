@@ -28,7 +28,7 @@ from torch import nn
 
 from baselines.common.networks import mlp
 from baselines.common.qnn import QuantumLayer
-from baselines.common.quantizers import k_nearest, order_preserving
+from baselines.common.quantizers import order_preserving, uncertainty_guided
 from baselines.droo import DROO, DROOConfig
 
 ACTORS = ("dnn", "rnn", "quantum_dnn", "quantum_attention")
@@ -55,31 +55,6 @@ class QAROOConfig(DROOConfig):
             raise ValueError(f"quantizer must be 'op' or 'ugq'; got {self.quantizer!r}")
         if int(self.sequence_length) < 1:
             raise ValueError(f"sequence_length must be an integer >= 1; got {self.sequence_length}")
-
-
-def uncertainty_guided(m: np.ndarray, k: int, rng: np.random.Generator, noise: float = 0.1) -> np.ndarray:
-    """UGQ: K distinct candidates (as many as exist): 1[m > 0.5], then thresholds at the entries
-    closest to 0.5 perturbed by U(-noise, noise); a repeat is replaced by flipping its most
-    uncertain dimensions one at a time until it is new (the nearest unseen vector as a last resort)."""
-    m = np.asarray(m, dtype=np.float64)
-    n = len(m)
-    k = int(min(k, 2**n))
-    order = np.argsort(np.abs(m - 0.5), kind="stable")
-    chosen = [(m > 0.5).astype(np.int8)]
-    seen = {chosen[0].tobytes()}
-    for j in range(1, k):
-        threshold = m[order[(j - 1) % n]] + rng.uniform(-noise, noise)
-        candidate = (m > threshold).astype(np.int8)
-        for dimension in order:
-            if candidate.tobytes() not in seen:
-                break
-            candidate = candidate.copy()
-            candidate[dimension] ^= 1
-        if candidate.tobytes() in seen and n <= 20:
-            candidate = next(c for c in k_nearest(m, 2**n) if c.tobytes() not in seen)
-        seen.add(candidate.tobytes())
-        chosen.append(candidate)
-    return np.stack(chosen)
 
 
 class _RecurrentActor(nn.Module):

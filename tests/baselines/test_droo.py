@@ -22,13 +22,31 @@ def test_order_preserving_on_a_hand_made_vector():
     np.testing.assert_array_equal(got, expected)
 
 
-def test_order_preserving_gives_distinct_candidates_and_caps_at_n_plus_one():
+def _op_by_definition(m, k):
+    """BASELINES.md's OP, one candidate at a time (k <= N + 1)."""
+    rows = [m > 0.5]
+    for pivot in sorted(range(len(m)), key=lambda i: abs(m[i] - 0.5))[: k - 1]:
+        t = m[pivot]
+        rows.append(m > t if t > 0.5 else m >= t)
+    return np.array(rows, dtype=np.int8)
+
+
+def test_order_preserving_gives_k_distinct_candidates_whenever_they_exist():
     rng = np.random.default_rng(0)
     for _ in range(50):
         m = rng.uniform(size=6)
         candidates = order_preserving(m, 7)
-        assert len(candidates) == 7 and len({c.tobytes() for c in candidates}) == 7
-    assert len(order_preserving(rng.uniform(size=3), 10)) == 4
+        np.testing.assert_array_equal(candidates, _op_by_definition(m, 7))
+        assert len({c.tobytes() for c in candidates}) == 7
+        more = order_preserving(m, 20)  # beyond OP's N + 1: the rule's candidates first, then distinct fill
+        assert len({c.tobytes() for c in more}) == 20
+        np.testing.assert_array_equal(more[:7], candidates)
+    everything = order_preserving(rng.uniform(size=3), 10)  # 2^3 < 10: all eight vectors, once each
+    assert len({c.tobytes() for c in everything}) == len(everything) == 8
+    for ties in (np.full(4, 0.5), np.array([0.3, 0.3, 0.3, 0.8]), np.array([0.7, 0.7, 0.7])):
+        got = order_preserving(ties, 4)
+        assert len({c.tobytes() for c in got}) == 4
+        np.testing.assert_array_equal(got[0], (ties > 0.5).astype(np.int8))
 
 
 def test_k_nearest_matches_brute_force_distances():
@@ -43,7 +61,7 @@ def test_k_nearest_matches_brute_force_distances():
 def test_noisy_order_preserving_has_no_duplicates_and_starts_with_op():
     m = np.array([0.9, 0.45, 0.7, 0.1, 0.52, 0.3])
     got = noisy_order_preserving(m, 8, np.random.default_rng(0))
-    assert len({c.tobytes() for c in got}) == len(got) <= 8
+    assert len({c.tobytes() for c in got}) == len(got) == 8
     np.testing.assert_array_equal(got[0], order_preserving(m, 1)[0])
 
 

@@ -22,6 +22,11 @@ def test_ugq_starts_with_the_threshold_and_stays_distinct():
         assert len({row.tobytes() for row in got}) == 16  # every one of the 2^4 vectors, no repeat
     ties = uncertainty_guided(np.full(3, 0.5), 8, rng)  # all equally uncertain
     assert len({row.tobytes() for row in ties}) == 8
+    assert len(uncertainty_guided(np.full(3, 0.5), 20, rng)) == 8  # K > 2^N: every vector once
+    wide = rng.uniform(size=40)  # N > 20: distinct without enumerating 2^N
+    got = uncertainty_guided(wide, 60, rng)
+    assert len({row.tobytes() for row in got}) == 60
+    np.testing.assert_array_equal(got[0], (wide > 0.5).astype(np.int8))
 
 
 @pytest.mark.parametrize("actor", ["rnn", "quantum_attention"])
