@@ -23,7 +23,7 @@ import torch
 from gymnasium import spaces
 
 from baselines.common.memory import ReplayMemory
-from baselines.common.networks import mlp, seed_torch
+from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint
 from baselines.common.quantizers import k_nearest, noisy_order_preserving, order_preserving
 
@@ -47,6 +47,7 @@ class DROOConfig:
     initial_k: int | None = None  # None: N
     track_optimum: bool = False  # also record the normalised rate (an exact optimum per frame)
     normalize_input: bool = False  # standardise the input by running mean and variance (LyDROO)
+    torch_threads: int | None = 1  # intra-op threads while learning / predicting (None: torch's setting)
 
     @classmethod
     def lydroo(cls, **overrides) -> DROOConfig:
@@ -61,6 +62,8 @@ class DROOConfig:
         for name in ("memory_size", "batch_size", "training_interval", "k_update_interval"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be an integer >= 1; got {getattr(self, name)}")
+        if self.torch_threads is not None and int(self.torch_threads) < 1:
+            raise ValueError(f"torch_threads must be None or an integer >= 1; got {self.torch_threads}")
 
 
 class DROO:
@@ -146,7 +149,8 @@ class DROO:
 
     def predict(self, observation) -> np.ndarray:
         """The best of the actor's K candidates for the env's current state (no learning)."""
-        return self._choose(self._network_input(observation))[0]
+        with torch_threads(self.config.torch_threads):
+            return self._choose(self._network_input(observation))[0]
 
     act = predict  # the leaderboard's agent interface
 
@@ -162,6 +166,10 @@ class DROO:
         return loss.item()
 
     def learn(self, total_frames: int, callback: Callable[[dict[str, Any]], None] | None = None) -> DROO:
+        with torch_threads(self.config.torch_threads):
+            return self._learn(total_frames, callback)
+
+    def _learn(self, total_frames: int, callback: Callable[[dict[str, Any]], None] | None) -> DROO:
         cfg = self.config
         if self._observation is None:
             self._observation, _ = self.env.reset(seed=self.seed)

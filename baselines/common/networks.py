@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 from torch import nn
 
@@ -21,3 +24,18 @@ def mlp(sizes: list[int], output_activation: type[nn.Module] | None = nn.Sigmoid
 def seed_torch(seed: int) -> torch.Generator:
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """Run the block with ``count`` intra-op threads (None: leave torch's setting), then restore.
+    Small networks run faster on one thread: on this shared 2-core machine DROO took 1.3 ms per
+    frame with one thread and 10.3 ms with two (the threads spin-wait on each other)."""
+    previous = torch.get_num_threads()
+    if count is not None and count != previous:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)
