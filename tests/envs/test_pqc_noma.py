@@ -115,47 +115,89 @@ def test_sca_reaches_the_brute_force_optimum_and_beats_greedy():
     assert reached >= 0.95 * frames
 
 
+def _tdma_cvxpy(env, offload):
+    """The whole TDMA frame objective solved by CVXPY: local users in closed form (checked against
+    scipy above), offloaders' time shares t and energies e = p t as an exponential-cone program."""
+    h, coef, y, queue = _terms(env)
+    link = env.link
+    users = np.flatnonzero(offload)
+    local = np.flatnonzero(~offload)
+    _, local_mbit, local_energy = local_allocation(queue, coef, y, link)
+    value = (coef * local_mbit - y * local_energy)[local].sum() - (y[users] * link.pqc_power).sum() * link.frame_length
+    if len(users) == 0:
+        return value
+    gamma = h[users] / link.noise
+    t = cp.Variable(len(users), nonneg=True)
+    e = cp.Variable(len(users), nonneg=True)  # p tau, J per s of frame
+    bits = link.mbit_per_log2 / np.log(2) * -cp.rel_entr(t, t + cp.multiply(gamma, e))
+    # r <= Q is not a convex constraint on a concave r; capping the credited bits at Q is
+    # equivalent (bits beyond the queue only cost energy) and concave
+    credited = cp.minimum(bits, queue[users])
+    problem = cp.Problem(cp.Maximize(coef[users] @ credited - (y[users] * link.frame_length) @ e),
+                         [cp.sum(t) <= 1, e <= link.max_power * t])
+    problem.solve(solver=cp.CLARABEL)
+    return value + problem.value
+
+
 def test_tdma_agrees_with_cvxpy():
-    rng = np.random.default_rng(3)
-    for seed in range(4):
-        env = _env(seed=seed, state=_random_state(rng, 10), power_allocation="tdma")
-        h, coef, y, queue = _terms(env)
-        offload = rng.integers(0, 2, (1, 10)).astype(bool)
-        offload[0, :3] = True
-        tau, power, mbit = tdma_allocation(h, coef, y, queue, offload, env.link, iterations=200)
-        ours = coef @ mbit[0] - (y * power[0] * tau[0]).sum() * env.link.frame_length
-        users = np.flatnonzero(offload[0])
-        link = env.link
-        gamma = h[users] / link.noise
-        t = cp.Variable(len(users), nonneg=True)
-        e = cp.Variable(len(users), nonneg=True)  # p tau, J per s of frame
-        bits = link.mbit_per_log2 / np.log(2) * -cp.rel_entr(t, t + cp.multiply(gamma, e))
-        # r <= Q is not a convex constraint on a concave r; capping the credited bits at Q is
-        # equivalent (bits beyond the queue only cost energy) and concave
-        credited = cp.minimum(bits, queue[users])
-        problem = cp.Problem(cp.Maximize(coef[users] @ credited - (y[users] * link.frame_length) @ e),
-                             [cp.sum(t) <= 1, e <= link.max_power * t])
-        problem.solve(solver=cp.CLARABEL)
-        assert ours == pytest.approx(problem.value, rel=1e-5, abs=1e-6)
+    for seed in range(8):
+        rng = np.random.default_rng(30 + seed)
+        state = _random_state(rng, 10)
+        state["Y"][rng.random(10) < 0.2] = 0.0  # free energy: full power
+        state["Q"][rng.random(10) < 0.1] = 0.0  # nothing to send
+        state["Q"] *= 10.0 if seed % 2 else 1.0  # queues the frame cannot empty
+        env = _env(seed=seed, state=state, power_allocation="tdma")
+        offload = rng.integers(0, 2, 10).astype(bool)
+        offload[:3] = True
+        ours = env.evaluate(offload[None].astype(np.int8)).rewards[0]
+        assert ours == pytest.approx(_tdma_cvxpy(env, offload), rel=1e-5, abs=1e-6)
 
 
-@pytest.mark.parametrize("method", ["greedy", "tdma"])
+@pytest.mark.parametrize("method", ["greedy", "tdma", "sca"])
 def test_allocations_are_feasible_and_recompute(method):
     rng = np.random.default_rng(4)
-    env = _env(state=_random_state(rng, 10), power_allocation=method)
-    batch = rng.integers(0, 2, (64, 10))
+    n, k = (5, 6) if method == "sca" else (10, 64)
+    env = _env(n=n, state=_random_state(rng, n), power_allocation=method)
+    batch = rng.integers(0, 2, (k, n))
     out = env.evaluate(batch).info
     link, state = env.link, env.state
+    h, coef, y, queue = _terms(env)
     assert np.all((out["power"] >= 0) & (out["power"] <= link.max_power + 1e-15))
     assert np.all((out["cpu_freq"] >= 0) & (out["cpu_freq"] <= link.max_cpu))
     assert np.all(out["rates"] <= state["Q"] * (1 + 1e-9))
     local = batch == 0
     np.testing.assert_allclose(out["rates"][local], (out["cpu_freq"] * link.frame_length / link.cycles_per_bit)[local])
     np.testing.assert_allclose(out["energy"][local], (link.energy_coefficient * out["cpu_freq"] ** 3)[local])
-    if method == "greedy":
-        recomputed = noma_rates(state["h"], out["power"], batch.astype(bool), link) * MBIT
-        np.testing.assert_allclose(out["rates"][~local], recomputed[~local])
-        np.testing.assert_allclose(out["energy"][~local], (out["power"] + link.pqc_power)[~local])
+    p = out["power"]
+    if method == "tdma":
+        tau, *_ = tdma_allocation(h, coef, y, queue, batch.astype(bool), link)
+        assert np.all(tau >= 0) and np.all(tau.sum(axis=1) <= 1 + 1e-12)
+        # B (W / v_u) / (1 + c_o) tau T log2(1 + p h / (N0 W)), with every constant from the config
+        cfg = env.config
+        noise = 10 ** ((cfg.noise_density_dbm - 30) / 10) * cfg.bandwidth
+        bits = cfg.bandwidth / cfg.comm_overhead / (1 + cfg.overhead_coefficient) * tau * np.log2(1 + p * h / noise)
+        np.testing.assert_allclose(out["rates"][~local], bits[~local], rtol=1e-9)
+        np.testing.assert_allclose(out["energy"][~local], (p * tau + cfg.pqc_power)[~local], rtol=1e-9)
+    else:
+        # SIC by hand: strongest decoded first, a user interfered with by the weaker offloaders only
+        cfg = env.config
+        noise = 10 ** ((cfg.noise_density_dbm - 30) / 10) * cfg.bandwidth
+        received = np.where(local, 0.0, p * h)
+        weaker = (received[:, None, :] * (h[None, :] < h[:, None])[None]).sum(axis=2)
+        bits = cfg.bandwidth / cfg.comm_overhead / (1 + cfg.overhead_coefficient) * np.log2(1 + received / (noise + weaker))
+        np.testing.assert_allclose(out["rates"][~local], bits[~local], rtol=1e-9)
+        np.testing.assert_allclose(out["energy"][~local], (p + cfg.pqc_power)[~local], rtol=1e-12)
+    objective = (coef * out["rates"] / MBIT - y * out["energy"]).sum(axis=1)
+    np.testing.assert_allclose(env.evaluate(batch).rewards, objective, rtol=1e-12)
+
+
+def test_optimum_enumerates_every_decision():
+    env = _env(n=5, state=_random_state(np.random.default_rng(8), 5))
+    decisions = np.array(np.meshgrid(*[[0, 1]] * 5)).reshape(5, -1).T
+    rewards = [env.evaluate(d[None]).rewards[0] for d in decisions]  # one at a time
+    best = env.optimum()
+    assert best.method == "enumeration" and best.reward == pytest.approx(max(rewards), rel=1e-12)
+    assert env.evaluate(best.action[None]).rewards[0] == pytest.approx(max(rewards), rel=1e-12)
 
 
 def test_batched_greedy_equals_one_candidate_at_a_time():

@@ -145,7 +145,7 @@ def tdma_allocation(h, coef, y, queue_mbit, offload, link: Link, iterations: int
     left = np.maximum(1.0 - tau.sum(axis=1), 0.0)
     ranking = np.argsort(np.where(marginal, -value, np.inf), axis=1, kind="stable")
     rows = np.arange(len(offload))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 for empty queues, masked out
         empty_time = np.where(marginal, queue_mbit / (link.mbit_per_log2 * np.log2(1.0 + uncapped * gamma)), 0.0)
     for column in ranking.T:
         share = np.where(marginal[rows, column], np.minimum(left, empty_time[rows, column]), 0.0)

@@ -17,6 +17,8 @@ largest power its queue can use (interference-free), and the greedy solution.
 
 from __future__ import annotations
 
+import warnings
+
 import cvxpy as cp
 import numpy as np
 
@@ -55,10 +57,13 @@ class SCASolver:
         return self._models[m]
 
     def _true_objective(self, q, gain, coef, y):
+        return self._value_and_rates(q, gain, coef, y)[0]
+
+    def _value_and_rates(self, q, gain, coef, y) -> tuple[float, np.ndarray]:
         s = 1.0 + np.cumsum(gain * q)
         s_before = np.concatenate([[1.0], s[:-1]])
         mbit = self.link.mbit_per_log2 * np.log2(s / s_before)
-        return float(coef @ mbit - (y * self.link.max_power * self.link.frame_length) @ q)
+        return float(coef @ mbit - (y * self.link.max_power * self.link.frame_length) @ q), mbit
 
     def _run(self, q, gain, coef, y, queue_mbit) -> tuple[np.ndarray, float, int]:
         link, model = self.link, self._model(len(q))
@@ -77,14 +82,19 @@ class SCASolver:
             # a relative margin keeps the solver's ~1e-8 constraint tolerance from overdrawing a queue
             model.causality_rhs.value = queue_mbit * (1.0 - 1e-6) * np.log(2.0) / link.mbit_per_log2 - np.log(s0) + 1.0
             try:
-                model.problem.solve(solver=cp.CLARABEL)
+                with warnings.catch_warnings():
+                    # an inaccurate step is still judged below by the true objective it reaches
+                    warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
+                    model.problem.solve(solver=cp.CLARABEL)
             except cp.SolverError:
                 break
-            if model.x.value is None:
+            if model.x.value is None or model.problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
                 break
             candidate = np.clip(model.x.value / gain, 0.0, 1.0)
-            new_value = self._true_objective(candidate, gain, coef, y)
+            new_value, mbit = self._value_and_rates(candidate, gain, coef, y)
             if new_value < value:  # solver tolerance; the true objective cannot fall in exact arithmetic
+                break
+            if np.any(mbit > queue_mbit * (1.0 + 1e-9)):  # an inaccurate step that overdraws a queue
                 break
             gain_made = new_value - value
             q, value = candidate, new_value
