@@ -11,6 +11,7 @@ same arrivals; and the V and c ablations (the paper's Tables III and IV).
 from __future__ import annotations
 
 import argparse
+import time
 
 import gymnasium as gym
 import numpy as np
@@ -18,13 +19,22 @@ import numpy as np
 import mec_gym  # noqa: F401
 
 
-def run(frames: int, seed: int, **config) -> dict[str, float]:
-    """Follow the exact per-frame DPP optimum for ``frames`` frames; return the averages."""
+def _optimum(env, rng):
+    return env.unwrapped.optimum().action
+
+
+def run(frames: int, seed: int, policy=_optimum, **config) -> dict[str, float]:
+    """Follow ``policy(env, rng) -> action`` (default: the exact per-frame DPP optimum) for ``frames``
+    frames and return the averages. Channels and arrivals do not depend on the actions, so every
+    policy and configuration with the same seed sees the same stream."""
     env = gym.make("PQC-NOMA-v0", max_episode_steps=frames, **config)
     env.reset(seed=seed)
-    energy, queue, rate, ratio, power, energy_queue = [], [], [], [], [], []
+    rng = np.random.default_rng(seed)
+    energy, queue, rate, ratio, power, energy_queue, seconds = [], [], [], [], [], [], []
     for _ in range(frames):
-        action = env.unwrapped.optimum().action
+        start = time.perf_counter()
+        action = policy(env, rng)
+        seconds.append(time.perf_counter() - start)
         _, _, _, _, info = env.step(action)
         energy.append(info["energy"].mean())
         queue.append(info["data_queue"].mean() / 1e6)
@@ -38,6 +48,7 @@ def run(frames: int, seed: int, **config) -> dict[str, float]:
         "queue_middle": float(np.mean(queue[third:2 * third])), "queue_last": float(np.mean(queue[2 * third:])),
         "energy_queue": float(np.mean(energy_queue)), "rate_mbps": float(np.mean(rate)),
         "offload_ratio": float(np.mean(ratio)), "power_w": float(np.mean(power)),
+        "ms_per_frame": 1e3 * float(np.mean(seconds)),
     }
 
 
