@@ -27,65 +27,84 @@ from torch import nn
 BACKENDS = ("torch", "pennylane", "qiskit")
 
 
-def _ry(theta: torch.Tensor) -> torch.Tensor:
-    c, s = torch.cos(theta / 2), torch.sin(theta / 2)
-    return torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2).to(torch.complex128)
+def _kron_vectors(factors: torch.Tensor) -> torch.Tensor:
+    """Kronecker product of vectors (..., k, d) over axis -2, the first factor most significant."""
+    out = factors[..., 0, :]
+    for i in range(1, factors.shape[-2]):
+        out = (out[..., :, None] * factors[..., i, None, :]).flatten(-2)
+    return out
 
 
-def _rz(theta: torch.Tensor) -> torch.Tensor:
-    phase = torch.exp(-0.5j * theta.to(torch.complex128))
-    zero = torch.zeros_like(phase)
-    return torch.stack([torch.stack([phase, zero], -1), torch.stack([zero, phase.conj()], -1)], -2)
+def _kron_matrices(factors: torch.Tensor) -> torch.Tensor:
+    """Kronecker product of matrices (..., k, d, d) over axis -3, the first factor most significant."""
+    out = factors[..., 0, :, :]
+    for i in range(1, factors.shape[-3]):
+        out = (out[..., :, None, :, None] * factors[..., i, None, :, None, :]).flatten(-4, -3).flatten(-2, -1)
+    return out
+
+
+def _prefix_xor_source(k: int) -> np.ndarray:
+    """The CNOT chain on k qubits (0 -> 1, ..., k-2 -> k-1) as a permutation of the 2^k basis
+    states, qubit 0 the most significant bit: new amplitude j comes from old amplitude source[j]."""
+    index = np.arange(2**k)
+    bits = (index[:, None] >> (k - 1 - np.arange(k))[None, :]) & 1
+    chained = np.bitwise_xor.accumulate(bits, axis=1)  # qubit i ends as b_0 xor ... xor b_i
+    return np.argsort((chained << (k - 1 - np.arange(k))[None, :]).sum(axis=1))
 
 
 class _StatevectorSimulator:
     """Exact batched simulation, qubit 0 the most significant bit of the basis index.
 
-    The state is held as a (batch, 2^h, 2^l) matrix: the first h = n // 2 qubits index the rows,
-    the others the columns. The encoded state is a product state (an outer product of the two
-    halves' Kronecker products); a layer is a fixed permutation of the amplitudes (the CNOT chain)
-    followed by the rotations, which act as G_rows @ M @ G_columns^T with G a Kronecker product of
-    the 2 x 2 gates of each half; the expectations are one product of the probabilities with the
-    +-1 table of Z_i. A few small matrix products per layer instead of one contraction per gate.
+    The state is a (batch, 2^h, 2^l) matrix S: the first h = n // 2 qubits index the rows, the
+    others the columns, and a layer of single-qubit gates is G_rows @ S @ G_columns^T with G the
+    Kronecker product of each half's 2 x 2 gates. The CNOT chain splits the same way: the upper
+    qubits become prefix XORs of themselves (a row permutation), the lower ones prefix XORs of
+    themselves (a column permutation), all flipped (columns reversed) in the rows whose upper bits
+    have odd parity, i.e. whose last upper qubit reads 1 after the chain. The encoded state is a
+    product, S = u v^T, so S stays a sum of 2^layer outer products U V^T: a layer doubles the rank
+    (even and odd rows) and costs two small matrix products on the factors. Once the rank would
+    pass the matrix size the state is kept dense. The expectations are one product of the
+    probabilities with the +-1 table of Z_i.
     """
 
     def __init__(self, n_qubits: int):
         self.n, self.rows = n_qubits, n_qubits // 2
-        index = np.arange(2**n_qubits)
-        bits = (index[:, None] >> (n_qubits - 1 - np.arange(n_qubits))[None, :]) & 1  # (2^n, n), qubit 0 first
-        chained = bits.copy()
-        for i in range(n_qubits - 1):  # CNOT(i -> i + 1), in order
-            chained[:, i + 1] ^= chained[:, i]
-        image = (chained * (1 << (n_qubits - 1 - np.arange(n_qubits)))[None, :]).sum(axis=1)
-        self.source = torch.as_tensor(np.argsort(image))  # new amplitude j comes from old amplitude source[j]
+        h, low = self.rows, n_qubits - self.rows
+        self.source = torch.as_tensor(_prefix_xor_source(n_qubits))  # the whole chain, dense path
+        self.source_rows = torch.as_tensor(_prefix_xor_source(h))
+        columns = _prefix_xor_source(low)
+        self.source_columns = torch.as_tensor(np.concatenate([columns, columns[::-1]]))  # even rows, odd rows
+        odd = np.arange(2**h) & 1
+        self.parity = torch.as_tensor(np.stack([1 - odd, odd], axis=1), dtype=torch.complex128)  # (2^h, 2)
+        bits = (np.arange(2**n_qubits)[:, None] >> (n_qubits - 1 - np.arange(n_qubits))[None, :]) & 1
         self.z_signs = torch.tensor(1.0 - 2.0 * bits, dtype=torch.float64)  # (2^n, n)
-
-    def _kron(self, factors: torch.Tensor, batch_shape: int) -> torch.Tensor:
-        """Kronecker product over axis ``batch_shape`` of factors (..., k, d1[, d2]) in one einsum,
-        the first factor most significant."""
-        k = factors.shape[batch_shape]
-        rows, cols = "abcdefghijkl"[:k], "mnopqrstuvwx"[:k]
-        if factors.dim() == batch_shape + 2:  # vectors
-            equation = ",".join(f"Z{r}" for r in rows) + "->Z" + rows
-            out = torch.einsum(equation, *factors.unbind(batch_shape))
-            return out.reshape(out.shape[:batch_shape] + (-1,))
-        equation = ",".join(f"Z{r}{c}" for r, c in zip(rows, cols)) + "->Z" + rows + cols
-        out = torch.einsum(equation, *factors.unbind(batch_shape))
-        return out.reshape(out.shape[:batch_shape] + (2**k, 2**k))
 
     def run(self, inputs: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         batch, h = len(inputs), self.rows
-        half = math.pi * inputs.to(torch.float64) / 2
-        phase = torch.exp(1j * half.to(torch.complex128))
-        local = torch.stack([phase.conj() * torch.cos(half), phase * torch.sin(half)], dim=-1)  # RZ RY |0>, (B, n, 2)
-        state = self._kron(local[:, :h], 1)[:, :, None] * self._kron(local[:, h:], 1)[:, None, :]  # (B, 2^h, 2^l)
-        w = weights.to(torch.float64)
-        gates = _rz(w[..., 1]) @ _ry(w[..., 0])  # (layers, n, 2, 2)
-        upper, lower = self._kron(gates[:, :h], 1), self._kron(gates[:, h:], 1).transpose(1, 2)
-        for layer in range(len(w)):
+        theta = (math.pi / 2) * inputs.to(torch.float64)
+        phase = torch.polar(torch.ones_like(theta), -theta)  # RZ(pi x) RY(pi x)|0> = (cos e^-i, sin e^+i)
+        local = torch.stack([torch.cos(theta) * phase, torch.sin(theta) * phase.conj()], dim=-1)  # (B, n, 2)
+        u, v = _kron_vectors(local[:, :h])[:, :, None], _kron_vectors(local[:, h:])[:, :, None]
+        half = weights.to(torch.float64) / 2
+        c, s = torch.cos(half[..., 0]), torch.sin(half[..., 0])
+        p = torch.polar(torch.ones_like(c), -half[..., 1])
+        gates = torch.stack([c * p, -s * p, s * p.conj(), c * p.conj()], -1).reshape(*half.shape[:2], 2, 2)  # RZ RY
+        upper, lower = _kron_matrices(gates[:, :h]), _kron_matrices(gates[:, h:])
+        state = None
+        for layer in range(len(half)):
+            rank = u.shape[-1]
+            if state is None and 2 * rank <= min(upper.shape[-1], lower.shape[-1]):
+                rows = u[:, self.source_rows]  # (B, 2^h, r): even-parity rows pair with the columns as they are,
+                u = upper[layer] @ (rows[..., None] * self.parity[:, None, :]).flatten(-2)  # odd ones reversed
+                v = lower[layer] @ v[:, self.source_columns].reshape(batch, 2, -1, rank).permute(0, 2, 3, 1).flatten(-2)
+                continue
+            if state is None:
+                state = u @ v.transpose(1, 2)
             state = state.reshape(batch, -1)[:, self.source].reshape(state.shape)
-            state = upper[layer] @ state @ lower[layer]
-        probabilities = (state.conj() * state).real.reshape(batch, -1)
+            state = upper[layer] @ state @ lower[layer].transpose(0, 1)
+        if state is None:
+            state = u @ v.transpose(1, 2)
+        probabilities = torch.view_as_real(state).square().sum(-1).reshape(batch, -1)
         return probabilities @ self.z_signs
 
 

@@ -57,3 +57,14 @@ def test_bad_backend_and_shape_raise():
         QuantumLayer(backend="cirq")
     with pytest.raises(ValueError, match="shape"):
         QuantumLayer(backend="torch")(torch.zeros(3, 5))
+
+
+@pytest.mark.parametrize(("n_qubits", "n_layers"), [(5, 1), (4, 4), (3, 3)])
+def test_torch_matches_qiskit_beyond_the_low_rank_layers(n_qubits, n_layers):
+    """Other sizes and depths, including layers past the factored (low-rank) form of the state."""
+    torch.manual_seed(1)
+    fast = QuantumLayer(n_qubits=n_qubits, n_layers=n_layers, backend="torch")
+    reference = QuantumLayer(n_qubits=n_qubits, n_layers=n_layers, backend="qiskit")
+    reference.load_state_dict(fast.state_dict())
+    x = torch.rand(3, n_qubits, dtype=torch.float64) * 2 - 1
+    assert torch.allclose(fast(x), reference(x), atol=1e-10)
