@@ -1,7 +1,8 @@
 """Gauss-Markov mobility, vectorised over devices (Camp, Boleng, Davies 2002; seed 001's model).
 
 speed_t = alpha speed_{t-1} + (1 - alpha) mean_speed + sqrt(1 - alpha^2) N(0, speed_std^2)
-direction_t likewise around the device's mean direction, with direction_std; positions move with
+direction_t likewise around the device's mean direction (taken on the branch of the circle nearest
+the current heading), with direction_std; positions move with
 the previous speed and direction, x_t = x_{t-1} + speed_{t-1} cos(direction_{t-1}) dt (y with sin).
 Within ``edge_fraction`` of an edge the mean direction turns toward the inside (left 0, right pi,
 bottom pi/2, top 3 pi/2, corners the diagonals); positions that leave the area are reflected (and
@@ -40,7 +41,10 @@ class GaussMarkov:
         mean_direction = self.edge_direction(positions, mean_direction)
         noise = np.sqrt(1 - self.alpha**2)
         new_speed = self.alpha * speed + (1 - self.alpha) * self.mean_speed + noise * self.speed_std * rng.standard_normal(n)
-        new_direction = (self.alpha * direction + (1 - self.alpha) * mean_direction
+        # the mean direction is taken on the branch nearest the heading (angles wrap: a heading of
+        # 6.2 rad reverting to a mean of 0 turns by +0.02 rad, not by -1.5 rad toward 4.65)
+        nearest_mean = direction + (mean_direction - direction + np.pi) % (2 * np.pi) - np.pi
+        new_direction = (self.alpha * direction + (1 - self.alpha) * nearest_mean
                          + noise * self.direction_std * rng.standard_normal(n))
         # reflection at the walls (a position beyond a wall comes back by as much; the heading mirrors)
         for axis in (0, 1):

@@ -15,12 +15,13 @@ def _hybrid_size(env: gym.Env) -> int:
     return int(space["fraction"].shape[0])
 
 
-class FlattenHybridAction(gym.ActionWrapper):
+class FlattenHybridAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
     """Box(-1, 1, (2N,)) for SB3 and DDPG: the first N entries map linearly to the fractions
     ((x + 1) / 2), the last N to the targets (x > 0: QPU)."""
 
     def __init__(self, env: gym.Env):
-        super().__init__(env)
+        gym.utils.RecordConstructorArgs.__init__(self)
+        gym.ActionWrapper.__init__(self, env)
         self.n = _hybrid_size(env)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(2 * self.n,), dtype=np.float32)
 
@@ -30,14 +31,15 @@ class FlattenHybridAction(gym.ActionWrapper):
                 "target": (action[self.n:] > 0).astype(np.int8)}
 
 
-class DiscretizeHybridAction(gym.ActionWrapper):
+class DiscretizeHybridAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
     """MultiDiscrete([1 + 2 levels] * N) for DQN-style agents: per device 0 = local, 1..levels =
     the CPU with fraction l / levels, levels + 1..2 levels = the QPU with fraction l / levels."""
 
     def __init__(self, env: gym.Env, levels: int = 4):
-        super().__init__(env)
-        if int(levels) < 1:
-            raise ValueError(f"levels must be an integer >= 1; got {levels}")
+        if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 1:
+            raise ValueError(f"levels must be an integer >= 1; got {levels!r}")
+        gym.utils.RecordConstructorArgs.__init__(self, levels=int(levels))
+        gym.ActionWrapper.__init__(self, env)
         self.n, self.levels = _hybrid_size(env), int(levels)
         self.action_space = spaces.MultiDiscrete([1 + 2 * self.levels] * self.n)
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 import mec_gym  # noqa: F401
 from mec_gym.envs.meqc import quantum
-from mec_gym.wrappers import DiscretizeHybridAction, FlattenHybridAction
 
 
 def test_quantum_model_by_hand():
@@ -39,19 +38,65 @@ def _env(seed=0, **config):
 @pytest.mark.parametrize("reward", ["dpp", "cost"])
 def test_optimal_fraction_matches_a_dense_grid(reward):
     grid = np.linspace(0, 1, 10_001)
+    step = grid[1]
     for seed in range(4):
+        rng = np.random.default_rng(seed)
         env = _env(seed, reward=reward)
-        env._state["Z"] = np.random.default_rng(seed).uniform(0, 20, 15)
+        # random queues, and tight deadlines on half the seeds so the deadline breakpoints bind
+        state = {"Z": rng.uniform(0, 20, 15)}
+        if seed % 2:
+            state["deadline"] = rng.uniform(0.05, 1.0, 15)
+        env.reset(seed=seed, options={"state": state})
+        for target in (np.zeros(15, int), np.ones(15, int), rng.integers(0, 2, 15)):
+            ours, reported = env.optimal_fraction(target, return_objective=True)
+            # the objective it reports recomputes from the allocation, through the float32 action
+            recomputed = env.evaluate({"fraction": ours.astype(np.float32)[None], "target": target[None]})
+            np.testing.assert_allclose(reported, recomputed.info["device_objective"][0], rtol=1e-12, atol=1e-12)
+            dense = env.evaluate({"fraction": np.repeat(grid[:, None], 15, axis=1),
+                                  "target": np.repeat(target[None], len(grid), 0)}).info["device_objective"]
+            grid_best, grid_arg = dense.min(axis=0), grid[dense.argmin(axis=0)]
+            # no grid point beats it (up to the float32 rounding of a deadline breakpoint, <= 6e-8 in alpha)
+            assert np.all(reported <= grid_best + 1e-6 * np.abs(grid_best) + 1e-12)
+            # and the grid's best lies within one grid step of it, or is a tie in value
+            near = np.abs(grid_arg - ours) <= step + 1e-9
+            tie = grid_best - reported <= 1e-6 * np.abs(reported) + 1e-12
+            assert np.all(near | tie), (seed, target, ours[~(near | tie)], grid_arg[~(near | tie)])
+
+
+def test_optimal_fraction_survives_float32_actions():
+    """A fraction on a deadline breakpoint must still meet the deadline once the action is float32."""
+    env = _env(0)
+    for seed in range(40):
+        env.reset(seed=seed)
         for target in (np.zeros(15, int), np.ones(15, int)):
-            ours = env.optimal_fraction(target)
-            batch = {"fraction": np.repeat(ours[None], 1, 0), "target": target[None]}
-            our_terms = env.evaluate(batch).info["device_objective"][0]
-            dense = env.evaluate({"fraction": np.repeat(grid[:, None], 15, axis=1), "target": np.repeat(target[None], len(grid), 0)})
-            grid_best = dense.info["device_objective"].min(axis=0)
-            assert np.all(our_terms <= grid_best + 1e-9 * np.abs(grid_best))
-            # within one grid step: the grid's best point is as good as ours up to the slope over a step
-            slope = np.abs(np.diff(dense.info["device_objective"], axis=0)).max(axis=0)
-            assert np.all(grid_best - our_terms <= slope + 1e-12)
+            fraction = env.optimal_fraction(target)
+            assert np.array_equal(fraction, fraction.astype(np.float32).astype(np.float64))
+            misses = env.evaluate({"fraction": fraction[None], "target": target[None]}).info["deadline_misses"][0]
+            # the margin the deadline-meeting rounding left is not lost through step's float32 action
+            state = env.state
+            _, _, _, _, info = env.step({"fraction": fraction.astype(np.float32), "target": target.astype(np.int8)})
+            assert info["deadline_misses"] == misses
+            env.reset(seed=seed, options={"state": state})
+
+
+def test_infeasible_qpu_requests_are_reported_and_cost_the_penalty():
+    # 10 amino acids: n_q = 22, L = 43; with p = 1.5e-3 level 1 is the smallest (P_s = 1 - 946 * 2.25e-4 = 0.787),
+    # needing 22 * 7 = 154 physical qubits. Leases 153 (too small) and 154 (enough).
+    n = 4
+    state = {"amino_acids": np.full(n, 10.0), "leased_qubits": np.array([153.0, 154.0, 500.0, 50.0]),
+             "physical_error": np.array([1.5e-3])}
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=n, reward="cost").unwrapped
+    env.reset(seed=0, options={"state": state})
+    out = env.evaluate({"fraction": np.ones((1, n)), "target": np.ones((1, n), int)}).info
+    assert out["infeasible_qpu"][0] == 2
+    np.testing.assert_allclose(out["cost"][0, [0, 3]], env.config.infeasible_penalty)
+    # p = 1.9e-3: level 1 gives 1 - 946 * 3.61e-4 = 0.658 < 2/3, level 2 needs 22 * 49 = 1078 > 500: all infeasible
+    env.reset(seed=0, options={"state": dict(state, physical_error=np.array([1.9e-3]))})
+    out = env.evaluate({"fraction": np.full((1, n), 0.5), "target": np.ones((1, n), int)}).info
+    assert out["infeasible_qpu"][0] == n
+    # local decisions are never infeasible, and the optimal QPU fraction falls back to local
+    assert env.evaluate({"fraction": np.zeros((1, n)), "target": np.ones((1, n), int)}).info["infeasible_qpu"][0] == 0
+    np.testing.assert_array_equal(env.optimal_fraction(np.ones(n, int)), 0.0)
 
 
 def test_costs_recompute_device_by_device():
@@ -96,19 +141,6 @@ def test_virtual_queues_follow_the_fraction():
     fraction = np.linspace(0, 1, 15).astype(np.float32)
     env.step({"fraction": fraction, "target": np.zeros(15, dtype=np.int8)})
     np.testing.assert_allclose(env.unwrapped.state["Z"], np.maximum(0.3 - fraction.astype(np.float64), 0))
-
-
-def test_wrappers_map_actions():
-    env = gym.make("MEQC-GaussMarkov-v0", num_devices=3)
-    flat = FlattenHybridAction(env)
-    action = flat.action(np.array([-1, 0, 1, 0.5, -0.5, 0.0]))
-    np.testing.assert_allclose(action["fraction"], [0, 0.5, 1])
-    np.testing.assert_array_equal(action["target"], [1, 0, 0])
-    discrete = DiscretizeHybridAction(env, levels=4)
-    assert discrete.action_space.nvec.tolist() == [9, 9, 9]
-    action = discrete.action(np.array([0, 2, 8]))
-    np.testing.assert_allclose(action["fraction"], [0, 0.5, 1])
-    np.testing.assert_array_equal(action["target"], [0, 0, 1])
 
 
 @pytest.mark.parametrize("bad, match", [

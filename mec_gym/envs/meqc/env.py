@@ -31,8 +31,9 @@ Truncation after ``max_episode_steps`` slots.
 Z the decision faced), ``fraction`` (N).
 
 ## Oracle extras
-``optimal_fraction(targets)``: per device, the fraction minimising its term of the reward for the
-given targets (exact: the cost is piecewise linear in the fraction). ``optimum()``: per device the
+``optimal_fraction(targets, return_objective=False)``: per device, the fraction minimising its term
+of the reward for the given targets (exact: the cost is piecewise linear in the fraction; rounded
+to float32 toward the deadline-meeting side). ``optimum()``: per device the
 better of both targets with their optimal fractions (devices do not interact).
 """
 
@@ -72,13 +73,18 @@ class MEQCEnv(MECEnv):
         return observation, action
 
     def _state_bounds(self):
-        return {"positions": (0.0, self.config.area_size), "data_bits": (1.0, 1e12), "cycles_per_bit": (1e-3, 1e6),
-                "deadline": (1e-6, 1e6), "amino_acids": (5, 30), "fading": (0.0, 1e6), "Z": (0.0, 1e9)}
+        """Every state field is settable through ``reset(options={"state": ...})``."""
+        big = 1e12
+        return {"positions": (0.0, self.config.area_size), "speed": (-big, big), "direction": (-big, big),
+                "mean_direction": (-big, big), "transmit_power": (1e-9, big), "local_cpu": (1.0, big),
+                "leased_cpu": (1.0, big), "leased_qubits": (0, 10**9), "data_bits": (1.0, big),
+                "cycles_per_bit": (1e-3, 1e6), "deadline": (1e-6, 1e6), "amino_acids": (5, 30),
+                "physical_error": (0.0, 1.0), "fading": (0.0, 1e6), "Z": (0.0, 1e9)}
 
     def _state_shapes(self):
         n = self.config.num_devices
-        return {"positions": (n, 2), **{k: (n,) for k in ("data_bits", "cycles_per_bit", "deadline", "amino_acids",
-                                                          "fading", "Z")}}
+        shapes = {k: (n,) for k in self._state_bounds()}
+        return dict(shapes, positions=(n, 2), physical_error=(1,))
 
     # ----- dynamics ----------------------------------------------------------------------------
     def _draw_tasks(self) -> dict[str, np.ndarray]:
@@ -150,12 +156,19 @@ class MEQCEnv(MECEnv):
                     virtual_queue=np.broadcast_to(state["Z"], fraction.shape).copy(), fraction=fraction)
         return Evaluation(rewards=-device_objective.sum(axis=1), info=info)
 
-    def optimal_fraction(self, targets) -> np.ndarray:
-        """Per device, the fraction minimising its reward term for the given targets (N,) in {0, 1}."""
+    def optimal_fraction(self, targets, return_objective: bool = False):
+        """Per device, the fraction minimising its reward term for the given targets (N,) in {0, 1}:
+        V cost_i - Z_i alpha_i (+ const) with ``reward="dpp"``, cost_i with ``reward="cost"``.
+
+        Exact (the term is piecewise linear in the fraction) and float32-representable, so the
+        fraction survives the action space's dtype. Returns the (N,) fractions, or with
+        ``return_objective`` the pair (fractions, per-device terms ``info["device_objective"]``)."""
         self._require_reset()
         target = validate_batch(spaces.MultiBinary(self.config.num_devices), np.asarray(targets)[None], "targets")[0]
         terms = oracle.device_terms(self.task())
-        return oracle.optimal_fraction(terms, target.astype(bool), self.weights, self._device_objective(self._state))[0]
+        fraction, objective = oracle.optimal_fraction(terms, target.astype(bool), self.weights,
+                                                      self._device_objective(self._state))
+        return (fraction, objective) if return_objective else fraction
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
         """Exact: per device, the better of CPU and QPU with their optimal fractions."""

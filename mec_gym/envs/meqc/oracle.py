@@ -13,6 +13,11 @@ infeasibility penalty instead. The QPU runs the whole circuit whatever the fract
 Every term is linear in alpha except the max and the penalties, so the cost is piecewise linear
 with breakpoints where T_local = T_remote and where either time crosses the deadline: the optimal
 fraction is the best of those points and the ends (exact, vectorised over devices).
+
+The action space holds float32 fractions, so the candidates are rounded to float32 toward the side
+that keeps a deadline met (the local-deadline point up, the remote-deadline point down): a fraction
+that meets its deadline in float64 but misses it once the agent's float32 action rounds it would
+cost the deadline penalty (measured: 5 % of device decisions before this rounding).
 """
 
 from __future__ import annotations
@@ -67,6 +72,15 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weight
             "missed": missed & ~infeasible, "infeasible": infeasible}
 
 
+def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
+    """``values`` as float32 numbers (returned as float64): nearest, or rounded up / down."""
+    rounded = values.astype(np.float32)
+    if up is not None:
+        wrong = rounded.astype(np.float64) < values if up else rounded.astype(np.float64) > values
+        rounded = np.where(wrong, np.nextafter(rounded, np.float32(np.inf if up else -np.inf)), rounded)
+    return rounded.astype(np.float64)
+
+
 def breakpoints(terms: dict, target: np.ndarray) -> np.ndarray:
     """Candidate fractions (N, 5): the ends, T_local = T_remote, and the deadline crossings."""
     qpu = target.astype(bool)
@@ -76,8 +90,10 @@ def breakpoints(terms: dict, target: np.ndarray) -> np.ndarray:
     crossing = (local - offset) / (local + slope)
     local_meets = 1.0 - deadline / local
     remote_meets = (deadline - offset) / slope
-    points = np.stack([np.zeros_like(local), np.ones_like(local), crossing, local_meets, remote_meets], axis=-1)
-    return np.clip(np.nan_to_num(points, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    clean = lambda x: np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)  # noqa: E731
+    points = [np.zeros_like(local), np.ones_like(local), _to_float32(clean(crossing), None),
+              _to_float32(clean(local_meets), up=True), _to_float32(clean(remote_meets), up=False)]
+    return np.stack(points, axis=-1)
 
 
 def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective) -> tuple[np.ndarray, np.ndarray]:
