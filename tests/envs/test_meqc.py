@@ -99,6 +99,23 @@ def test_infeasible_qpu_requests_are_reported_and_cost_the_penalty():
     np.testing.assert_array_equal(env.optimal_fraction(np.ones(n, int)), 0.0)
 
 
+def test_an_infeasible_qpu_request_buys_no_queue_credit():
+    n = 2
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=n)
+    state = {"amino_acids": np.full(n, 10.0), "leased_qubits": np.array([100.0, 500.0]),
+             "physical_error": np.array([1.5e-3]), "Z": np.array([50.0, 50.0])}
+    env.reset(seed=0, options={"state": state})
+    action = {"fraction": np.ones(n, np.float32), "target": np.ones(n, np.int8)}
+    # device 0 needs 154 physical qubits and leases 100: nothing runs, the fraction counts as 0
+    out = env.unwrapped.evaluate({k: v[None] for k, v in action.items()})
+    cost = out.info["cost"][0]
+    assert cost[0] == env.unwrapped.config.infeasible_penalty
+    assert out.rewards[0] == pytest.approx(-(10 * cost.sum() + 50.0 * 0.3 + 50.0 * (0.3 - 1.0)))
+    _, _, _, _, info = env.step(action)
+    np.testing.assert_array_equal(info["offloaded"], [0.0, 1.0])
+    np.testing.assert_allclose(env.unwrapped.state["Z"], [50.3, 49.3])
+
+
 def test_costs_recompute_device_by_device():
     env = _env(3)
     rng = np.random.default_rng(0)

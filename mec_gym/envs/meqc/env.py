@@ -20,7 +20,9 @@ to Box(-1, 1, (2N,)) (``FlattenHybridAction``) or MultiDiscrete (``DiscretizeHyb
 
 ## Rewards
 ``reward="dpp"``: -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); ``reward="cost"``:
--sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``).
+-sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``). A QPU request
+that cannot run costs ``infeasible_penalty`` and offloads nothing: alpha_i counts as 0 in the
+reward and in the queue update, so paying the penalty cannot buy queue credit.
 
 ## Episode End
 Truncation after ``max_episode_steps`` slots.
@@ -28,7 +30,8 @@ Truncation after ``max_episode_steps`` slots.
 ## Info
 ``latency`` (N, s), ``device_energy``, ``server_energy`` (N, J), ``cost`` (N), ``total_cost``,
 ``mode_counts`` ([local, CPU, QPU]), ``deadline_misses``, ``infeasible_qpu``, ``virtual_queue`` (N, the
-Z the decision faced), ``fraction`` (N).
+Z the decision faced), ``fraction`` (N, requested), ``offloaded`` (N, the fraction that ran: 0 for an
+infeasible QPU request), ``device_objective`` (N, each device's term of -reward).
 
 ## Oracle extras
 ``optimal_fraction(targets, return_objective=False)``: per device, the fraction minimising its term
@@ -136,10 +139,10 @@ class MEQCEnv(MECEnv):
     def _device_objective(self, state):
         cfg = self.config
 
-        def objective(result, fraction):
+        def objective(result):
             if cfg.reward == "cost":
                 return result["cost"]
-            return cfg.V * result["cost"] + state["Z"] * (cfg.alpha_bar - fraction)
+            return cfg.V * result["cost"] + state["Z"] * (cfg.alpha_bar - result["offloaded"])
 
         return objective
 
@@ -147,13 +150,14 @@ class MEQCEnv(MECEnv):
         fraction, target = batch["fraction"], batch["target"].astype(bool)
         terms = oracle.device_terms(self.task(state))
         result = oracle.costs(terms, fraction, target, self.weights)
-        device_objective = self._device_objective(state)(result, fraction)
+        device_objective = self._device_objective(state)(result)
         remote = fraction > 0
         modes = np.stack([(~remote).sum(axis=1), (remote & ~target).sum(axis=1), (remote & target).sum(axis=1)], axis=1)
         info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
         info.update(total_cost=result["cost"].sum(axis=1), mode_counts=modes, deadline_misses=result["missed"].sum(axis=1),
                     infeasible_qpu=result["infeasible"].sum(axis=1), device_objective=device_objective,
-                    virtual_queue=np.broadcast_to(state["Z"], fraction.shape).copy(), fraction=fraction)
+                    virtual_queue=np.broadcast_to(state["Z"], fraction.shape).copy(), fraction=fraction,
+                    offloaded=result["offloaded"])
         return Evaluation(rewards=-device_objective.sum(axis=1), info=info)
 
     def optimal_fraction(self, targets, return_objective: bool = False):
@@ -189,7 +193,7 @@ class MEQCEnv(MECEnv):
         positions, speed, direction, mean_direction = self.mobility.step(
             self.np_random, state["positions"], state["speed"], state["direction"], state["mean_direction"])
         new = dict(state, positions=positions, speed=speed, direction=direction, mean_direction=mean_direction)
-        new["Z"] = virtual_queue_update(state["Z"], cfg.alpha_bar - np.asarray(action["fraction"], dtype=np.float64))
+        new["Z"] = virtual_queue_update(state["Z"], cfg.alpha_bar - info["offloaded"])
         new.update(self._draw_tasks())
         return new
 

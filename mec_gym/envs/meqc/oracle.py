@@ -9,7 +9,9 @@ and remote parts run in parallel. With D bits, c cycles/bit, local f, leased F, 
 
 T = max(T_local, T_remote); cost = w_T T + w_E E (+ a penalty per missed deadline); a QPU request
 that cannot run (no concatenation level reaches 2/3, or the lease is too small) costs the
-infeasibility penalty instead. The QPU runs the whole circuit whatever the fraction (chosen).
+infeasibility penalty instead, and offloads nothing (``offloaded`` = 0: a rejected request does not
+count toward the long-term offloading constraint). The QPU runs the whole circuit whatever the
+fraction (chosen).
 Every term is linear in alpha except the max and the penalties, so the cost is piecewise linear
 with breakpoints where T_local = T_remote and where either time crosses the deadline: the optimal
 fraction is the best of those points and the ends (exact, vectorised over devices).
@@ -69,7 +71,7 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weight
     cost = weights.latency * latency + weights.energy * (device_energy + server_energy) + weights.deadline_penalty * missed
     cost = np.where(infeasible, weights.infeasible_penalty, cost)
     return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
-            "missed": missed & ~infeasible, "infeasible": infeasible}
+            "missed": missed & ~infeasible, "infeasible": infeasible, "offloaded": np.where(infeasible, 0.0, fraction)}
 
 
 def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
@@ -97,11 +99,11 @@ def breakpoints(terms: dict, target: np.ndarray) -> np.ndarray:
 
 
 def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective) -> tuple[np.ndarray, np.ndarray]:
-    """The fraction minimising ``per_device_objective(cost_dict, fraction)`` per device for a fixed
+    """The fraction minimising ``per_device_objective(costs(...))`` per device for a fixed
     target (N,): returns (fraction (N,), objective (N,))."""
     candidates = breakpoints(terms, target).T  # (5, N)
     result = costs(terms, candidates, np.broadcast_to(target, candidates.shape), weights)
-    objective = per_device_objective(result, candidates)
+    objective = per_device_objective(result)
     best = np.argmin(objective, axis=0)
     columns = np.arange(candidates.shape[1])
     return candidates[best, columns], objective[best, columns]
