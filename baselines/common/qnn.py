@@ -52,6 +52,74 @@ def _prefix_xor_source(k: int) -> np.ndarray:
     return np.argsort((chained << (k - 1 - np.arange(k))[None, :]).sum(axis=1))
 
 
+def _gram(factor: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    """sum_r w[r, b] f[r, b, k] conj(f[r, b, l]) -> (B, r, r), for a factor (rows, B, r)."""
+    weighted = factor if weights is None else factor * weights[..., None]
+    return (weighted[..., :, None] * factor.conj()[..., None, :]).sum(0)
+
+
+def _times(factor: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
+    """f[r, b, :] @ m[b] -> (rows, B, r)."""
+    return (factor[..., :, None] * matrices[None]).sum(-2)
+
+
+class _FactoredLayers(torch.autograd.Function):
+    """The gate layers on the factored state, S = U V^T, then the Z expectations, with a
+    hand-written backward (the adjoint state, one matrix product per factor and layer): a few dozen
+    tensor operations instead of autograd's graph of hundreds of small ones. Inputs: the factors
+    (2^h, B, 1) and (2^l, B, 1) of the encoded product state and the layers' Kronecker gates
+    (L, 2^h, 2^h) and (L, 2^l, 2^l); the encoding and the gates' construction stay on autograd.
+    Gradients follow torch's convention for complex inputs (2 dL/d conj(z))."""
+
+    @staticmethod
+    def forward(ctx, u, v, upper, lower, simulator):
+        batch = u.shape[1]
+        us, vs = [], []
+        for layer in range(len(upper)):
+            rank = u.shape[-1]
+            u = (u[simulator.source_rows][..., None] * simulator.parity[:, None, None, :]).reshape(len(u), -1)
+            v = v[simulator.source_columns].reshape(2, len(v), batch, rank).permute(1, 2, 3, 0).reshape(len(v), -1)
+            us.append(u)
+            vs.append(v)
+            u = (upper[layer] @ u).reshape(len(u), batch, 2 * rank)
+            v = (lower[layer] @ v).reshape(len(v), batch, 2 * rank)
+        # small contractions as broadcast products and sums: faster than einsum's batched products here
+        row_gram, column_gram = _gram(u), _gram(v)  # (B, r, r)
+        u_m, v_n = _times(u, column_gram), _times(v, row_gram)
+        rows = (u_m * u.conj()).sum(-1).real  # sum_c |S_rc|^2, (2^h, B)
+        columns = (v_n * v.conj()).sum(-1).real  # sum_r |S_rc|^2, (2^l, B)
+        ctx.save_for_backward(u, v, u_m, v_n, upper, lower, *us, *vs)
+        ctx.simulator = simulator
+        return torch.cat([rows.T @ simulator.z_rows, columns.T @ simulator.z_columns], dim=1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        u, v, u_m, v_n, upper, lower, *saved = ctx.saved_tensors
+        simulator, layers = ctx.simulator, len(upper)
+        us, vs = saved[:layers], saved[layers:]
+        batch, h = u.shape[1], simulator.rows
+        grad = grad.to(torch.float64)
+        # dL/d|S_rc|^2 = g_rows[r] + g_columns[c]; the adjoint of S is that times S, contracted
+        # with the other factor without forming S
+        g_rows = (grad[:, :h] @ simulator.z_rows.T).T.to(u.dtype)  # (2^h, B)
+        g_columns = (grad[:, h:] @ simulator.z_columns.T).T.to(v.dtype)  # (2^l, B)
+        weighted_columns, weighted_rows = _gram(v, g_columns), _gram(u, g_rows)
+        adjoint_u = g_rows[..., None] * u_m + _times(u, weighted_columns)
+        adjoint_v = g_columns[..., None] * v_n + _times(v, weighted_rows)
+        grad_upper, grad_lower = torch.empty_like(upper), torch.empty_like(lower)
+        for layer in reversed(range(layers)):
+            rank = adjoint_u.shape[-1] // 2
+            flat_u, flat_v = adjoint_u.reshape(len(adjoint_u), -1), adjoint_v.reshape(len(adjoint_v), -1)
+            grad_upper[layer] = 2 * flat_u @ us[layer].conj().T
+            grad_lower[layer] = 2 * flat_v @ vs[layer].conj().T
+            back_u = (upper[layer].conj().T @ flat_u).reshape(len(flat_u), batch, rank, 2)
+            back_v = (lower[layer].conj().T @ flat_v).reshape(len(flat_v), batch, rank, 2)
+            adjoint_u = (back_u * simulator.parity[:, None, None, :]).sum(-1)[simulator.inverse_rows]
+            adjoint_v = (back_v[..., 0][simulator.inverse_columns[0]]
+                         + back_v[..., 1][simulator.inverse_columns[1]])
+        return 2 * adjoint_u, 2 * adjoint_v, grad_upper, grad_lower, None
+
+
 class _StatevectorSimulator:
     """Exact batched simulation, qubit 0 the most significant bit of the basis index.
 
@@ -74,36 +142,45 @@ class _StatevectorSimulator:
         self.source_rows = torch.as_tensor(_prefix_xor_source(h))
         columns = _prefix_xor_source(low)
         self.source_columns = torch.as_tensor(np.concatenate([columns, columns[::-1]]))  # even rows, odd rows
+        self.inverse_rows = torch.argsort(self.source_rows)
+        self.inverse_columns = torch.as_tensor(np.stack([np.argsort(columns), np.argsort(columns[::-1])]))
         odd = np.arange(2**h) & 1
         self.parity = torch.as_tensor(np.stack([1 - odd, odd], axis=1), dtype=torch.complex128)  # (2^h, 2)
         bits = (np.arange(2**n_qubits)[:, None] >> (n_qubits - 1 - np.arange(n_qubits))[None, :]) & 1
         self.z_signs = torch.tensor(1.0 - 2.0 * bits, dtype=torch.float64)  # (2^n, n)
+        self.z_rows = self.z_signs[:: 2**low, :h].contiguous()  # (2^h, h): Z of the upper qubits by row
+        self.z_columns = self.z_signs[: 2**low, h:].contiguous()  # (2^l, l): Z of the lower qubits by column
 
     def run(self, inputs: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         batch, h = len(inputs), self.rows
         theta = (math.pi / 2) * inputs.to(torch.float64)
         phase = torch.polar(torch.ones_like(theta), -theta)  # RZ(pi x) RY(pi x)|0> = (cos e^-i, sin e^+i)
         local = torch.stack([torch.cos(theta) * phase, torch.sin(theta) * phase.conj()], dim=-1)  # (B, n, 2)
-        u, v = _kron_vectors(local[:, :h])[:, :, None], _kron_vectors(local[:, h:])[:, :, None]
+        # the factors as (2^h, batch, rank) and (2^l, batch, rank): a gate layer is one plain matrix product
+        u, v = _kron_vectors(local[:, :h]).T[:, :, None], _kron_vectors(local[:, h:]).T[:, :, None]
         half = weights.to(torch.float64) / 2
         c, s = torch.cos(half[..., 0]), torch.sin(half[..., 0])
         p = torch.polar(torch.ones_like(c), -half[..., 1])
         gates = torch.stack([c * p, -s * p, s * p.conj(), c * p.conj()], -1).reshape(*half.shape[:2], 2, 2)  # RZ RY
         upper, lower = _kron_matrices(gates[:, :h]), _kron_matrices(gates[:, h:])
+        if 2 ** len(half) <= min(upper.shape[-1], lower.shape[-1]):  # every layer in factored form
+            return _FactoredLayers.apply(u, v, upper, lower, self)
         state = None
         for layer in range(len(half)):
             rank = u.shape[-1]
             if state is None and 2 * rank <= min(upper.shape[-1], lower.shape[-1]):
-                rows = u[:, self.source_rows]  # (B, 2^h, r): even-parity rows pair with the columns as they are,
-                u = upper[layer] @ (rows[..., None] * self.parity[:, None, :]).flatten(-2)  # odd ones reversed
-                v = lower[layer] @ v[:, self.source_columns].reshape(batch, 2, -1, rank).permute(0, 2, 3, 1).flatten(-2)
+                # even-parity rows pair with the permuted columns, odd-parity rows with them reversed
+                u = (u[self.source_rows][..., None] * self.parity[:, None, None, :]).reshape(len(u), -1)
+                v = v[self.source_columns].reshape(2, len(v), batch, rank).permute(1, 2, 3, 0).reshape(len(v), -1)
+                u = (upper[layer] @ u).reshape(len(u), batch, 2 * rank)
+                v = (lower[layer] @ v).reshape(len(v), batch, 2 * rank)
                 continue
             if state is None:
-                state = u @ v.transpose(1, 2)
+                state = torch.einsum("rbk,cbk->brc", u, v)
             state = state.reshape(batch, -1)[:, self.source].reshape(state.shape)
             state = upper[layer] @ state @ lower[layer].transpose(0, 1)
         if state is None:
-            state = u @ v.transpose(1, 2)
+            state = torch.einsum("rbk,cbk->brc", u, v)
         probabilities = torch.view_as_real(state).square().sum(-1).reshape(batch, -1)
         return probabilities @ self.z_signs
 
