@@ -15,7 +15,8 @@ from mec_gym.envs.meqc import quantum
 
 def test_quantum_model_by_hand():
     np.testing.assert_array_equal(quantum.logical_qubits([7, 8, 9, 10]), [9, 13, 17, 22])
-    model = quantum.QPUModel()
+    model = quantum.QPUModel(threshold_error=1e-2, shots=50, two_qubit_time=100e-9, measurement_time=1e-6,
+                             gate_energy=1e-11, cooling_power=1.2e4, code_size=7, max_level=3, success_threshold=2 / 3)
     # n_q = 9, L = 17, p = 1e-3: P_s(k) = 1 - 153 p_L(k), p_L = 1e-2 (0.1)^(2^k)
     expected = [1 - 153 * 1e-3, 1 - 153 * 1e-4, 1 - 153 * 1e-6, 1 - 153 * 1e-10]
     np.testing.assert_allclose(quantum.success_probability(9, 17, 1e-3, np.arange(4), model), expected)
@@ -26,7 +27,11 @@ def test_quantum_model_by_hand():
     time, energy = quantum.execution(9, 17, 0, model)
     assert time == pytest.approx(50 * (17 * 100e-9 + 1e-6))
     assert energy == pytest.approx(50 * 9 * 17 * 1e-11 + 1.2e4 * time)
-    assert quantum.feasible(22, 2, 1078) and not quantum.feasible(22, 2, 1077) and not quantum.feasible(9, -1, 500)
+    time, energy = quantum.execution(22, 43, 2, model)  # level 2: 49 physical steps per logical one
+    assert time == pytest.approx(50 * (43 * 49 * 100e-9 + 1e-6))
+    assert energy == pytest.approx(50 * 22 * 43 * 49 * 1e-11 + 1.2e4 * time)
+    assert quantum.feasible(22, 2, 1078, model) and not quantum.feasible(22, 2, 1077, model)
+    assert not quantum.feasible(9, -1, 500, model)
 
 
 def _env(seed=0, **config):
@@ -186,3 +191,22 @@ def test_no_nan_or_inf(fraction, target, fading, z):
     assert np.isfinite(env.optimal_fraction(np.array(target))).all()
     obs, reward, *_ = env.step({"fraction": np.array(fraction, np.float32), "target": np.array(target, np.int8)})
     assert env.observation_space.contains(obs) and np.isfinite(reward)
+
+
+@pytest.mark.parametrize("field, value", [("num_devices", 0), ("alpha_bar", 1.5), ("V", -1.0), ("reward", "lyapunov"),
+                                          ("data_mbit", (5.0, 1.0)), ("success_threshold", 2.0), ("shots", 0),
+                                          ("threshold_error", 0.0), ("amino_acids", (7, 40))])
+def test_bad_config_names_the_field(field, value):
+    with pytest.raises(ValueError, match=field.split("_")[0]):
+        gym.make("MEQC-GaussMarkov-v0", **{field: value})
+
+
+def test_the_qpu_constants_come_from_the_config():
+    # n_a = 7: n_q = 9, L = 17, level 0 at p = 1e-3; time S (L t_2q + t_meas), energy S n_q L E_g + P_cool time
+    state = {"amino_acids": np.full(2, 7.0), "physical_error": np.array([1e-3])}
+    env = _env(0, num_devices=2, shots=20, two_qubit_time=1e-6, cooling_power=100.0)
+    env.reset(seed=0, options={"state": state})
+    task = env.task()
+    time = 20 * (17 * 1e-6 + 1e-6)
+    np.testing.assert_allclose(task["qpu_time"], time)
+    np.testing.assert_allclose(task["qpu_energy"], 20 * 9 * 17 * 1e-11 + 100.0 * time)

@@ -24,6 +24,8 @@ class MEQCConfig(EnvConfig):
     min_distance: float = 1.0  # m (chosen)
     subband: float = 1e6  # W, Hz per device (OFDMA)
     noise_density_dbm: float = -174.0  # dBm/Hz
+    pathloss_intercept_db: float = 128.1  # PL = intercept + slope log10(d / km), dB (SPEC.md)
+    pathloss_slope_db: float = 37.6  # dB per decade (SPEC.md)
     transmit_power: tuple[float, float] = (0.05, 0.2)  # p_i ~ U[.], W, fixed per device (chosen)
     data_mbit: tuple[float, float] = (1.0, 5.0)  # D ~ U[.], Mbit
     cycles_per_bit: tuple[float, float] = (500.0, 1500.0)  # c ~ U[.]
@@ -35,7 +37,16 @@ class MEQCConfig(EnvConfig):
     server_energy_coefficient: float = 1e-29  # kappa_s, cloud CPU (chosen)
     leased_cpu: tuple[float, float] = (5e9, 20e9)  # F_i ~ U[.], Hz, fixed per device
     amino_acids: tuple[int, int] = (7, 10)  # n_a ~ U{.}
-    physical_error: tuple[float, float] = (0.5e-3, 2e-3)  # p ~ U[.] per slot
+    physical_error: tuple[float, float] = (0.5e-3, 2e-3)  # p ~ U[.] per slot (SPEC.md, chosen)
+    threshold_error: float = 1e-2  # p_th of concatenated codes (SPEC.md, chosen)
+    code_size: int = 7  # physical qubits and steps per logical one per level (Steane code; SPEC.md)
+    max_concatenation: int = 3  # levels k in {0..3} (SPEC.md)
+    success_threshold: float = 2.0 / 3.0  # smallest acceptable success probability (SPEC.md)
+    shots: int = 50  # S (SPEC.md, chosen)
+    two_qubit_time: float = 100e-9  # t_2q, s (SPEC.md, chosen)
+    measurement_time: float = 1e-6  # t_meas, s (SPEC.md, chosen)
+    gate_energy: float = 1e-11  # E_g, J per physical gate step (SPEC.md, chosen)
+    cooling_power: float = 1.2e4  # P_cool, W, cryogenic power charged for the execution time (SPEC.md, chosen)
     leased_qubits: tuple[int, int] = (50, 500)  # U{.}, fixed per device
     latency_weight: float = 0.5  # w_T
     energy_weight: float = 0.5  # w_E
@@ -58,6 +69,15 @@ class MEQCConfig(EnvConfig):
             require_float(name, getattr(self, name), 0.0)
         require_float("edge_fraction", self.edge_fraction, 0.0, 0.5)
         require_float("alpha_bar", self.alpha_bar, 0.0, 1.0)
+        require_float("threshold_error", self.threshold_error, 0.0, 1.0, low_open=True)
+        require_float("success_threshold", self.success_threshold, 0.0, 1.0)
+        require_int("code_size", self.code_size, 1, 10**3)
+        require_int("max_concatenation", self.max_concatenation, 0, 10)
+        require_int("shots", self.shots, 1, 10**9)
+        for name in ("two_qubit_time", "measurement_time", "gate_energy", "cooling_power"):
+            require_float(name, getattr(self, name), 0.0)
+        require_float("pathloss_intercept_db", self.pathloss_intercept_db, -300.0, 300.0)
+        require_float("pathloss_slope_db", self.pathloss_slope_db, 0.0, 100.0)
         require_float("noise_density_dbm", self.noise_density_dbm, -300.0, 0.0)
         for name in ("transmit_power", "data_mbit", "cycles_per_bit", "deadline", "leased_cpu", "physical_error"):
             low, high = require_array(name, getattr(self, name), (2,), 0.0, low_open=True)

@@ -65,7 +65,9 @@ class MEQCEnv(MECEnv):
         cfg = self.config
         self.mobility = GaussMarkov(cfg.area_size, cfg.mobility_alpha, cfg.mean_speed, cfg.speed_std,
                                     cfg.direction_std, cfg.edge_fraction, cfg.slot_length)
-        self.qpu = quantum.QPUModel()
+        self.qpu = quantum.QPUModel(cfg.threshold_error, cfg.shots, cfg.two_qubit_time, cfg.measurement_time,
+                                    cfg.gate_energy, cfg.cooling_power, cfg.code_size, cfg.max_concatenation,
+                                    cfg.success_threshold)
         self.weights = oracle.Weights(cfg.latency_weight, cfg.energy_weight, cfg.deadline_penalty, cfg.infeasible_penalty)
 
     def _make_spaces(self):
@@ -120,7 +122,7 @@ class MEQCEnv(MECEnv):
         cfg = self.config
         state = self._state if state is None else state
         distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=1), cfg.min_distance)
-        gain = log_distance_gain(distance) * state["fading"]
+        gain = log_distance_gain(distance, cfg.pathloss_intercept_db, cfg.pathloss_slope_db) * state["fading"]
         noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband
         qubits = quantum.logical_qubits(state["amino_acids"].astype(np.int64))
         depth = quantum.circuit_depth(qubits)
@@ -132,7 +134,7 @@ class MEQCEnv(MECEnv):
             "uplink_rate": cfg.subband * np.log2(1.0 + state["transmit_power"] * gain / noise),
             "downlink_rate": cfg.downlink_rate, "result_share": cfg.result_share,
             "energy_coefficient": cfg.energy_coefficient, "server_energy_coefficient": cfg.server_energy_coefficient,
-            "qpu_time": qpu_time, "qpu_energy": qpu_energy, "qpu_ok": quantum.feasible(qubits, level, state["leased_qubits"]),
+            "qpu_time": qpu_time, "qpu_energy": qpu_energy, "qpu_ok": quantum.feasible(qubits, level, state["leased_qubits"], self.qpu),
             "gain": gain,
         }
 
