@@ -94,7 +94,8 @@ def test_infeasible_qpu_requests_are_reported_and_cost_the_penalty():
     env.reset(seed=0, options={"state": state})
     out = env.evaluate({"fraction": np.ones((1, n)), "target": np.ones((1, n), int)}).info
     assert out["infeasible_qpu"][0] == 2
-    np.testing.assert_allclose(out["cost"][0, [0, 3]], env.config.infeasible_penalty)
+    local = env.evaluate({"fraction": np.zeros((1, n)), "target": np.ones((1, n), int)}).info["cost"][0]
+    np.testing.assert_allclose(out["cost"][0, [0, 3]], local[[0, 3]] + env.config.infeasible_penalty)
     # p = 1.9e-3: level 1 gives 1 - 946 * 3.61e-4 = 0.658 < 2/3, level 2 needs 22 * 49 = 1078 > 500: all infeasible
     env.reset(seed=0, options={"state": dict(state, physical_error=np.array([1.9e-3]))})
     out = env.evaluate({"fraction": np.full((1, n), 0.5), "target": np.ones((1, n), int)}).info
@@ -114,7 +115,8 @@ def test_an_infeasible_qpu_request_buys_no_queue_credit():
     # device 0 needs 154 physical qubits and leases 100: nothing runs, the fraction counts as 0
     out = env.unwrapped.evaluate({k: v[None] for k, v in action.items()})
     cost = out.info["cost"][0]
-    assert cost[0] == env.unwrapped.config.infeasible_penalty
+    local = env.unwrapped.evaluate({"fraction": np.zeros((1, n)), "target": np.ones((1, n), int)}).info["cost"][0]
+    assert cost[0] == pytest.approx(local[0] + env.unwrapped.config.infeasible_penalty)
     assert out.rewards[0] == pytest.approx(-(10 * cost.sum() + 50.0 * 0.3 + 50.0 * (0.3 - 1.0)))
     _, _, _, _, info = env.step(action)
     np.testing.assert_array_equal(info["offloaded"], [0.0, 1.0])
@@ -122,28 +124,34 @@ def test_an_infeasible_qpu_request_buys_no_queue_credit():
 
 
 def test_costs_recompute_device_by_device():
-    env = _env(3)
-    rng = np.random.default_rng(0)
-    fraction, target = rng.uniform(0, 1, 15), rng.integers(0, 2, 15)
-    info = env.evaluate({"fraction": fraction[None], "target": target[None]}).info
-    task, cfg = env.task(), env.config
-    for i in range(15):
-        D, c, a = task["data_bits"][i], task["cycles_per_bit"][i], fraction[i]
-        local_time = (1 - a) * D * c / task["local_cpu"][i]
-        upload = a * D / task["uplink_rate"][i]
-        download = a * 0.01 * D / 10e6
-        if target[i]:
-            remote_time = upload + download + task["qpu_time"][i]
-            server = task["qpu_energy"][i]
-        else:
-            remote_time = upload + a * D * c / task["leased_cpu"][i] + download
-            server = 1e-29 * a * D * c * task["leased_cpu"][i] ** 2
-        energy = (1 - a) * 1e-27 * D * c * task["local_cpu"][i] ** 2 + task["transmit_power"][i] * upload + server
-        latency = max(local_time, remote_time)
-        cost = 0.5 * latency + 0.5 * energy + (latency > task["deadline"][i])
-        if target[i] and not task["qpu_ok"][i]:
-            cost = cfg.infeasible_penalty
-        assert info["cost"][0, i] == pytest.approx(cost, rel=1e-10)
+    rejected = 0
+    for seed in range(6):
+        env = _env(seed)
+        rng = np.random.default_rng(seed)
+        fraction, target = rng.uniform(0, 1, 15), rng.integers(0, 2, 15)
+        fraction[:3] = 0.0  # some local decisions too
+        info = env.evaluate({"fraction": fraction[None], "target": target[None]}).info
+        task, cfg = env.task(), env.config
+        for i in range(15):
+            D, c, a = task["data_bits"][i], task["cycles_per_bit"][i], fraction[i]
+            penalty = 0.0
+            if target[i] and a > 0 and not task["qpu_ok"][i]:  # rejected: the whole task runs locally
+                a, penalty, rejected = 0.0, cfg.infeasible_penalty, rejected + 1
+            local_time = (1 - a) * D * c / task["local_cpu"][i]
+            upload = a * D / task["uplink_rate"][i]
+            download = a * 0.01 * D / 10e6
+            if target[i]:
+                remote_time = upload + download + (task["qpu_time"][i] if a > 0 else 0.0)
+                server = task["qpu_energy"][i] if a > 0 else 0.0
+            else:
+                remote_time = upload + a * D * c / task["leased_cpu"][i] + download
+                server = 1e-29 * a * D * c * task["leased_cpu"][i] ** 2
+            energy = (1 - a) * 1e-27 * D * c * task["local_cpu"][i] ** 2 + task["transmit_power"][i] * upload + server
+            latency = max(local_time, remote_time)
+            cost = 0.5 * latency + 0.5 * energy + 1.0 * (latency > task["deadline"][i]) + penalty
+            assert info["cost"][0, i] == pytest.approx(cost, rel=1e-10)
+            assert info["latency"][0, i] == pytest.approx(latency, rel=1e-10)
+    assert rejected > 0  # the rejected-request branch was exercised
 
 
 def test_optimum_beats_every_fixed_choice_and_dpp_reward_has_the_queue_term():

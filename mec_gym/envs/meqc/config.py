@@ -51,7 +51,7 @@ class MEQCConfig(EnvConfig):
     latency_weight: float = 0.5  # w_T
     energy_weight: float = 0.5  # w_E
     deadline_penalty: float = 1.0  # cost added per missed deadline (chosen)
-    infeasible_penalty: float = 10.0  # cost of a QPU request that cannot run (chosen; nothing runs)
+    infeasible_penalty: float = 10.0  # added to the local cost of a rejected QPU request (chosen; the task runs locally)
     alpha_bar: float = 0.3  # long-term average offload fraction per device
     V: float = 10.0  # Lyapunov weight (chosen)
     reward: str = "dpp"  # "dpp" or "cost"

@@ -21,8 +21,8 @@ to Box(-1, 1, (2N,)) (``FlattenHybridAction``) or MultiDiscrete (``DiscretizeHyb
 ## Rewards
 ``reward="dpp"``: -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); ``reward="cost"``:
 -sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``). A QPU request
-that cannot run costs ``infeasible_penalty`` and offloads nothing: alpha_i counts as 0 in the
-reward and in the queue update, so paying the penalty cannot buy queue credit.
+that cannot run is rejected: the task runs locally and costs ``infeasible_penalty`` on top, and
+alpha_i counts as 0 in the reward and the queue update (no queue credit for a rejected request).
 
 ## Episode End
 Truncation after ``max_episode_steps`` slots.

@@ -7,11 +7,11 @@ and remote parts run in parallel. With D bits, c cycles/bit, local f, leased F, 
     T_cpu   = alpha (D / R + D c / F + s D / R_down)  E_cpu   = alpha (p D / R + kappa_s D c F^2)
     T_qpu   = alpha (D / R + s D / R_down) + t_qpu    E_qpu   = alpha p D / R + e_qpu      (alpha > 0)
 
-T = max(T_local, T_remote); cost = w_T T + w_E E (+ a penalty per missed deadline); a QPU request
-that cannot run (no concatenation level reaches 2/3, or the lease is too small) costs the
-infeasibility penalty instead, and offloads nothing (``offloaded`` = 0: a rejected request does not
-count toward the long-term offloading constraint). The QPU runs the whole circuit whatever the
-fraction (chosen).
+T = max(T_local, T_remote); cost = w_T T + w_E E (+ a penalty per missed deadline). A QPU request
+that cannot run (no concatenation level reaches 2/3, or the lease is too small) is rejected: the
+whole task runs locally (``offloaded`` = 0, which is also what counts toward the long-term
+offloading constraint) and the infeasibility penalty is added, so a rejected request is always
+worse than choosing local (chosen). The QPU runs the whole circuit whatever the fraction (chosen).
 Every term is linear in alpha except the max and the penalties, so the cost is piecewise linear
 with breakpoints where T_local = T_remote and where either time crosses the deadline: the optimal
 fraction is the best of those points and the ends (exact, vectorised over devices).
@@ -58,20 +58,21 @@ def device_terms(task: dict) -> dict[str, np.ndarray]:
 def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weights) -> dict[str, np.ndarray]:
     """Per-device latency, energies and cost of K decisions (K, N)."""
     qpu = target.astype(bool)
-    remote = fraction > 0
-    local_time = (1 - fraction) * terms["local_time"]
-    remote_time = np.where(qpu, fraction * terms["qpu_time_slope"] + remote * terms["qpu_time"],
-                           fraction * terms["cpu_time"])
-    device_energy = (1 - fraction) * terms["local_energy"] + fraction * terms["transmit_energy"]
+    infeasible = qpu & (fraction > 0) & ~terms["qpu_ok"]
+    offloaded = np.where(infeasible, 0.0, fraction)  # a rejected QPU request runs the whole task locally
+    remote = offloaded > 0
+    local_time = (1 - offloaded) * terms["local_time"]
+    remote_time = np.where(qpu, offloaded * terms["qpu_time_slope"] + remote * terms["qpu_time"],
+                           offloaded * terms["cpu_time"])
+    device_energy = (1 - offloaded) * terms["local_energy"] + offloaded * terms["transmit_energy"]
     server_energy = np.where(qpu, remote * terms["qpu_energy"],
-                             fraction * (terms["cpu_energy"] - terms["transmit_energy"]))
+                             offloaded * (terms["cpu_energy"] - terms["transmit_energy"]))
     latency = np.maximum(local_time, remote_time)
     missed = latency > terms["deadline"] * (1 + 1e-12)
-    infeasible = qpu & remote & ~terms["qpu_ok"]
-    cost = weights.latency * latency + weights.energy * (device_energy + server_energy) + weights.deadline_penalty * missed
-    cost = np.where(infeasible, weights.infeasible_penalty, cost)
+    cost = (weights.latency * latency + weights.energy * (device_energy + server_energy)
+            + weights.deadline_penalty * missed + weights.infeasible_penalty * infeasible)
     return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
-            "missed": missed & ~infeasible, "infeasible": infeasible, "offloaded": np.where(infeasible, 0.0, fraction)}
+            "missed": missed, "infeasible": infeasible, "offloaded": offloaded}
 
 
 def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
