@@ -59,6 +59,10 @@ class DROOConfig:
     def __post_init__(self):
         if self.quantizer not in QUANTIZERS:
             raise ValueError(f"quantizer must be one of {list(QUANTIZERS)}; got {self.quantizer!r}")
+        self._check_loop()
+
+    def _check_loop(self) -> None:
+        """The checks shared with subclasses' configs (QAROO)."""
         for name in ("memory_size", "batch_size", "training_interval", "k_update_interval"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be an integer >= 1; got {getattr(self, name)}")

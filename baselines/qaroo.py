@@ -55,6 +55,7 @@ class QAROOConfig(DROOConfig):
             raise ValueError(f"quantizer must be 'op' or 'ugq'; got {self.quantizer!r}")
         if int(self.sequence_length) < 1:
             raise ValueError(f"sequence_length must be an integer >= 1; got {self.sequence_length}")
+        self._check_loop()
 
 
 class _RecurrentActor(nn.Module):

@@ -49,3 +49,7 @@ def test_bad_config_raises():
         QAROOConfig(actor="transformer")
     with pytest.raises(ValueError, match="quantizer"):
         QAROOConfig(quantizer="knn")
+    with pytest.raises(ValueError, match="batch_size"):
+        QAROOConfig(batch_size=0)
+    with pytest.raises(ValueError, match="torch_threads"):
+        QAROOConfig(torch_threads=0)
