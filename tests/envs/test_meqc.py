@@ -218,3 +218,15 @@ def test_the_qpu_constants_come_from_the_config():
     time = 20 * (17 * 1e-6 + 1e-6)
     np.testing.assert_allclose(task["qpu_time"], time)
     np.testing.assert_allclose(task["qpu_energy"], 20 * 9 * 17 * 1e-11 + 100.0 * time)
+
+
+def test_mode_counts_by_hand():
+    n = 4
+    state = {"amino_acids": np.full(n, 10.0), "leased_qubits": np.array([100.0, 500.0, 500.0, 500.0]),
+             "physical_error": np.array([1.5e-3])}
+    env = _env(0, num_devices=n)
+    env.reset(seed=0, options={"state": state})
+    # device 0: rejected QPU request (counts local), 1: QPU, 2: CPU partial, 3: local
+    info = env.evaluate({"fraction": np.array([[1.0, 0.5, 0.2, 0.0]]), "target": np.array([[1, 1, 0, 1]])}).info
+    np.testing.assert_array_equal(info["mode_counts"][0], [2, 1, 1])
+    assert info["infeasible_qpu"][0] == 1

@@ -29,9 +29,10 @@ Truncation after ``max_episode_steps`` slots.
 
 ## Info
 ``latency`` (N, s), ``device_energy``, ``server_energy`` (N, J), ``cost`` (N), ``total_cost``,
-``mode_counts`` ([local, CPU, QPU]), ``deadline_misses``, ``infeasible_qpu``, ``virtual_queue`` (N, the
-Z the decision faced), ``fraction`` (N, requested), ``offloaded`` (N, the fraction that ran: 0 for an
-infeasible QPU request), ``device_objective`` (N, each device's term of -reward).
+``mode_counts`` ([local, CPU, QPU] as run: a rejected QPU request counts as local),
+``deadline_misses``, ``infeasible_qpu`` (rejected QPU requests), ``virtual_queue`` (N, the Z the
+decision faced), ``fraction`` (N, requested), ``offloaded`` (N, the fraction that ran: 0 for a
+rejected QPU request), ``device_objective`` (N, each device's term of -reward).
 
 ## Oracle extras
 ``optimal_fraction(targets, return_objective=False)``: per device, the fraction minimising its term
@@ -153,7 +154,7 @@ class MEQCEnv(MECEnv):
         terms = oracle.device_terms(self.task(state))
         result = oracle.costs(terms, fraction, target, self.weights)
         device_objective = self._device_objective(state)(result)
-        remote = fraction > 0
+        remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
         modes = np.stack([(~remote).sum(axis=1), (remote & ~target).sum(axis=1), (remote & target).sum(axis=1)], axis=1)
         info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
         info.update(total_cost=result["cost"].sum(axis=1), mode_counts=modes, deadline_misses=result["missed"].sum(axis=1),
