@@ -276,6 +276,25 @@ def test_no_nan_or_inf(log_h, queue, energy_queue, decision, pqc):
         assert env.observation_space.contains(obs) and np.isfinite(reward)
 
 
+_SCA_ENVS: dict[float, object] = {}  # one env (and its compiled CVXPY models) per PQC power
+
+
+@settings(max_examples=12, deadline=None)
+@given(log_h=st.lists(st.floats(-16, -6), min_size=4, max_size=4),
+       queue=st.lists(st.sampled_from([0.0, 1.0, 3e6, 1e11]), min_size=4, max_size=4),
+       energy_queue=st.lists(st.sampled_from([0.0, 0.1, 50.0, 1e6]), min_size=4, max_size=4),
+       pqc=st.sampled_from([0.0, 0.05]))
+def test_sca_is_finite_and_feasible_on_extreme_frames(log_h, queue, energy_queue, pqc):
+    if pqc not in _SCA_ENVS:
+        _SCA_ENVS[pqc] = gym.make("PQC-NOMA-v0", num_devices=4, pqc_power=pqc, power_allocation="sca").unwrapped
+    env = _SCA_ENVS[pqc]
+    state = {"h": 10.0 ** np.array(log_h), "Q": np.array(queue), "Y": np.array(energy_queue)}
+    env.reset(seed=0, options={"state": state})
+    out = env.evaluate(np.array([[1, 1, 1, 1], [1, 0, 1, 1]]))
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert np.all(out.info["rates"] <= state["Q"] * (1 + 1e-9)) and np.all(out.info["power"] <= env.link.max_power)
+
+
 def test_bad_config_and_action_raise():
     for bad, field in [({"power_allocation": "fdma"}, "power_allocation"), ({"reward": "x"}, "reward"),
                        ({"pqc_power": -0.1}, "pqc_power"), ({"weights": [1.0] * 3}, "weights")]:

@@ -122,7 +122,8 @@ class SCASolver:
             if len(users) == 0:
                 continue
             gain = np.maximum(link.max_power * h[users] / link.noise, 1e-300)
-            empties = (2.0 ** (queue_mbit[users] / link.mbit_per_log2) - 1.0) / gain
+            with np.errstate(over="ignore"):  # a queue no frame can empty: inf, the start is P_max
+                empties = (2.0 ** (queue_mbit[users] / link.mbit_per_log2) - 1.0) / gain
             best_q, best_value = None, -np.inf
             candidates = {"max": np.minimum(1.0, empties), "greedy": starts_greedy[k, users] / link.max_power,
                           "zero": np.zeros(len(users))}
