@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 import mec_gym  # noqa: F401
+from baselines import heuristics
+from baselines.iot.drl import DQNConfig, IoTDQN
 from baselines.iot.twin import DigitalTwin, TwinConfig
 
 N = 20
@@ -16,6 +18,24 @@ N = 20
 
 def _env(**config):
     return gym.make("MultiServerIoT-v0", num_devices=N, **config)
+
+
+def _mean_cost(policy, seed=77, slots=20, **config):
+    """Mean device cost of ``policy(env, observation, rng)`` over ``slots`` slots, computed by hand
+    from the env's per-device costs (the same tasks and channels for every policy)."""
+    env = _env(**config)
+    observation, _ = env.reset(seed=seed)
+    rng, costs = np.random.default_rng(0), []
+    for _ in range(slots):
+        observation, _, _, _, info = env.step(policy(env, observation, rng))
+        costs.append(np.mean(info["cost"]))
+    return float(np.mean(costs))
+
+
+@pytest.fixture(scope="module")
+def references():
+    return {"random": _mean_cost(lambda env, obs, rng: heuristics.random_policy(env, rng)),
+            "all-local": _mean_cost(lambda env, obs, rng: heuristics.all_local_policy(env, rng))}
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +78,31 @@ def test_twin_save_load_gives_the_same_forecast(twin, tmp_path):
 def test_twin_config_errors_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         TwinConfig(**{field: value})
+
+
+# ----- DRL -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dqn():
+    return IoTDQN(_env(), DQNConfig(), seed=0).learn(300)
+
+
+def test_dqn_learns_a_cheaper_policy_than_random_and_all_local(dqn, references):
+    cost = _mean_cost(lambda env, obs, rng: dqn.predict(obs))
+    assert cost < 0.9 * references["all-local"] and cost < 0.2 * references["random"]
+    untrained = IoTDQN(_env(), DQNConfig(), seed=0)
+    assert cost < _mean_cost(lambda env, obs, rng: untrained.predict(obs))
+
+
+def test_dqn_save_load_round_trips(dqn, tmp_path):
+    env = _env()
+    observation, _ = env.reset(seed=9)
+    dqn.save(tmp_path / "dqn.pt")
+    loaded = IoTDQN.load(tmp_path / "dqn.pt", env)
+    np.testing.assert_array_equal(loaded.predict(observation), dqn.predict(observation))
+    assert loaded.config == dqn.config
+
+
+@pytest.mark.parametrize("field, value", [("discount", 1.0), ("epsilon", 2.0), ("batch_size", 0), ("cost_clip", 0.5)])
+def test_dqn_config_errors_name_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        DQNConfig(**{field: value})
