@@ -1,0 +1,245 @@
+"""Lyapunov-DQN/DDPG: the two-stage learner of the hybrid MEQC paper (seed 001) for MEQC-GaussMarkov-v0.
+
+Outer loop (Lyapunov): the environment's virtual queues Z_i and its drift-plus-penalty reward
+-(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); nothing of it is recomputed here. Inner loop,
+two cooperating learners, one decision per device (the paper's "fully cooperative multi-agent"
+view; devices do not interact in the env, so each device is an agent with its own reward term):
+
+- a DQN picks the mode m_i in {local, CPU, QPU}: Q(s_i, m) with one network shared by all devices
+  (chosen: the devices are exchangeable, and sharing gives N transitions per slot);
+- a DDPG picks the fraction: an actor mu(s_i) in [0, 1]^2 (one output per target, sigmoid) and a
+  critic Q(s_i, y_i, alpha_i), both with three fully connected hidden layers (paper). Local mode
+  is alpha = 0 (the critic sees it as alpha = 0 with the CPU target, which costs the same).
+
+Per-device state s_i (12 numbers): the device's 11 observation features with Z_i / 10 replaced by
+Z_i / V, then the slot's physical error. The observation clips Z / 10 at 10, and with V = 100 the
+queues pass 100, so Z comes from ``env.unwrapped.state`` (the state the observation describes;
+``predict`` assumes the env sits at that state, as DROO's does). Per-device reward: the env's
+DPP term ``-info["device_objective"][i] / (V reward_scale)``: dividing the DPP term by V leaves
+cost_i + (Z_i / V)(alpha_bar - alpha_i), so one set of hyper-parameters serves every V.
+Both learners bootstrap from the DQN's target network, max_m Q'(s'_i, m) (the joint policy's
+value at the next state): y = r + gamma max_m Q'(s'_i, m).
+
+Exploration: with probability epsilon a device draws its mode and fraction uniformly; otherwise
+Gaussian noise on the actor's fraction; both decay linearly over ``exploration_frames`` frames.
+The paper gives three hidden layers for DDPG; its unit counts, discount and learning rate were lost
+in extraction: 64 units, gamma = 0.9 and 1e-3 (chosen, as BASELINES.md asks).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from baselines.common.memory import ReplayMemory
+from baselines.common.networks import mlp, seed_torch, torch_threads
+from baselines.common.persistence import load_checkpoint
+from mec_gym.core.validation import require_float, require_int
+
+DEVICE_FEATURES = 11  # per-device observation features of MEQC-GaussMarkov-v0
+QUEUE_FEATURE = 10  # index of Z / 10 among them
+INPUT_SIZE = DEVICE_FEATURES + 1  # plus the slot's physical error rate
+MODES = 3  # local, CPU, QPU
+
+
+@dataclass
+class LyapunovDRLConfig:
+    """Paper's values where it gives them; "chosen" otherwise."""
+
+    dqn_hidden: tuple[int, ...] = (64, 64)  # DQN hidden layers (chosen: not given)
+    ddpg_hidden: tuple[int, ...] = (64, 64, 64)  # actor and critic: three FC layers (paper; units chosen)
+    gamma: float = 0.9  # discount (lost in extraction; BASELINES.md: 0.9)
+    learning_rate: float = 1e-3  # Adam, all three networks (lost in extraction; BASELINES.md: 1e-3)
+    batch_size: int = 128  # device transitions per update (chosen)
+    buffer_size: int = 100_000  # device transitions (chosen)
+    learning_starts: int = 512  # device transitions stored before the first update (chosen)
+    updates_per_frame: int = 1  # gradient steps of each network per slot (chosen)
+    tau: float = 0.01  # soft update of the DQN target network (chosen)
+    epsilon_start: float = 1.0  # share of devices acting uniformly at random, first frame
+    epsilon_end: float = 0.02  # ... after exploration_frames
+    noise_start: float = 0.3  # std of the Gaussian noise on the actor's fraction, first frame
+    noise_end: float = 0.02  # ... after exploration_frames
+    exploration_frames: int = 2000  # slots of linear decay (chosen)
+    reward_scale: float = 1.0  # learners see -device_objective / (V reward_scale)
+    torch_threads: int | None = 1  # intra-op threads while learning / predicting (None: torch's setting)
+
+    def __post_init__(self):
+        for name in ("dqn_hidden", "ddpg_hidden"):
+            sizes = getattr(self, name)
+            if not isinstance(sizes, (tuple, list)) or not sizes:
+                raise ValueError(f"{name} must be a non-empty tuple of integers in [1, 4096]; got {sizes!r}")
+            for i, size in enumerate(sizes):
+                require_int(f"{name}[{i}]", size, 1, 4096)
+        require_float("gamma", self.gamma, 0.0, 1.0, high_open=True)
+        require_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
+        require_float("tau", self.tau, 0.0, 1.0, low_open=True)
+        require_float("reward_scale", self.reward_scale, 0.0, low_open=True)
+        for name in ("epsilon_start", "epsilon_end"):
+            require_float(name, getattr(self, name), 0.0, 1.0)
+        for name in ("noise_start", "noise_end"):
+            require_float(name, getattr(self, name), 0.0, 1.0)
+        for name in ("batch_size", "buffer_size", "updates_per_frame", "exploration_frames"):
+            require_int(name, getattr(self, name), 1)
+        require_int("learning_starts", self.learning_starts, 0)
+        if self.torch_threads is not None:
+            require_int("torch_threads", self.torch_threads, 1)
+
+
+class LyapunovDRL:
+    """``LyapunovDRL(gym.make("MEQC-GaussMarkov-v0"), config, seed).learn(frames)``; ``predict(obs)``
+    returns the env's Dict action {fraction, target} (greedy mode, the actor's fraction)."""
+
+    def __init__(self, env, config: LyapunovDRLConfig | None = None, seed: int = 0):
+        unwrapped = env.unwrapped
+        if set(getattr(unwrapped.action_space, "spaces", {})) != {"fraction", "target"}:
+            raise ValueError(f"LyapunovDRL needs MEQC-GaussMarkov-v0's Dict(fraction, target) action; "
+                             f"got {unwrapped.action_space}")
+        self.env, self.config, self.seed = env, config or LyapunovDRLConfig(), seed
+        cfg = self.config
+        self.n = unwrapped.config.num_devices
+        self.V = max(float(unwrapped.config.V), 1e-12)
+        seed_torch(seed)
+        self.rng = np.random.default_rng(seed)
+        self.q_net = mlp([INPUT_SIZE, *cfg.dqn_hidden, MODES], output_activation=None)
+        self.q_target = copy.deepcopy(self.q_net)
+        self.actor = mlp([INPUT_SIZE, *cfg.ddpg_hidden, 2])  # sigmoid: fraction for CPU, QPU
+        self.critic = mlp([INPUT_SIZE + 2, *cfg.ddpg_hidden, 1], output_activation=None)  # (s, y, alpha)
+        self.q_optimizer, self.actor_optimizer, self.critic_optimizer = (
+            torch.optim.Adam(net.parameters(), lr=cfg.learning_rate) for net in (self.q_net, self.actor, self.critic))
+        # one device transition per row: inputs [s, s'], targets [mode, fraction, reward]
+        self.memory = ReplayMemory(cfg.buffer_size, 2 * INPUT_SIZE, 3)
+        self.frames = 0
+        self.history: dict[str, list[float]] = {key: [] for key in (
+            "reward", "cost", "avg_fraction", "queue", "dqn_loss", "critic_loss", "epsilon", "seconds")}
+        self._observation = None
+
+    # ----- inputs and acting -------------------------------------------------------------------
+    def device_inputs(self, observation) -> np.ndarray:
+        """Per-device network inputs (N, 12) for the env's current state (see the module doc)."""
+        flat = np.asarray(observation, dtype=np.float32).reshape(-1)
+        inputs = np.empty((self.n, INPUT_SIZE), dtype=np.float32)
+        inputs[:, :DEVICE_FEATURES] = flat[:DEVICE_FEATURES * self.n].reshape(self.n, DEVICE_FEATURES)
+        inputs[:, QUEUE_FEATURE] = self.env.unwrapped.state["Z"] / self.V
+        inputs[:, DEVICE_FEATURES] = flat[-1]
+        return inputs
+
+    def _schedule(self) -> tuple[float, float]:
+        """(epsilon, noise std) at the current frame."""
+        cfg = self.config
+        progress = min(self.frames / cfg.exploration_frames, 1.0)
+        return (cfg.epsilon_start + progress * (cfg.epsilon_end - cfg.epsilon_start),
+                cfg.noise_start + progress * (cfg.noise_end - cfg.noise_start))
+
+    def _decide(self, inputs: np.ndarray, explore: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(modes (N,), fractions (N,)) for per-device inputs."""
+        with torch.no_grad():
+            x = torch.as_tensor(inputs)
+            modes = self.q_net(x).argmax(1).numpy()
+            fractions = self.actor(x).numpy().astype(np.float64)  # (N, 2)
+        if explore:
+            epsilon, noise = self._schedule()
+            fractions = np.clip(fractions + noise * self.rng.standard_normal(fractions.shape), 0.0, 1.0)
+            uniform = self.rng.random(self.n) < epsilon
+            modes = np.where(uniform, self.rng.integers(0, MODES, self.n), modes)
+            fractions = np.where(uniform[:, None], self.rng.random(fractions.shape), fractions)
+        chosen = fractions[np.arange(self.n), np.clip(modes - 1, 0, 1)]
+        return modes, np.where(modes == 0, 0.0, chosen).astype(np.float32)
+
+    @staticmethod
+    def _action(modes: np.ndarray, fractions: np.ndarray) -> dict[str, np.ndarray]:
+        return {"fraction": fractions.astype(np.float32), "target": (modes == 2).astype(np.int8)}
+
+    def predict(self, observation) -> dict[str, np.ndarray]:
+        """The greedy decision (no exploration) for the env's current state."""
+        with torch_threads(self.config.torch_threads):
+            return self._action(*self._decide(self.device_inputs(observation), explore=False))
+
+    act = predict  # the leaderboard's agent interface
+
+    # ----- learning ----------------------------------------------------------------------------
+    def _update(self) -> tuple[float, float]:
+        cfg = self.config
+        inputs, targets = (torch.as_tensor(a) for a in self.memory.sample(cfg.batch_size, self.rng))
+        state, next_state = inputs[:, :INPUT_SIZE], inputs[:, INPUT_SIZE:]
+        modes, fraction, reward = targets[:, 0].long(), targets[:, 1:2], targets[:, 2]
+        with torch.no_grad():
+            y = reward + cfg.gamma * self.q_target(next_state).max(1).values
+        dqn_loss = nn.functional.mse_loss(self.q_net(state).gather(1, modes[:, None])[:, 0], y)
+        qpu = (modes == 2).to(state.dtype)[:, None]
+        critic_loss = nn.functional.mse_loss(self.critic(torch.cat([state, qpu, fraction], 1))[:, 0], y)
+        for optimizer, loss in ((self.q_optimizer, dqn_loss), (self.critic_optimizer, critic_loss)):
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        proposed = self.actor(state)  # the actor climbs the updated critic for both targets
+        zeros, ones = torch.zeros_like(qpu), torch.ones_like(qpu)
+        actor_loss = -(self.critic(torch.cat([state, zeros, proposed[:, :1]], 1))
+                       + self.critic(torch.cat([state, ones, proposed[:, 1:]], 1))).mean()
+        self.actor_optimizer.zero_grad()
+        actor_loss.backward()
+        self.actor_optimizer.step()
+        with torch.no_grad():
+            for p, q in zip(self.q_net.parameters(), self.q_target.parameters()):
+                q.mul_(1 - cfg.tau).add_(cfg.tau * p)
+        return dqn_loss.item(), critic_loss.item()
+
+    def learn(self, total_frames: int, callback: Callable[[dict[str, Any]], None] | None = None) -> LyapunovDRL:
+        with torch_threads(self.config.torch_threads):
+            return self._learn(total_frames, callback)
+
+    def _learn(self, total_frames: int, callback) -> LyapunovDRL:
+        cfg = self.config
+        if self._observation is None:
+            self._observation, _ = self.env.reset(seed=self.seed)
+        observation = self._observation
+        scale = self.V * cfg.reward_scale
+        for _ in range(total_frames):
+            start = time.perf_counter()
+            inputs = self.device_inputs(observation)
+            modes, fractions = self._decide(inputs, explore=True)
+            epsilon = self._schedule()[0]
+            next_observation, reward, terminated, truncated, info = self.env.step(self._action(modes, fractions))
+            next_inputs = self.device_inputs(next_observation)
+            rewards = -np.asarray(info["device_objective"], dtype=np.float64) / scale
+            for i in range(self.n):
+                self.memory.add(np.concatenate([inputs[i], next_inputs[i]]), (modes[i], fractions[i], rewards[i]))
+            losses = (float("nan"), float("nan"))
+            if len(self.memory) >= max(cfg.learning_starts, cfg.batch_size):
+                for _ in range(cfg.updates_per_frame):
+                    losses = self._update()
+            self.frames += 1
+            record = {"reward": float(reward), "cost": float(info["total_cost"]),
+                      "avg_fraction": float(np.mean(info["offloaded"])), "queue": float(np.mean(info["virtual_queue"])),
+                      "dqn_loss": losses[0], "critic_loss": losses[1], "epsilon": epsilon,
+                      "seconds": time.perf_counter() - start}
+            for key, value in record.items():
+                self.history[key].append(value)
+            if callback is not None:
+                callback(dict(record, info=info))
+            observation = next_observation
+            if terminated or truncated:
+                observation, _ = self.env.reset()
+        self._observation = observation
+        return self
+
+    # ----- persistence -------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        torch.save({"config": asdict(self.config), "seed": self.seed, "frames": self.frames,
+                    **{name: getattr(self, name).state_dict() for name in ("q_net", "q_target", "actor", "critic")}},
+                   Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path, env) -> LyapunovDRL:
+        saved, config = load_checkpoint(path, LyapunovDRLConfig)
+        agent = cls(env, config, seed=saved["seed"])
+        for name in ("q_net", "q_target", "actor", "critic"):
+            getattr(agent, name).load_state_dict(saved[name])
+        agent.frames = saved["frames"]
+        return agent

@@ -1,0 +1,153 @@
+"""MEQC-GaussMarkov-v0: Lyapunov-DQN/DDPG against the paper's fixed policies, for V in {1, 10, 100}.
+
+Every method runs one episode of ``--frames`` slots per (V, seed) on the same seeded environment
+(the tasks, channels and mobility do not depend on the decisions, so every method sees the same
+slots). The learner learns online, as in the paper's figures: its time-average cost includes the
+exploration. Printed per method and V, averaged over seeds: the time-average cost (sum over the 15
+devices per slot) over all slots and over the last quarter, the average offloaded fraction, the
+smallest per-device time-average fraction (the long-term constraint asks >= alpha_bar = 0.3) and
+the average virtual-queue length. ``lyapunov-drl`` is the paper's learner (discount 0.9);
+``lyapunov-drl-myopic`` the same with discount 0, which learns exactly the per-slot drift-plus-
+penalty that the Lyapunov outer loop asks to minimise.
+
+Budget of the default run: 8,000 slots x 3 seeds x 3 values of V (about 12 minutes on one core);
+``--quick``: 1,500 slots, seed 0 (about a minute). One JSON line per (V, seed, method) is appended to
+``--out`` as it finishes; a rerun skips the lines already there (same frames).
+
+    python -m benchmarks.meqc_lyapunov_drl [--quick] [--frames 8000] [--seeds 0 1 2] [--V 1 10 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+
+import mec_gym  # noqa: F401
+from baselines import heuristics
+from baselines.lyapunov_drl import LyapunovDRL, LyapunovDRLConfig
+
+ENV_ID = "MEQC-GaussMarkov-v0"
+FIXED = {**heuristics.MEQC_POLICIES, "random": heuristics.random_policy}  # the paper's five
+REFERENCE = {"oracle-fraction": heuristics.optimum_policy}
+LEARNERS = {"lyapunov-drl": {}, "lyapunov-drl-myopic": {"gamma": 0.0}}
+ALPHA_BAR = 0.3  # the env's default long-term fraction
+
+
+class SlotLog:
+    """Per-slot cost, offloaded fractions and queue lengths from the env's info."""
+
+    def __init__(self):
+        self.cost, self.offloaded, self.queue = [], [], []
+
+    def add(self, info) -> None:
+        self.cost.append(float(info["total_cost"]))
+        self.offloaded.append(np.asarray(info["offloaded"], dtype=np.float64))
+        self.queue.append(float(np.mean(info["virtual_queue"])))
+
+    def summary(self) -> dict:
+        cost, fraction = np.asarray(self.cost), np.mean(self.offloaded, axis=0)
+        return {"cost": float(cost.mean()), "cost_last_quarter": float(cost[-max(len(cost) // 4, 1):].mean()),
+                "fraction": float(fraction.mean()), "min_fraction": float(fraction.min()),
+                "fraction_per_device": fraction.round(4).tolist(), "queue": float(np.mean(self.queue))}
+
+
+def run_policy(env, policy, seed: int, frames: int) -> dict:
+    log, rng = SlotLog(), np.random.default_rng(seed)
+    env.reset(seed=seed)
+    for _ in range(frames):
+        log.add(env.step(policy(env, rng))[4])
+    return log.summary()
+
+
+def run_learner(env, overrides: dict, seed: int, frames: int, exploration_frames: int) -> dict:
+    log = SlotLog()
+    config = LyapunovDRLConfig(**{"exploration_frames": exploration_frames, **overrides})
+    LyapunovDRL(env, config, seed).learn(frames, callback=lambda record: log.add(record["info"]))
+    return log.summary()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1,500 slots, seed 0 (about a minute)")
+    parser.add_argument("--frames", type=int, default=8000, help="slots per run (learning included)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--V", type=float, nargs="+", default=[1.0, 10.0, 100.0])
+    parser.add_argument("--exploration-frames", type=int, default=None,
+                        help="the learner's exploration decay (default: the config's, capped at frames / 4)")
+    parser.add_argument("--out", type=Path, default=Path("results/meqc_lyapunov_drl.jsonl"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.frames, args.seeds = 1500, [0]
+    exploration = args.exploration_frames or min(LyapunovDRLConfig.exploration_frames, args.frames // 4)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    done = {}
+    if args.out.exists():
+        for line in args.out.read_text().splitlines():
+            row = json.loads(line)
+            done[(row["V"], row["seed"], row["method"], row["frames"], row["exploration_frames"])] = row
+    methods = [*FIXED, *REFERENCE, *LEARNERS]
+    print(f"{ENV_ID}: {args.frames} slots per run, seeds {args.seeds}, V {args.V}, "
+          f"learner exploration over {exploration} slots; results in {args.out}")
+    rows = []
+    for V in args.V:
+        for seed in args.seeds:
+            for method in methods:
+                key = (V, seed, method, args.frames, exploration)
+                if key not in done:
+                    env = gym.make(ENV_ID, V=V, max_episode_steps=args.frames)
+                    start = time.perf_counter()
+                    if method in LEARNERS:
+                        result = run_learner(env, LEARNERS[method], seed, args.frames, exploration)
+                    else:
+                        result = run_policy(env, {**FIXED, **REFERENCE}[method], seed, args.frames)
+                    done[key] = dict(zip(("V", "seed", "method", "frames", "exploration_frames"), key), **result,
+                                     seconds=time.perf_counter() - start)
+                    with args.out.open("a") as stream:
+                        stream.write(json.dumps(done[key]) + "\n")
+                    print(f"  V={V:g} seed={seed} {method:<20} cost {result['cost']:7.2f}  "
+                          f"({done[key]['seconds']:.1f} s)", flush=True)
+                rows.append(done[key])
+    table(rows, methods, args.V)
+
+
+def table(rows: list[dict], methods: list[str], values: list[float]) -> None:
+    """The averages over seeds per (V, method) and the acceptance checks."""
+    print("\nper slot, summed over the 15 devices; averages over seeds; 'min frac' is the smallest per-device "
+          f"time-average offloaded fraction over devices and seeds (constraint: >= {ALPHA_BAR})")
+    print(f"{'V':>5} {'method':<20} {'cost':>7} {'last 1/4':>8} {'frac':>6} {'min frac':>8} {'met':>4} {'queue Z':>8}")
+    means = {}
+    for V in values:
+        for method in methods:
+            group = [r for r in rows if r["V"] == V and r["method"] == method]
+            m = {key: float(np.mean([r[key] for r in group])) for key in ("cost", "cost_last_quarter", "fraction", "queue")}
+            m["min_fraction"] = min(r["min_fraction"] for r in group)
+            means[V, method] = m
+            print(f"{V:>5g} {method:<20} {m['cost']:>7.2f} {m['cost_last_quarter']:>8.2f} {m['fraction']:>6.3f} "
+                  f"{m['min_fraction']:>8.3f} {'yes' if m['min_fraction'] >= ALPHA_BAR else 'no':>4} {m['queue']:>8.3f}")
+    print()
+    for learner in LEARNERS:
+        for V in values:
+            for column, label in (("cost", "time-average"), ("cost_last_quarter", "last-quarter")):
+                best_fixed = min(means[V, f][column] for f in FIXED)
+                ok = means[V, learner][column] < best_fixed
+                print(f"{'ok  ' if ok else 'FAIL'} V={V:g} {learner}: {label} cost {means[V, learner][column]:.2f} "
+                      f"< best fixed policy {best_fixed:.2f}")
+            ok = means[V, learner]["min_fraction"] >= ALPHA_BAR
+            print(f"{'ok  ' if ok else 'FAIL'} V={V:g} {learner}: every device's time-average fraction >= {ALPHA_BAR} "
+                  f"(min {means[V, learner]['min_fraction']:.3f})")
+        ordered = sorted(values)
+        costs = [means[V, learner]["cost_last_quarter"] for V in ordered]
+        queues = [means[V, learner]["queue"] for V in ordered]
+        print(f"{'ok  ' if costs == sorted(costs, reverse=True) else 'FAIL'} {learner}: last-quarter cost falls "
+              f"as V grows {[round(c, 2) for c in costs]}")
+        print(f"{'ok  ' if queues == sorted(queues) else 'FAIL'} {learner}: queue grows as V grows "
+              f"{[round(q, 3) for q in queues]}")
+
+
+if __name__ == "__main__":
+    main()
