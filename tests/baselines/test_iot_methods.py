@@ -11,13 +11,14 @@ import pytest
 import mec_gym  # noqa: F401
 from baselines import heuristics
 from baselines.iot.drl import DQNConfig, IoTDQN
+from baselines.iot.gat import GATConfig, IoTGAT
 from baselines.iot.twin import DigitalTwin, TwinConfig
 
 N = 20
 
 
 def _env(**config):
-    return gym.make("MultiServerIoT-v0", num_devices=N, **config)
+    return gym.make("MultiServerIoT-v0", **{"num_devices": N, **config})
 
 
 def _mean_cost(policy, seed=77, slots=20, **config):
@@ -106,3 +107,34 @@ def test_dqn_save_load_round_trips(dqn, tmp_path):
 def test_dqn_config_errors_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         DQNConfig(**{field: value})
+
+
+# ----- GAT -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gat():
+    return IoTGAT(_env(), GATConfig(), seed=0).learn(200)
+
+
+def test_gat_imitation_loss_falls_and_its_policy_beats_random_and_all_local(gat, references):
+    loss = gat.history["loss"]
+    assert np.mean(loss[-20:]) < 0.5 * np.mean(loss[:20])
+    cost = _mean_cost(lambda env, obs, rng: gat.predict(obs))
+    assert cost < 0.6 * references["all-local"] and cost < 0.1 * references["random"]
+
+
+def test_gat_runs_at_another_size_and_save_load_round_trips(gat, tmp_path):
+    gat.save(tmp_path / "gat.pt")
+    other = _env(num_devices=7, num_servers=2, server_sites=((100.0, 100.0), (900.0, 900.0)), prices=(0.1, 0.3))
+    observation, _ = other.reset(seed=3)
+    scores = IoTGAT.load(tmp_path / "gat.pt", other).scores(observation)
+    assert scores.shape == (7, 3)
+    np.testing.assert_allclose(np.exp(scores).sum(axis=1), 1.0, rtol=1e-5)
+    env = _env()
+    observation, _ = env.reset(seed=3)
+    np.testing.assert_array_equal(IoTGAT.load(tmp_path / "gat.pt", env).predict(observation), gat.predict(observation))
+
+
+@pytest.mark.parametrize("field, value", [("hidden", 0), ("learning_rate", 0.0), ("negative_slope", -1.0)])
+def test_gat_config_errors_name_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        GATConfig(**{field: value})
