@@ -1,0 +1,137 @@
+"""Stackelberg MARL for MultiServerIoT-v0 (seed 003, TSG-MARL, eqs. 15-17) on the PettingZoo
+variant ``MultiServerIoTParallelEnv(pricing_agents=True)``: the servers lead with learned prices,
+the devices follow.
+
+Leaders (chosen): each server is an independent learner over the env's price grid (every
+``price_stride``-th price) maximising its utility U_j = revenue - lambda E_j - mu D_j (eq. 15, the
+env's server reward). Eq. 17 with one state: the slot's tasks and channels are redrawn
+independently of the price, so a leader's Q-value per price is its expected utility; estimates
+move by a constant step ``learning_rate`` (the other leaders keep moving), prices never tried are
+tried first, then epsilon-greedy (the paper's epsilon 0.1).
+Followers: every slot the leaders move first; the devices then answer the announced prices,
+through any fixed policy ``policy(view, rng)`` run on the env seen at those prices
+(``PricedView``): ``"best-response"`` (each device in turn lowers its own cost, eq. 16 myopically;
+the default), ``"local-search"`` (the oracle's coordinate descent on the mean cost), or a callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from baselines import heuristics
+from baselines.common.persistence import load_checkpoint
+from baselines.iot.common import PricedView, save_checkpoint
+from mec_gym.core.validation import require_choice, require_float, require_int
+
+FOLLOWERS: dict[str, Callable] = {
+    "best-response": heuristics.best_response_policy,
+    "local-search": lambda view, rng: view.optimum_action(),
+}
+
+
+@dataclass
+class MARLConfig:
+    learning_rate: float = 0.1  # step of each leader's utility estimate per price
+    epsilon: float = 0.1  # leaders' exploration (the paper's)
+    price_stride: int = 1  # leaders use every k-th price of the env's price_grid
+    follower: str = "best-response"  # the devices' answer to announced prices (see FOLLOWERS)
+
+    def __post_init__(self):
+        require_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
+        require_float("epsilon", self.epsilon, 0.0, 1.0)
+        require_int("price_stride", self.price_stride, 1)
+        require_choice("follower", self.follower, tuple(FOLLOWERS))
+
+
+class PriceLeaders:
+    """Independent epsilon-greedy learners, one per server, over grid indices (M leaders x G prices)."""
+
+    def __init__(self, num_servers: int, grid: np.ndarray, config: MARLConfig, rng: np.random.Generator):
+        self.indices = np.arange(0, len(grid), config.price_stride)  # positions in the env's grid
+        self.grid, self.config, self.rng = np.asarray(grid, dtype=np.float64), config, rng
+        self.values = np.zeros((num_servers, len(self.indices)))
+        self.counts = np.zeros((num_servers, len(self.indices)), dtype=np.int64)
+
+    def choose(self, explore: bool) -> np.ndarray:
+        """Each leader's choice (M,) as a position in the env's price grid."""
+        best = np.argmax(np.where(self.counts > 0, self.values, -np.inf), axis=1)
+        if explore:
+            untried = self.counts == 0
+            for j in np.flatnonzero(untried.any(axis=1)):
+                best[j] = self.rng.choice(np.flatnonzero(untried[j]))
+            flip = (self.rng.random(len(best)) < self.config.epsilon) & ~untried.any(axis=1)
+            best = np.where(flip, self.rng.integers(0, len(self.indices), len(best)), best)
+        return self.indices[best]
+
+    def prices(self, choice: np.ndarray) -> np.ndarray:
+        return self.grid[choice]
+
+    def update(self, choice: np.ndarray, utilities: np.ndarray) -> None:
+        arm, servers = np.searchsorted(self.indices, choice), np.arange(len(choice))
+        first = self.counts[servers, arm] == 0
+        step = np.where(first, 1.0, self.config.learning_rate)
+        self.values[servers, arm] += step * (np.asarray(utilities) - self.values[servers, arm])
+        self.counts[servers, arm] += 1
+
+
+class StackelbergMARL:
+    """Learning leaders and answering followers on ``MultiServerIoTParallelEnv(pricing_agents=True)``:
+    ``StackelbergMARL(parallel_env, config, seed).learn(frames)``; ``predict()`` gives every agent's
+    action for the current slot (greedy prices, the followers' answer)."""
+
+    config_class = MARLConfig
+
+    def __init__(self, env, config: MARLConfig | None = None, seed: int = 0, follower: Callable | None = None):
+        if not getattr(env, "pricing_agents", False):
+            raise ValueError("StackelbergMARL needs MultiServerIoTParallelEnv(pricing_agents=True)")
+        self.env, self.config, self.seed = env, config or MARLConfig(), seed
+        self.rng = np.random.default_rng(seed)
+        self.follower = follower or FOLLOWERS[self.config.follower]
+        cfg = env.env.config
+        self.leaders = PriceLeaders(cfg.num_servers, np.asarray(cfg.price_grid), self.config, self.rng)
+        self.history: dict[str, list[float]] = {"utility": [], "mean_cost": [], "mean_price": []}
+        self._started = False
+
+    def _actions(self, explore: bool) -> dict[str, int]:
+        choice = self.leaders.choose(explore)
+        assignment = self.follower(PricedView(self.env.env, self.leaders.prices(choice)), self.rng)
+        actions = {agent: int(a) for agent, a in zip(self.env.devices, assignment)}
+        actions.update({agent: int(c) for agent, c in zip(self.env.servers, choice)})
+        return actions
+
+    def predict(self, observations=None) -> dict[str, int]:
+        """Every agent's action for the env's current slot (the leaders greedy)."""
+        return self._actions(explore=False)
+
+    def learn(self, total_frames: int, callback=None) -> StackelbergMARL:
+        if not self._started:
+            self.env.reset(seed=self.seed)
+            self._started = True
+        for _ in range(total_frames):
+            actions = self._actions(explore=True)
+            choice = np.array([actions[agent] for agent in self.env.servers])
+            _, rewards, _, truncations, _ = self.env.step(actions)
+            utilities = np.array([rewards[agent] for agent in self.env.servers])
+            self.leaders.update(choice, utilities)
+            self.history["utility"].append(float(utilities.sum()))
+            self.history["mean_cost"].append(-float(np.mean([rewards[agent] for agent in self.env.devices])))
+            self.history["mean_price"].append(float(self.leaders.prices(choice).mean()))
+            if callback is not None:
+                callback({key: values[-1] for key, values in self.history.items()})
+            if any(truncations.values()):
+                self.env.reset()
+        return self
+
+    def save(self, path: str | Path) -> None:
+        save_checkpoint(path, self.config, self.seed, values=self.leaders.values, counts=self.leaders.counts)
+
+    @classmethod
+    def load(cls, path: str | Path, env, follower: Callable | None = None) -> StackelbergMARL:
+        saved, config = load_checkpoint(path, cls.config_class)
+        agent = cls(env, config, seed=saved["seed"], follower=follower)
+        agent.leaders.values, agent.leaders.counts = saved["values"], saved["counts"]
+        return agent
