@@ -20,12 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 
 from baselines import heuristics
 from baselines.common.persistence import load_checkpoint
 from baselines.iot.common import PricedView, save_checkpoint
 from mec_gym.core.validation import require_choice, require_float, require_int
+from mec_gym.envs.multiserver_iot.env import OBSERVATION_HIGH
 
 FOLLOWERS: dict[str, Callable] = {
     "best-response": heuristics.best_response_policy,
@@ -78,10 +80,61 @@ class PriceLeaders:
         self.counts[servers, arm] += 1
 
 
+class LeaderMarket(gym.Env):
+    """MultiServerIoT-v0 with learning leaders, in the gym shape devices know: the action is the
+    devices' assignment, the observation the flat one of MultiServerIoT-v0 whose prices are the
+    ones the leaders announce for the coming slot (Stackelberg: leaders first). Built on
+    ``MultiServerIoTParallelEnv(pricing_agents=True)``; ``unwrapped`` is its MultiServerIoT env
+    (``evaluate`` there uses the previous slot's prices: evaluate through ``PricedView(env,
+    announced)``). ``info`` is the oracle's for the slot at the announced prices. While
+    ``learning`` the leaders explore and update from their utilities; otherwise they are greedy."""
+
+    metadata = {"render_modes": []}
+
+    def __init__(self, parallel_env, leaders: PriceLeaders, learning: bool = True):
+        if not getattr(parallel_env, "pricing_agents", False):
+            raise ValueError("LeaderMarket needs MultiServerIoTParallelEnv(pricing_agents=True)")
+        self.parallel, self.leaders, self.learning = parallel_env, leaders, learning
+        self.observation_space, self.action_space = parallel_env.env.observation_space, parallel_env.env.action_space
+        self.choice = None
+
+    @property
+    def unwrapped(self):
+        return self.parallel.env
+
+    @property
+    def announced(self) -> np.ndarray:
+        """The prices (M,) of the coming slot."""
+        return self.leaders.prices(self.choice)
+
+    def _flat(self, observations) -> np.ndarray:
+        m = self.parallel.env.config.num_servers
+        own = [observations[agent][:3 + m] for agent in self.parallel.devices]
+        return np.concatenate([*own, np.clip(self.announced, 0.0, OBSERVATION_HIGH)]).astype(np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        observations, _ = self.parallel.reset(seed=seed, options=options)
+        self.choice = self.leaders.choose(explore=self.learning)
+        return self._flat(observations), {}
+
+    def step(self, action):
+        assignment = np.asarray(action, dtype=np.int64)
+        info = PricedView(self.parallel.env, self.announced).evaluate(assignment[None]).take(0)
+        info["prices"] = self.announced
+        actions = {**dict(zip(self.parallel.devices, map(int, assignment))),
+                   **dict(zip(self.parallel.servers, map(int, self.choice)))}
+        observations, rewards, _, truncations, _ = self.parallel.step(actions)
+        if self.learning:
+            self.leaders.update(self.choice, np.array([rewards[agent] for agent in self.parallel.servers]))
+        self.choice = self.leaders.choose(explore=self.learning)
+        return self._flat(observations), -float(info["mean_cost"]), False, bool(any(truncations.values())), info
+
+
 class StackelbergMARL:
     """Learning leaders and answering followers on ``MultiServerIoTParallelEnv(pricing_agents=True)``:
     ``StackelbergMARL(parallel_env, config, seed).learn(frames)``; ``predict()`` gives every agent's
-    action for the current slot (greedy prices, the followers' answer)."""
+    action for the current slot (greedy prices, the followers' answer); ``market`` is the same game
+    in the gym shape (``LeaderMarket``)."""
 
     config_class = MARLConfig
 
@@ -93,37 +146,36 @@ class StackelbergMARL:
         self.follower = follower or FOLLOWERS[self.config.follower]
         cfg = env.env.config
         self.leaders = PriceLeaders(cfg.num_servers, np.asarray(cfg.price_grid), self.config, self.rng)
+        self.market = LeaderMarket(env, self.leaders)
         self.history: dict[str, list[float]] = {"utility": [], "mean_cost": [], "mean_price": []}
         self._started = False
 
-    def _actions(self, explore: bool) -> dict[str, int]:
-        choice = self.leaders.choose(explore)
-        assignment = self.follower(PricedView(self.env.env, self.leaders.prices(choice)), self.rng)
-        actions = {agent: int(a) for agent, a in zip(self.env.devices, assignment)}
-        actions.update({agent: int(c) for agent, c in zip(self.env.servers, choice)})
-        return actions
+    def answer(self, prices) -> np.ndarray:
+        """The followers' assignment at announced ``prices`` (M,) on the current slot."""
+        return np.asarray(self.follower(PricedView(self.env.env, prices), self.rng), dtype=np.int64)
 
     def predict(self, observations=None) -> dict[str, int]:
         """Every agent's action for the env's current slot (the leaders greedy)."""
-        return self._actions(explore=False)
+        choice = self.leaders.choose(explore=False)
+        assignment = self.answer(self.leaders.prices(choice))
+        return {**dict(zip(self.env.devices, map(int, assignment))), **dict(zip(self.env.servers, map(int, choice)))}
 
     def learn(self, total_frames: int, callback=None) -> StackelbergMARL:
+        self.market.learning = True
         if not self._started:
-            self.env.reset(seed=self.seed)
+            self.market.reset(seed=self.seed)
             self._started = True
         for _ in range(total_frames):
-            actions = self._actions(explore=True)
-            choice = np.array([actions[agent] for agent in self.env.servers])
-            _, rewards, _, truncations, _ = self.env.step(actions)
-            utilities = np.array([rewards[agent] for agent in self.env.servers])
-            self.leaders.update(choice, utilities)
-            self.history["utility"].append(float(utilities.sum()))
-            self.history["mean_cost"].append(-float(np.mean([rewards[agent] for agent in self.env.devices])))
-            self.history["mean_price"].append(float(self.leaders.prices(choice).mean()))
+            prices = self.market.announced
+            _, _, _, truncated, info = self.market.step(self.answer(prices))
+            self.history["utility"].append(float(np.sum(info["server_utility"])))
+            self.history["mean_cost"].append(float(info["mean_cost"]))
+            self.history["mean_price"].append(float(np.mean(prices)))
             if callback is not None:
                 callback({key: values[-1] for key, values in self.history.items()})
-            if any(truncations.values()):
-                self.env.reset()
+            if truncated:
+                self.market.reset()
+        self.market.learning = False
         return self
 
     def save(self, path: str | Path) -> None:

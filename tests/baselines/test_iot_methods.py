@@ -14,7 +14,7 @@ from baselines import heuristics
 from baselines.iot.drl import DQNConfig, IoTDQN
 from baselines.iot.common import PricedView
 from baselines.iot.gat import GATConfig, IoTGAT
-from baselines.iot.marl import MARLConfig, StackelbergMARL
+from baselines.iot.marl import LeaderMarket, MARLConfig, PriceLeaders, StackelbergMARL
 from baselines.iot.twin import DigitalTwin, TwinConfig
 
 N = 20
@@ -188,6 +188,25 @@ def test_marl_save_load_round_trips_and_needs_pricing_agents(marl, tmp_path):
     assert loaded.predict() == marl.predict()
     with pytest.raises(ValueError, match="pricing_agents"):
         StackelbergMARL(MultiServerIoTParallelEnv(num_devices=4))
+
+
+def test_leader_market_is_the_parallel_game_in_gym_shape():
+    grid = np.asarray(_priced().env.config.price_grid)
+    market = LeaderMarket(_priced(), PriceLeaders(3, grid, MARLConfig(), np.random.default_rng(1)))
+    twin_game, plain = _priced(), _env()
+    observation, _ = market.reset(seed=8)
+    twin_game.reset(seed=8)
+    reference, _ = plain.reset(seed=8)
+    np.testing.assert_array_equal(observation[:-3], reference[:-3])  # same devices, tasks and channels
+    np.testing.assert_allclose(observation[-3:], grid[market.choice], rtol=1e-6)  # the announced prices
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        assignment, choice = rng.integers(0, 4, N), market.choice
+        observation, reward, _, _, info = market.step(assignment)
+        _, rewards, *_ = twin_game.step({**{f"device_{i}": int(a) for i, a in enumerate(assignment)},
+                                         **{f"server_{j}": int(c) for j, c in enumerate(choice)}})
+        assert reward == pytest.approx(np.mean([rewards[f"device_{i}"] for i in range(N)]), rel=1e-12)
+        np.testing.assert_allclose(info["server_utility"], [rewards[f"server_{j}"] for j in range(3)], rtol=1e-12)
 
 
 @pytest.mark.parametrize("field, value", [("price_stride", 0), ("epsilon", -0.1), ("follower", "nobody")])
