@@ -16,6 +16,7 @@ from baselines.iot.common import PricedView
 from baselines.iot.gat import GATConfig, IoTGAT
 from baselines.iot.marl import LeaderMarket, MARLConfig, PriceLeaders, StackelbergMARL
 from baselines.iot.twin import DigitalTwin, TwinConfig
+from baselines.iot.unified import UnifiedConfig, UnifiedIoT
 
 N = 20
 
@@ -213,3 +214,52 @@ def test_leader_market_is_the_parallel_game_in_gym_shape():
 def test_marl_config_errors_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         MARLConfig(**{field: value})
+
+
+# ----- unified (Algorithm 2) -------------------------------------------------------------------
+QUICK = {"qio_iterations": 20, "twin_fit_interval": 40, "twin_fit_steps": 20}
+
+
+@pytest.fixture(scope="module")
+def unified():
+    return UnifiedIoT(_env(), UnifiedConfig(**QUICK), seed=0).learn(120)
+
+
+def test_unified_beats_random_and_all_local_on_cost(unified, references):
+    assert isinstance(unified.env, LeaderMarket)  # MARL on: the leaders announce the prices
+    observation, _ = unified.env.reset(seed=77)  # the references' tasks and channels
+    costs = []
+    for _ in range(20):
+        observation, _, _, _, info = unified.env.step(unified.predict(observation))
+        costs.append(np.mean(info["cost"]))
+    assert np.mean(costs) < 0.8 * references["all-local"] and np.mean(costs) < 0.1 * references["random"]
+
+
+def test_unified_save_load_round_trips(unified, tmp_path):
+    unified.save(tmp_path / "unified.pt")
+    loaded = UnifiedIoT.load(tmp_path / "unified.pt", _env())
+    decisions = []
+    for agent in (unified, loaded):
+        observation, _ = agent.env.reset(seed=6)
+        agent.rng = np.random.default_rng(0)  # QIO draws from it
+        decisions.append(agent.predict(observation))
+    np.testing.assert_array_equal(decisions[0], decisions[1])
+    np.testing.assert_array_equal(loaded.leaders.values, unified.leaders.values)
+
+
+def test_each_module_can_be_dropped():
+    for module in ("dt", "gat", "marl", "drl", "qio"):
+        agent = UnifiedIoT(_env(num_devices=6), UnifiedConfig.without(module, **QUICK), seed=0).learn(3)
+        observation, _ = agent.env.reset(seed=1)
+        decision = agent.predict(observation)
+        assert decision.shape == (6,) and 0 <= decision.min() and decision.max() <= 3
+        assert (agent.learner is None) == (module == "drl") and isinstance(agent.env, LeaderMarket) == (module != "marl")
+        assert (agent.twin is None) == (module == "dt") and (agent.gat is None) == (module == "gat")
+
+
+@pytest.mark.parametrize("field, value", [("qio_iterations", 0), ("fusion_cost", -1.0), ("twin_fit_interval", 0)])
+def test_unified_config_errors_name_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        UnifiedConfig(**{field: value})
+    with pytest.raises(ValueError, match="module"):
+        UnifiedConfig.without("federated")
