@@ -16,11 +16,14 @@ Per slot, with each stage switchable (``use_dt``, ``use_gat``, ``use_marl``, ``u
 4. MARL (``marl.py``): the servers are learning leaders; the agent's env becomes the
    ``LeaderMarket`` of the given env's config, whose observations carry the announced prices the
    devices answer. Without MARL the env's own (fixed) prices stand.
-5. QIO (``qio.py``): quantum-inspired search over "proposal or runner-up" per device (one bit each)
-   through the oracle's batched evaluation at the announced prices.
-6. Fusion (eq. 23): among the candidates (DRL proposal, GAT argmax, QIO's best, all-local) the one
-   with the lowest w_cost mean cost - w_fairness Jain - w_utility sum of server utilities, scored by
-   the oracle; the defaults (1, 0, 0) select by the env's own objective.
+5. Fusion (eq. 23): among the candidates (DRL proposal, GAT argmax, all-local) the one with the
+   lowest w_cost mean cost - w_fairness Jain - w_utility sum of server utilities, scored by the
+   oracle at the announced prices; the defaults (1, 0, 0) select by the env's own objective.
+6. QIO (``qio.py``) refines the fused decision: one bit for each of the ``qio_devices`` devices
+   whose top two choices are closest in value, bit 1 swapping its choice for the other of the two
+   (a first version searched every device's bit from a uniform start: its random mixes never beat
+   the proposal, so QIO changed nothing); the refined decision replaces the fused one only if the
+   fusion objective prefers it.
 
 Learning (``learn``): the twin refits every ``twin_fit_interval`` slots; the GAT imitates the
 oracle's local search at the announced prices (unless given pre-trained with ``train_gat=False``);
@@ -64,6 +67,7 @@ class UnifiedConfig:
     refine_while_learning: bool = False  # run QIO on the slots used for learning too
     qio_population: int = 30  # the paper's
     qio_iterations: int = 100  # the paper's
+    qio_devices: int = 16  # devices QIO may change: those with the smallest gap to their runner-up
     marl_price_stride: int = 1  # the leaders' grid: every k-th price of the env's
     fusion_cost: float = 1.0  # w in eq. 23 on the mean device cost
     fusion_fairness: float = 0.0  # on Jain's index
@@ -72,7 +76,8 @@ class UnifiedConfig:
 
     def __post_init__(self):
         for name, low in (("twin_fit_interval", 1), ("twin_fit_steps", 0), ("qio_population", 1),
-                          ("qio_iterations", 1), ("marl_price_stride", 1)):
+                          ("qio_iterations", 1), ("qio_devices", 1),
+                          ("marl_price_stride", 1)):
             require_int(name, getattr(self, name), low)
         for name in ("fusion_cost", "fusion_fairness", "fusion_utility"):
             require_float(name, getattr(self, name), 0.0)
@@ -136,14 +141,16 @@ class UnifiedIoT:
                                           efficiency]))
         return np.column_stack(parts).astype(np.float32), scores
 
-    def _ranking(self, inputs, scores, view) -> tuple[np.ndarray, np.ndarray]:
-        """Each device's proposal and runner-up (step 7), from DRL, else GAT, else best response."""
+    def _ranking(self, inputs, scores, view) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each device's proposal, runner-up and the value gap between them (step 7), from DRL,
+        else the GAT, else greedy best response (runner-up local, no gap known)."""
         values = self.learner.q_values(inputs) if self.learner is not None else scores
         if values is None:
             proposal = np.asarray(heuristics.best_response_policy(view, self.rng), dtype=np.int64)
-            return proposal, np.zeros_like(proposal)
+            return proposal, np.zeros_like(proposal), np.zeros(len(proposal))
         order = np.argsort(-values, axis=1, kind="stable")
-        return order[:, 0], order[:, 1]
+        rows = np.arange(len(values))
+        return order[:, 0], order[:, 1], values[rows, order[:, 0]] - values[rows, order[:, 1]]
 
     def _fused(self, evaluation) -> np.ndarray:
         """Eq. 23's objective of each candidate (lower is better)."""
@@ -155,17 +162,28 @@ class UnifiedIoT:
         """(the fused decision (N,), the DRL input (N, F)) for the slot ``observation`` shows."""
         view = PricedView(self.env, observation[-self.m:].astype(np.float64))
         inputs, scores = self._inputs(observation)
-        first, second = self._ranking(inputs, scores, view)
-        candidates = [first, np.zeros_like(first)]
-        if scores is not None:
-            candidates.append(np.argmax(scores, axis=1))
+        first, second, gap = self._ranking(inputs, scores, view)
+        candidates = [first, np.zeros_like(first)] + ([np.argmax(scores, axis=1)] if scores is not None else [])
+        best = self._best(view, np.stack(candidates))
         if refine and self.config.use_qio:
-            pair = np.stack([first, second])
-            bits, _ = qio_search(lambda batch: view.evaluate(pair[batch, np.arange(len(first))]).rewards,
-                                 np.full(len(first), 2), self.rng, self.qio)
-            candidates.append(pair[bits, np.arange(len(first))])
-        candidates = np.stack(candidates)
-        return candidates[int(np.argmin(self._fused(view.evaluate(candidates))))], inputs
+            # QIO over the most uncertain devices: bit 1 swaps the device's choice in ``best``
+            # for its other ranked choice
+            devices = np.argsort(gap, kind="stable")[:self.config.qio_devices]
+            other = np.where(best[devices] == first[devices], second[devices], first[devices])
+
+            def decisions(bits):
+                batch = np.repeat(best[None], len(bits), axis=0)
+                batch[:, devices] = np.where(bits == 1, other, best[devices])
+                return batch
+
+            bits, _ = qio_search(lambda b: view.evaluate(decisions(b)).rewards, np.full(len(devices), 2), self.rng,
+                                 self.qio)
+            best = self._best(view, np.stack([best, decisions(bits[None])[0]]))
+        return best, inputs
+
+    def _best(self, view, candidates: np.ndarray) -> np.ndarray:
+        """Step 12: the candidate with the lowest eq. 23 objective."""
+        return candidates[int(np.argmin(self._fused(view.evaluate(candidates))))]
 
     def predict(self, observation) -> np.ndarray:
         with torch_threads(self.config.torch_threads):
