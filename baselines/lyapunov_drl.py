@@ -20,8 +20,12 @@ cost_i + (Z_i / V)(alpha_bar - alpha_i), so one set of hyper-parameters serves e
 Both learners bootstrap from the DQN's target network, max_m Q'(s'_i, m) (the joint policy's
 value at the next state): y = r + gamma max_m Q'(s'_i, m).
 
-Exploration: with probability epsilon a device draws its mode and fraction uniformly; otherwise
-Gaussian noise on the actor's fraction; both decay linearly over ``exploration_frames`` frames.
+Exploration: with probability epsilon a device draws its mode uniformly, and independently with
+probability epsilon its fraction (otherwise Gaussian noise on the actor's fraction); both decay
+linearly over ``exploration_frames`` frames. The critic learns from every transition; the DQN only
+from those whose fraction came from the actor, so that it values each mode under the fraction the
+actor would give it (with drawn fractions in its data the DQN undervalued the QPU, whose fixed
+circuit time and cooling energy punish small fractions, and never chose it for 2,500 frames).
 The paper gives three hidden layers for DDPG; its unit counts, discount and learning rate were lost
 in extraction: 64 units, gamma = 0.9 and 1e-3 (chosen, as BASELINES.md asks).
 """
@@ -40,6 +44,7 @@ from torch import nn
 
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, torch_threads
+from baselines.common.normalization import RunningStandardiser
 from baselines.common.persistence import load_checkpoint
 from mec_gym.core.validation import require_float, require_int
 
@@ -68,6 +73,8 @@ class LyapunovDRLConfig:
     noise_end: float = 0.02  # ... after exploration_frames
     exploration_frames: int = 2000  # slots of linear decay (chosen)
     reward_scale: float = 1.0  # learners see -device_objective / (V reward_scale)
+    standardize_inputs: bool = True  # running mean / std of the inputs except Z / V (chosen: the channel
+    #                                  feature has std 0.05 as the env scales it)
     torch_threads: int | None = 1  # intra-op threads while learning / predicting (None: torch's setting)
 
     def __post_init__(self):
@@ -113,8 +120,9 @@ class LyapunovDRL:
         self.critic = mlp([INPUT_SIZE + 2, *cfg.ddpg_hidden, 1], output_activation=None)  # (s, y, alpha)
         self.q_optimizer, self.actor_optimizer, self.critic_optimizer = (
             torch.optim.Adam(net.parameters(), lr=cfg.learning_rate) for net in (self.q_net, self.actor, self.critic))
-        # one device transition per row: inputs [s, s'], targets [mode, fraction, reward]
-        self.memory = ReplayMemory(cfg.buffer_size, 2 * INPUT_SIZE, 3)
+        # one device transition per row: inputs [s, s'], targets [mode, fraction, reward, drawn]
+        self.memory = ReplayMemory(cfg.buffer_size, 2 * INPUT_SIZE, 4)
+        self.scaler = RunningStandardiser(INPUT_SIZE, keep=(QUEUE_FEATURE,))
         self.frames = 0
         self.history: dict[str, list[float]] = {key: [] for key in (
             "reward", "cost", "avg_fraction", "queue", "dqn_loss", "critic_loss", "epsilon", "seconds")}
@@ -137,20 +145,24 @@ class LyapunovDRL:
         return (cfg.epsilon_start + progress * (cfg.epsilon_end - cfg.epsilon_start),
                 cfg.noise_start + progress * (cfg.noise_end - cfg.noise_start))
 
-    def _decide(self, inputs: np.ndarray, explore: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(modes (N,), fractions (N,)) for per-device inputs."""
+    def _scale(self, inputs: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(self.scaler(inputs) if self.config.standardize_inputs else inputs)
+
+    def _decide(self, inputs: np.ndarray, explore: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(modes (N,), fractions (N,), drawn (N,): the fraction was drawn uniformly) for per-device inputs."""
         with torch.no_grad():
-            x = torch.as_tensor(inputs)
+            x = self._scale(inputs)
             modes = self.q_net(x).argmax(1).numpy()
             fractions = self.actor(x).numpy().astype(np.float64)  # (N, 2)
+        drawn = np.zeros(self.n, dtype=bool)
         if explore:
             epsilon, noise = self._schedule()
             fractions = np.clip(fractions + noise * self.rng.standard_normal(fractions.shape), 0.0, 1.0)
-            uniform = self.rng.random(self.n) < epsilon
-            modes = np.where(uniform, self.rng.integers(0, MODES, self.n), modes)
-            fractions = np.where(uniform[:, None], self.rng.random(fractions.shape), fractions)
+            modes = np.where(self.rng.random(self.n) < epsilon, self.rng.integers(0, MODES, self.n), modes)
+            drawn = self.rng.random(self.n) < epsilon
+            fractions = np.where(drawn[:, None], self.rng.random(fractions.shape), fractions)
         chosen = fractions[np.arange(self.n), np.clip(modes - 1, 0, 1)]
-        return modes, np.where(modes == 0, 0.0, chosen).astype(np.float32)
+        return modes, np.where(modes == 0, 0.0, chosen).astype(np.float32), drawn & (modes > 0)
 
     @staticmethod
     def _action(modes: np.ndarray, fractions: np.ndarray) -> dict[str, np.ndarray]:
@@ -159,19 +171,23 @@ class LyapunovDRL:
     def predict(self, observation) -> dict[str, np.ndarray]:
         """The greedy decision (no exploration) for the env's current state."""
         with torch_threads(self.config.torch_threads):
-            return self._action(*self._decide(self.device_inputs(observation), explore=False))
+            return self._action(*self._decide(self.device_inputs(observation), explore=False)[:2])
 
     act = predict  # the leaderboard's agent interface
 
     # ----- learning ----------------------------------------------------------------------------
     def _update(self) -> tuple[float, float]:
         cfg = self.config
-        inputs, targets = (torch.as_tensor(a) for a in self.memory.sample(cfg.batch_size, self.rng))
-        state, next_state = inputs[:, :INPUT_SIZE], inputs[:, INPUT_SIZE:]
-        modes, fraction, reward = targets[:, 0].long(), targets[:, 1:2], targets[:, 2]
+        inputs, targets = self.memory.sample(cfg.batch_size, self.rng)
+        state, next_state = self._scale(inputs[:, :INPUT_SIZE]), self._scale(inputs[:, INPUT_SIZE:])
+        targets = torch.as_tensor(targets)
+        modes, fraction, reward, drawn = targets[:, 0].long(), targets[:, 1:2], targets[:, 2], targets[:, 3]
         with torch.no_grad():
             y = reward + cfg.gamma * self.q_target(next_state).max(1).values
-        dqn_loss = nn.functional.mse_loss(self.q_net(state).gather(1, modes[:, None])[:, 0], y)
+        # the DQN values a mode under the actor's fraction: rows with a uniformly drawn fraction are the critic's
+        on_policy = 1.0 - drawn
+        error = self.q_net(state).gather(1, modes[:, None])[:, 0] - y
+        dqn_loss = (on_policy * error ** 2).sum() / on_policy.sum().clamp(min=1.0)
         qpu = (modes == 2).to(state.dtype)[:, None]
         critic_loss = nn.functional.mse_loss(self.critic(torch.cat([state, qpu, fraction], 1))[:, 0], y)
         for optimizer, loss in ((self.q_optimizer, dqn_loss), (self.critic_optimizer, critic_loss)):
@@ -203,13 +219,14 @@ class LyapunovDRL:
         for _ in range(total_frames):
             start = time.perf_counter()
             inputs = self.device_inputs(observation)
-            modes, fractions = self._decide(inputs, explore=True)
+            self.scaler.update(inputs)
+            modes, fractions, drawn = self._decide(inputs, explore=True)
             epsilon = self._schedule()[0]
             next_observation, reward, terminated, truncated, info = self.env.step(self._action(modes, fractions))
             next_inputs = self.device_inputs(next_observation)
             rewards = -np.asarray(info["device_objective"], dtype=np.float64) / scale
             for i in range(self.n):
-                self.memory.add(np.concatenate([inputs[i], next_inputs[i]]), (modes[i], fractions[i], rewards[i]))
+                self.memory.add(np.concatenate([inputs[i], next_inputs[i]]), (modes[i], fractions[i], rewards[i], drawn[i]))
             losses = (float("nan"), float("nan"))
             if len(self.memory) >= max(cfg.learning_starts, cfg.batch_size):
                 for _ in range(cfg.updates_per_frame):
@@ -232,6 +249,7 @@ class LyapunovDRL:
     # ----- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         torch.save({"config": asdict(self.config), "seed": self.seed, "frames": self.frames,
+                    "scaler": self.scaler.state_dict(),
                     **{name: getattr(self, name).state_dict() for name in ("q_net", "q_target", "actor", "critic")}},
                    Path(path))
 
@@ -242,4 +260,5 @@ class LyapunovDRL:
         for name in ("q_net", "q_target", "actor", "critic"):
             getattr(agent, name).load_state_dict(saved[name])
         agent.frames = saved["frames"]
+        agent.scaler.load_state_dict(saved["scaler"])
         return agent

@@ -30,6 +30,7 @@ import numpy as np
 import mec_gym  # noqa: F401
 from baselines import heuristics
 from baselines.lyapunov_drl import LyapunovDRL, LyapunovDRLConfig
+from mec_gym.envs.meqc.config import MEQCConfig
 
 ENV_ID = "MEQC-GaussMarkov-v0"
 FIXED = {**heuristics.MEQC_POLICIES, "random": heuristics.random_policy}  # the paper's five
@@ -99,7 +100,9 @@ def main(argv: list[str] | None = None) -> None:
             for method in methods:
                 key = (V, seed, method, args.frames, exploration)
                 if key not in done:
-                    env = gym.make(ENV_ID, V=V, max_episode_steps=args.frames)
+                    # the env's own episode length (gym.make's max_episode_steps only adds a TimeLimit
+                    # and leaves the config's 2,000, after which the learner would reset the devices)
+                    env = gym.make(ENV_ID, config=MEQCConfig(V=V, max_episode_steps=args.frames))
                     start = time.perf_counter()
                     if method in LEARNERS:
                         result = run_learner(env, LEARNERS[method], seed, args.frames, exploration)
