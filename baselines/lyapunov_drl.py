@@ -71,7 +71,7 @@ class LyapunovDRLConfig:
     epsilon_end: float = 0.02  # ... after exploration_frames
     noise_start: float = 0.3  # std of the Gaussian noise on the actor's fraction, first frame
     noise_end: float = 0.02  # ... after exploration_frames
-    exploration_frames: int = 2000  # slots of linear decay (chosen)
+    exploration_frames: int = 1000  # slots of linear decay (chosen)
     reward_scale: float = 1.0  # learners see -device_objective / (V reward_scale)
     standardize_inputs: bool = True  # running mean / std of the inputs except Z / V (chosen: the channel
     #                                  feature has std 0.05 as the env scales it)

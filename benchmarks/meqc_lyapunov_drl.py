@@ -6,9 +6,9 @@ slots). The learner learns online, as in the paper's figures: its time-average c
 exploration. Printed per method and V, averaged over seeds: the time-average cost (sum over the 15
 devices per slot) over all slots and over the last quarter, the average offloaded fraction, the
 smallest per-device time-average fraction (the long-term constraint asks >= alpha_bar = 0.3) and
-the average virtual-queue length. ``lyapunov-drl`` is the paper's learner (discount 0.9);
-``lyapunov-drl-myopic`` the same with discount 0, which learns exactly the per-slot drift-plus-
-penalty that the Lyapunov outer loop asks to minimise.
+the average virtual-queue length. ``lyapunov-drl`` is the paper's learner (discount 0.9); with
+``--myopic`` also ``lyapunov-drl-myopic``, the same with discount 0, which learns exactly the
+per-slot drift-plus-penalty that the Lyapunov outer loop asks to minimise.
 
 Budget of the default run: 8,000 slots x 3 seeds x 3 values of V (about 12 minutes on one core);
 ``--quick``: 1,500 slots, seed 0 (about a minute). One JSON line per (V, seed, method) is appended to
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--V", type=float, nargs="+", default=[1.0, 10.0, 100.0])
     parser.add_argument("--exploration-frames", type=int, default=None,
                         help="the learner's exploration decay (default: the config's, capped at frames / 4)")
+    parser.add_argument("--myopic", action="store_true", help="also the learner with discount 0")
     parser.add_argument("--out", type=Path, default=Path("results/meqc_lyapunov_drl.jsonl"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> None:
         for line in args.out.read_text().splitlines():
             row = json.loads(line)
             done[(row["V"], row["seed"], row["method"], row["frames"], row["exploration_frames"])] = row
-    methods = [*FIXED, *REFERENCE, *LEARNERS]
+    learners = [name for name in LEARNERS if args.myopic or name == "lyapunov-drl"]
+    methods = [*FIXED, *REFERENCE, *learners]
     print(f"{ENV_ID}: {args.frames} slots per run, seeds {args.seeds}, V {args.V}, "
           f"learner exploration over {exploration} slots; results in {args.out}")
     rows = []
@@ -115,10 +117,10 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"  V={V:g} seed={seed} {method:<20} cost {result['cost']:7.2f}  "
                           f"({done[key]['seconds']:.1f} s)", flush=True)
                 rows.append(done[key])
-    table(rows, methods, args.V)
+    table(rows, methods, learners, args.V)
 
 
-def table(rows: list[dict], methods: list[str], values: list[float]) -> None:
+def table(rows: list[dict], methods: list[str], learners: list[str], values: list[float]) -> None:
     """The averages over seeds per (V, method) and the acceptance checks."""
     print("\nper slot, summed over the 15 devices; averages over seeds; 'min frac' is the smallest per-device "
           f"time-average offloaded fraction over devices and seeds (constraint: >= {ALPHA_BAR})")
@@ -133,7 +135,7 @@ def table(rows: list[dict], methods: list[str], values: list[float]) -> None:
             print(f"{V:>5g} {method:<20} {m['cost']:>7.2f} {m['cost_last_quarter']:>8.2f} {m['fraction']:>6.3f} "
                   f"{m['min_fraction']:>8.3f} {'yes' if m['min_fraction'] >= ALPHA_BAR else 'no':>4} {m['queue']:>8.3f}")
     print()
-    for learner in LEARNERS:
+    for learner in learners:
         for V in values:
             for column, label in (("cost", "time-average"), ("cost_last_quarter", "last-quarter")):
                 best_fixed = min(means[V, f][column] for f in FIXED)
