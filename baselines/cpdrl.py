@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from baselines.common.networks import mlp, seed_torch
+from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint
 
 VARIANTS = {"ddpg": (False, False, False), "ste-ddpg": (True, False, False), "aste-ddpg": (True, True, False),
@@ -50,6 +50,27 @@ class CPDRLConfig:
     reward_clip: float = 50.0  # rewards below -reward_clip are clipped for the critic (chosen: raw
     #                            decisions with near-zero resources have delays of thousands of s)
     reward_scale: float = 10.0  # the critic learns reward / reward_scale (chosen)
+    torch_threads: int | None = 1  # intra-op threads while learning (None: torch's setting); the nets are tiny
+
+    def __post_init__(self):
+        positive = ("actor_lr", "critic_lr", "tau", "ste_sharpness", "reward_clip", "reward_scale")
+        for name in positive:
+            if not float(getattr(self, name)) > 0:
+                raise ValueError(f"{name} must be > 0; got {getattr(self, name)}")
+        for name in ("noise_std", "consistency_weight"):
+            if not float(getattr(self, name)) >= 0:
+                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
+        if not (0 < self.tau <= 1):
+            raise ValueError(f"tau must be in (0, 1]; got {self.tau}")
+        if not (0 <= self.gamma < 1):
+            raise ValueError(f"gamma must be in [0, 1); got {self.gamma}")
+        for name in ("batch_size", "buffer_size", "learning_starts"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be an integer >= 1; got {getattr(self, name)}")
+        if not self.hidden or min(self.hidden) < 1:
+            raise ValueError(f"hidden must be a non-empty tuple of layer widths >= 1; got {self.hidden}")
+        if self.torch_threads is not None and int(self.torch_threads) < 1:
+            raise ValueError(f"torch_threads must be None or an integer >= 1; got {self.torch_threads}")
 
     @classmethod
     def variant(cls, name: str, **overrides) -> CPDRLConfig:
@@ -147,6 +168,10 @@ class CPDRL:
         return critic_loss.item()
 
     def learn(self, total_frames: int) -> CPDRL:
+        with torch_threads(self.config.torch_threads):
+            return self._learn(total_frames)
+
+    def _learn(self, total_frames: int) -> CPDRL:
         if self._observation is None:
             self._observation, _ = self.env.reset(seed=self.seed)
         observation = self._observation

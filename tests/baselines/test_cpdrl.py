@@ -39,6 +39,14 @@ def test_variant_flags_and_a_bad_name():
         CPDRLConfig.variant("td3")
 
 
+@pytest.mark.parametrize("field, value", [("gamma", 1.0), ("tau", 0.0), ("tau", 1.5), ("actor_lr", -1e-4),
+                                          ("noise_std", -0.1), ("batch_size", 0), ("hidden", ()),
+                                          ("torch_threads", 0)])
+def test_bad_config_names_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        CPDRLConfig(**{field: value})
+
+
 def test_smoke_learns_beats_random_and_round_trips(tmp_path):
     env = gym.make("OFDMA-Consistency-v0", num_devices=3, max_episode_steps=10_000)
     config = CPDRLConfig.variant("cpdrl", learning_starts=32, batch_size=32, actor_lr=1e-3, critic_lr=1e-3)
