@@ -70,6 +70,12 @@ def _qaroo(env, seed, config):
     return QAROO(env, QAROOConfig(**config), seed)
 
 
+def _lyapunov_drl(env, seed, config):
+    from baselines.lyapunov_drl import LyapunovDRL, LyapunovDRLConfig
+
+    return LyapunovDRL(env, LyapunovDRLConfig(**config), seed)
+
+
 def _qio_policy():
     from baselines.qio import QIOPolicy  # numpy only
 
@@ -110,6 +116,7 @@ METHODS: dict[str, Method] = {
     "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     "qaroo": Method("qaroo", "paper", _qaroo, _on("WPMEC-v0"), trains=True),  # RNN + UGQ
+    "lyapunov-drl": Method("lyapunov-drl", "paper", _lyapunov_drl, _on("MEQC-GaussMarkov-v0"), trains=True),
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
 }
 
