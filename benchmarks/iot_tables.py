@@ -4,7 +4,11 @@ cost and the servers' utility for N = 50, 100, 150, and the ablation table of th
 Methods: random, all-local, best-response, QIO (population 30, 100 iterations per slot), the
 oracle's local search (a reference, not a paper method), DRL (shared-network DQN), GAT (imitation
 of the local search), MARL (learning leaders, best-response followers) and the unified method
-(Algorithm 2). Ablations: full, without DT / GAT / MARL / DRL (the paper's four) and without QIO.
+(Algorithm 2). Ablations: full, without DT / GAT / MARL / DRL (the paper's four) and without QIO,
+at N = 50 over seeds 0, 1, 2 (``--ablation-sizes``, ``--ablation-seeds``): a module is said to help
+only when its paired change over the seeds exceeds their spread (a first single-seed table at
+N = 50, 100, 150 flipped verdicts between sizes by about 1 %, and the leaders' learned prices,
+0.6-0.9 per Gcycle, moved the device cost more than any device-side module did).
 The GAT is trained once per N and shared, frozen, by the unified variants (its imitation labels
 cost one local search per slot, 0.2 s at N = 150). Every method is evaluated on the same
 ``--slots`` slots (seed 10000 + ``--seed``: the same tasks and channels for all); methods with
@@ -18,7 +22,7 @@ latency, so the cost-optimal assignment offloads to save energy and is slower th
 Each (N, method) result is appended to ``--out`` (JSON lines) as soon as it is measured;
 ``--resume`` skips the ones already there with the same settings.
 
-    python -m benchmarks.iot_tables [--quick] [--sizes 50 100 150] [--slots 20] [--seed 0]
+    python -m benchmarks.iot_tables [--quick] [--sizes 50 100 150] [--slots 20] [--seed 0] [--resume]
 """
 
 from __future__ import annotations
@@ -67,49 +71,49 @@ def evaluate(env, decide, slots: int, seed: int) -> dict[str, float]:
 
 
 class Bench:
-    """Runs and records the methods of one N (results appended to ``out`` as they come)."""
+    """Runs and records the methods of one N and seed (results appended to ``out`` as they come)."""
 
-    def __init__(self, n: int, args, done: dict):
-        self.n, self.args, self.done = n, args, done
+    def __init__(self, n: int, seed: int, args, done: dict):
+        self.n, self.seed, self.args, self.done = n, seed, args, done
         self.budget = {name: pair[1] if args.quick else pair[0] for name, pair in BUDGETS.items()}
-        self.eval_seed = 10_000 + args.seed
+        self.eval_seed = 10_000 + seed
         self._gat, self._twin = None, None
 
     def env(self):
         return gym.make("MultiServerIoT-v0", num_devices=self.n)
 
     def record(self, table: str, method: str, run) -> dict[str, float]:
-        key = (table, self.n, method)
+        key = (table, self.n, method, self.seed)
         if key in self.done:
             return self.done[key]
         start = time.perf_counter()
         metrics = run()
         metrics["seconds"] = time.perf_counter() - start
         entry = {"table": table, "n": self.n, "method": method, "quick": self.args.quick, "slots": self.args.slots,
-                 "seed": self.args.seed, "metrics": metrics}
+                 "seed": self.seed, "metrics": metrics}
         with self.args.out.open("a") as stream:
             stream.write(json.dumps(entry) + "\n")
         self.done[key] = metrics
-        print(f"  N = {self.n:<4} {table:<9} {method:<16} cost {metrics['cost']:.4f}  latency {metrics['latency_ms']:.1f} ms"
+        print(f"  N = {self.n:<4} seed {self.seed} {table:<9} {method:<14} cost {metrics['cost']:.4f}  latency {metrics['latency_ms']:.1f} ms"
               f"  ({metrics['seconds']:.1f} s)", flush=True)
         return metrics
 
     def gat(self) -> IoTGAT:
         if self._gat is None:
-            self._gat = IoTGAT(self.env(), seed=self.args.seed).learn(self.budget["gat"])
+            self._gat = IoTGAT(self.env(), seed=self.seed).learn(self.budget["gat"])
         return self._gat
 
     def twin(self) -> DigitalTwin:
         if self._twin is None:
-            self._twin = DigitalTwin(self.env(), seed=self.args.seed).learn(self.budget["twin"])
+            self._twin = DigitalTwin(self.env(), seed=self.seed).learn(self.budget["twin"])
         return self._twin
 
     def fixed(self, name: str):
-        env, rng = self.env(), np.random.default_rng(self.args.seed)
+        env, rng = self.env(), np.random.default_rng(self.seed)
         return evaluate(env, lambda obs: FIXED[name](env, rng), self.args.slots, self.eval_seed)
 
     def learned(self, name: str):
-        slots, seed = self.args.slots, self.args.seed
+        slots, seed = self.args.slots, self.seed
         if name == "drl":
             agent = IoTDQN(self.env(), seed=seed).learn(self.budget["drl"])
             return evaluate(agent.env, agent.predict, slots, self.eval_seed)
@@ -125,48 +129,62 @@ class Bench:
     def unified(self, module: str | None):
         config = UnifiedConfig.without(module, train_gat=False) if module else UnifiedConfig(train_gat=False)
         twin = copy.deepcopy(self.twin())  # each variant refits its own copy online
-        agent = UnifiedIoT(self.env(), config, seed=self.args.seed, gat=self.gat(), twin=twin)
+        agent = UnifiedIoT(self.env(), config, seed=self.seed, gat=self.gat(), twin=twin)
         agent.learn(self.budget["unified"])
         return evaluate(agent.env, agent.predict, self.args.slots, self.eval_seed)
 
 
-def print_tables(results: dict, sizes) -> None:
-    main = [m for m in (*FIXED, "drl", "gat", "marl", "unified") if any(("main", n, m) in results for n in sizes)]
+def print_tables(results: dict, sizes, seed: int) -> None:
+    main = [m for m in (*FIXED, "drl", "gat", "marl", "unified") if any(("main", n, m, seed) in results for n in sizes)]
     for title, metric, fmt in (("Table 2: latency (ms)", "latency_ms", "{:>10.1f}"),
                                ("Table 3: energy (J)", "energy_j", "{:>10.4f}"),
                                ("Table 4: fairness (Jain)", "fairness", "{:>10.3f}"),
                                ("Table 5: mean device cost (alpha L + beta E + gamma price)", "cost", "{:>10.4f}"),
                                ("servers' total utility", "utility", "{:>10.3f}"),
+                               ("mean price (per Gcycle)", "price", "{:>10.3f}"),
                                ("decision time (ms per slot)", "decide_ms", "{:>10.1f}")):
-        print(f"\n{title}\n{'method':<16}" + "".join(f"{'N = ' + str(n):>10}" for n in sizes))
+        print(f"\n{title}, seed {seed}\n{'method':<16}" + "".join(f"{'N = ' + str(n):>10}" for n in sizes))
         for method in main:
-            cells = [fmt.format(results[("main", n, method)][metric]) if ("main", n, method) in results else f"{'-':>10}"
+            cells = [fmt.format(results[key][metric]) if (key := ("main", n, method, seed)) in results else f"{'-':>10}"
                      for n in sizes]
             print(f"{method:<16}" + "".join(cells))
     for n in sizes:
-        rows = [(name, results[("ablation", n, name)]) for name in ABLATIONS if ("ablation", n, name) in results]
-        if not rows:
-            continue
-        print(f"\nAblation, N = {n}\n{'variant':<14} {'latency ms':>10} {'energy J':>9} {'Mbps':>7} {'fairness':>9} "
-              f"{'utility':>8} {'price':>6} {'cost':>8}")
-        for name, m in rows:
-            print(f"{name:<14} {m['latency_ms']:>10.1f} {m['energy_j']:>9.4f} {m['throughput_mbps']:>7.2f} "
-                  f"{m['fairness']:>9.3f} {m['utility']:>8.3f} {m['price']:>6.3f} {m['cost']:>8.4f}")
-        full = dict(rows).get("full")
-        for name, m in rows[1:]:
-            if full is not None:
-                cost = "lowers" if m["cost"] > full["cost"] else "does not lower"
-                utility = "raises" if m["utility"] < full["utility"] else "does not raise"
-                print(f"  {name[8:]:<5} {cost} the device cost ({full['cost']:.4f} with it, {m['cost']:.4f} without), "
-                      f"{utility} the servers' utility ({full['utility']:.3f} / {m['utility']:.3f})")
-    for n in sizes:
         for learned in ("drl", "gat", "unified"):
-            if ("main", n, learned) not in results:
+            if ("main", n, learned, seed) not in results:
                 continue
-            verdicts = [f"{metric} < {base}: {'yes' if results[('main', n, learned)][key] < results[('main', n, base)][key] else 'NO'}"
+            verdicts = [f"{metric} < {base}: {'yes' if results[('main', n, learned, seed)][key] < results[('main', n, base, seed)][key] else 'NO'}"
                         for metric, key in (("latency", "latency_ms"), ("cost", "cost"))
-                        for base in ("random", "all-local") if ("main", n, base) in results]
+                        for base in ("random", "all-local") if ("main", n, base, seed) in results]
             print(f"check N = {n} {learned:<8} " + ", ".join(verdicts))
+
+
+def print_ablation(results: dict, n: int, seeds) -> None:
+    """Mean (sd over seeds) per variant, and per module the paired change when it is dropped."""
+    runs = {name: [results[("ablation", n, name, s)] for s in seeds if ("ablation", n, name, s) in results]
+            for name in ABLATIONS}
+    if not runs["full"]:
+        return
+    columns = (("latency ms", "latency_ms", 1), ("energy J", "energy_j", 4), ("fairness", "fairness", 3),
+               ("utility", "utility", 3), ("price", "price", 3), ("cost", "cost", 4))
+    print(f"\nAblation, N = {n}, mean (sd) over seeds {list(seeds)}\n{'variant':<14}"
+          + "".join(f"{label:>17}" for label, _, _ in columns) + f"{'Mbps':>8}")
+    for name, rows in runs.items():
+        if rows:
+            cells = [f"{np.mean([r[k] for r in rows]):.{d}f} ({np.std([r[k] for r in rows]):.{d}f})" for _, k, d in columns]
+            print(f"{name:<14}" + "".join(f"{c:>17}" for c in cells) + f"{np.mean([r['throughput_mbps'] for r in rows]):>8.2f}")
+    full = runs["full"]
+    for name, rows in list(runs.items())[1:]:
+        if len(rows) != len(full):
+            continue
+        words = []
+        for metric, label, better, good, bad in (("cost", "device cost", -1, "lowers", "raises"),
+                                                 ("utility", "servers' utility", 1, "raises", "lowers")):
+            change = better * np.array([f[metric] - r[metric] for f, r in zip(full, rows)])  # > 0: the module helps
+            spread = np.std(change) if len(change) > 1 else 0.0
+            effect = good if change.mean() > spread else bad if change.mean() < -spread else "no clear effect on"
+            words.append(f"{effect} the {label} "
+                         f"({np.mean([r[metric] for r in full]):.4f} with it, {np.mean([r[metric] for r in rows]):.4f} without)")
+        print(f"  {name[8:]:<5} " + "; ".join(words))
 
 
 def main(argv=None) -> None:
@@ -174,35 +192,43 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="small learning budgets and 5 slots")
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 150])
     parser.add_argument("--slots", type=int, default=None, help="evaluation slots (default 20, --quick 5)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the main tables")
+    parser.add_argument("--ablation-sizes", type=int, nargs="+", default=[50])
+    parser.add_argument("--ablation-seeds", type=int, nargs="+", default=None, help="default 0 1 2 (--quick: 0)")
     parser.add_argument("--out", type=Path, default=Path("results/iot_tables.jsonl"))
     parser.add_argument("--resume", action="store_true", help="skip results already in --out with these settings")
     args = parser.parse_args(argv)
     args.slots = args.slots or (5 if args.quick else 20)
+    args.ablation_seeds = args.ablation_seeds or ([0] if args.quick else [0, 1, 2])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = {}
+    results = {}
     if args.resume and args.out.exists():
         for line in args.out.read_text().splitlines():
             entry = json.loads(line)
-            if (entry["quick"], entry["slots"], entry["seed"]) == (args.quick, args.slots, args.seed):
-                done[(entry["table"], entry["n"], entry["method"])] = entry["metrics"]
+            if (entry["quick"], entry["slots"]) == (args.quick, args.slots):
+                results[(entry["table"], entry["n"], entry["method"], entry["seed"])] = entry["metrics"]
     elif args.out.exists():
         args.out.unlink()
     budgets = {name: pair[1] if args.quick else pair[0] for name, pair in BUDGETS.items()}
-    print(f"learning slots {budgets}, {args.slots} evaluation slots, seed {args.seed}; results -> {args.out}")
-    results = dict(done)
-    for n in args.sizes:
-        bench = Bench(n, args, results)
-        for name in FIXED:
-            bench.record("main", name, lambda name=name: bench.fixed(name))
-        for name in ("drl", "gat", "marl", "unified"):
-            bench.record("main", name, lambda name=name: bench.learned(name))
-        for name, module in ABLATIONS.items():
-            if name == "full" and ("main", n, "unified") in results:
-                results[("ablation", n, "full")] = results[("main", n, "unified")]
+    print(f"learning slots {budgets}, {args.slots} evaluation slots; results -> {args.out}")
+    for n in sorted(set(args.sizes) | set(args.ablation_sizes)):
+        for seed in sorted({args.seed} | (set(args.ablation_seeds) if n in args.ablation_sizes else set())):
+            bench = Bench(n, seed, args, results)
+            if n in args.sizes and seed == args.seed:
+                for name in FIXED:
+                    bench.record("main", name, lambda name=name: bench.fixed(name))
+                for name in ("drl", "gat", "marl", "unified"):
+                    bench.record("main", name, lambda name=name: bench.learned(name))
+            if n not in args.ablation_sizes or seed not in args.ablation_seeds:
                 continue
-            bench.record("ablation", name, lambda module=module: bench.unified(module))
-    print_tables(results, args.sizes)
+            for name, module in ABLATIONS.items():
+                if name == "full" and ("main", n, "unified", seed) in results:
+                    results[("ablation", n, "full", seed)] = results[("main", n, "unified", seed)]
+                    continue
+                bench.record("ablation", name, lambda module=module: bench.unified(module))
+    print_tables(results, args.sizes, args.seed)
+    for n in args.ablation_sizes:
+        print_ablation(results, n, args.ablation_seeds)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,18 @@ def _qaroo(env, seed, config):
     return QAROO(env, QAROOConfig(**config), seed)
 
 
+def _iot_drl(env, seed, config):
+    from baselines.iot.drl import DQNConfig, IoTDQN
+
+    return IoTDQN(env, DQNConfig(**config), seed)
+
+
+def _iot_unified(env, seed, config):
+    from baselines.iot.unified import UnifiedConfig, UnifiedIoT
+
+    return UnifiedIoT(env, UnifiedConfig(**config), seed)  # with MARL, its env is the leaders' market
+
+
 def _lyapunov_drl(env, seed, config):
     from baselines.lyapunov_drl import LyapunovDRL, LyapunovDRLConfig
 
@@ -117,6 +129,8 @@ METHODS: dict[str, Method] = {
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     "qaroo": Method("qaroo", "paper", _qaroo, _on("WPMEC-v0"), trains=True),  # RNN + UGQ
     "lyapunov-drl": Method("lyapunov-drl", "paper", _lyapunov_drl, _on("MEQC-GaussMarkov-v0"), trains=True),
+    "iot-drl": Method("iot-drl", "paper", _iot_drl, _on("MultiServerIoT-v0"), trains=True),  # shared-network DQN
+    "iot-unified": Method("iot-unified", "paper", _iot_unified, _on("MultiServerIoT-v0"), trains=True),  # Alg. 2
     **{f"sb3-{algo}": _sb3(algo) for algo in ("ppo", "a2c", "dqn", "sac", "td3")},
 }
 

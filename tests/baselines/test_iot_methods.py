@@ -263,3 +263,14 @@ def test_unified_config_errors_name_the_field(field, value):
         UnifiedConfig(**{field: value})
     with pytest.raises(ValueError, match="module"):
         UnifiedConfig.without("federated")
+
+
+@pytest.mark.parametrize("method", ["iot-drl", "iot-unified"])
+def test_leaderboard_runs_the_registered_iot_methods(method):
+    from benchmarks.runner import RunSpec, execute
+
+    record = execute(RunSpec("MultiServerIoT-v0", method, seed=0, frames=4, eval_frames=3, env_config={"num_devices": 8},
+                             method_config={"qio_iterations": 5} if method == "iot-unified" else {}))
+    assert record["error"] is None, record["error"]
+    assert set(record["metrics"]) >= {"latency_ms", "energy_j", "fairness", "mean_cost"}
+    assert np.isfinite(list(record["metrics"].values())).all()
