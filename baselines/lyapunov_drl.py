@@ -67,11 +67,11 @@ class LyapunovDRLConfig:
     learning_starts: int = 512  # device transitions stored before the first update (chosen)
     updates_per_frame: int = 1  # gradient steps of each network per slot (chosen)
     tau: float = 0.01  # soft update of the DQN target network (chosen)
-    epsilon_start: float = 1.0  # share of devices acting uniformly at random, first frame
+    epsilon_start: float = 0.3  # chance of a uniform mode (and, apart, fraction) per device, first frame
     epsilon_end: float = 0.02  # ... after exploration_frames
     noise_start: float = 0.3  # std of the Gaussian noise on the actor's fraction, first frame
     noise_end: float = 0.02  # ... after exploration_frames
-    exploration_frames: int = 1000  # slots of linear decay (chosen)
+    exploration_frames: int = 500  # slots of linear decay (chosen: the time-average counts exploration)
     reward_scale: float = 1.0  # learners see -device_objective / (V reward_scale)
     standardize_inputs: bool = True  # running mean / std of the inputs except Z / V (chosen: the channel
     #                                  feature has std 0.05 as the env scales it)
