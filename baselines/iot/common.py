@@ -75,6 +75,19 @@ class PricedView:
         return action.astype(np.int64)
 
 
+def record_frame(history: dict[str, list[float]], values: dict, callback=None) -> None:
+    """Append one frame's ``values`` to ``history`` and pass the latest values to ``callback``."""
+    for key, value in values.items():
+        history[key].append(float(value))
+    if callback is not None:
+        callback({key: series[-1] for key, series in history.items() if series})
+
+
+def advance(env, observation, terminated: bool, truncated: bool):
+    """The observation to act on next: ``observation``, or a fresh episode's when this one ended."""
+    return env.reset()[0] if terminated or truncated else observation
+
+
 def save_checkpoint(path, config, seed: int, **payload) -> None:
     """One checkpoint format for the IoT trainers (read back with ``common.persistence.load_checkpoint``)."""
     torch.save({"config": asdict(config), "seed": seed, **payload}, Path(path))

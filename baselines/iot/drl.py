@@ -31,7 +31,7 @@ from torch import nn
 
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import device_features, feature_size, save_checkpoint
+from baselines.iot.common import advance, device_features, feature_size, record_frame, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
 
 
@@ -149,20 +149,15 @@ class IoTDQN:
                 features = self.features(observation)
                 actions = self.learner.act(features, explore=True)
                 local = self.env.unwrapped.evaluate(np.zeros((1, len(actions)), dtype=np.int64)).info["cost"][0]
-                next_observation, reward, terminated, truncated, info = self.env.step(actions)
+                following, reward, terminated, truncated, info = self.env.step(actions)
                 self.learner.store(features, actions, device_rewards(info["cost"], local, cfg.cost_clip),
-                                   self.features(next_observation))
+                                   self.features(following))
                 losses = [self.learner.train_step() for _ in range(cfg.train_steps_per_frame)]
                 if len(self.history["reward"]) % cfg.target_update == 0:
                     self.learner.sync_target()
-                for key, value in (("reward", reward), ("loss", np.mean(losses) if losses else np.nan),
-                                   ("latency_ms", info["latency_ms"]), ("energy_j", info["energy_j"])):
-                    self.history[key].append(float(value))
-                if callback is not None:
-                    callback({key: values[-1] for key, values in self.history.items()})
-                observation = next_observation
-                if terminated or truncated:
-                    observation, _ = self.env.reset()
+                record_frame(self.history, {"reward": reward, "loss": np.mean(losses) if losses else np.nan,
+                                            "latency_ms": info["latency_ms"], "energy_j": info["energy_j"]}, callback)
+                observation = advance(self.env, following, terminated, truncated)
             self._observation = observation
         return self
 

@@ -27,7 +27,7 @@ from torch import nn
 
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import device_features, save_checkpoint
+from baselines.iot.common import advance, device_features, record_frame, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
 
 
@@ -153,13 +153,9 @@ class IoTGAT:
                 losses = [self.train_step() for _ in range(self.config.train_steps_per_frame)]
                 action = self.predict(observation)
                 self.history["agreement"].append(float(np.mean(action == label)))
-                observation, reward, terminated, truncated, _ = self.env.step(action)
-                self.history["reward"].append(float(reward))
-                self.history["loss"].append(float(np.mean(losses)) if losses else float("nan"))
-                if callback is not None:
-                    callback({key: values[-1] for key, values in self.history.items()})
-                if terminated or truncated:
-                    observation, _ = self.env.reset()
+                following, reward, terminated, truncated, _ = self.env.step(action)
+                record_frame(self.history, {"reward": reward, "loss": np.mean(losses) if losses else np.nan}, callback)
+                observation = advance(self.env, following, terminated, truncated)
             self._observation = observation
         return self
 

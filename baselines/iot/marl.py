@@ -25,7 +25,7 @@ import numpy as np
 
 from baselines import heuristics
 from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import PricedView, save_checkpoint
+from baselines.iot.common import PricedView, advance, record_frame, save_checkpoint
 from mec_gym.core.validation import require_choice, require_float, require_int
 from mec_gym.envs.multiserver_iot.env import OBSERVATION_HIGH
 
@@ -167,14 +167,10 @@ class StackelbergMARL:
             self._started = True
         for _ in range(total_frames):
             prices = self.market.announced
-            _, _, _, truncated, info = self.market.step(self.answer(prices))
-            self.history["utility"].append(float(np.sum(info["server_utility"])))
-            self.history["mean_cost"].append(float(info["mean_cost"]))
-            self.history["mean_price"].append(float(np.mean(prices)))
-            if callback is not None:
-                callback({key: values[-1] for key, values in self.history.items()})
-            if truncated:
-                self.market.reset()
+            following, _, terminated, truncated, info = self.market.step(self.answer(prices))
+            record_frame(self.history, {"utility": np.sum(info["server_utility"]), "mean_cost": info["mean_cost"],
+                                        "mean_price": np.mean(prices)}, callback)
+            advance(self.market, following, terminated, truncated)
         self.market.learning = False
         return self
 
