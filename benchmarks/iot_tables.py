@@ -173,6 +173,8 @@ def print_ablation(results: dict, n: int, seeds) -> None:
             cells = [f"{np.mean([r[k] for r in rows]):.{d}f} ({np.std([r[k] for r in rows]):.{d}f})" for _, k, d in columns]
             print(f"{name:<14}" + "".join(f"{c:>17}" for c in cells) + f"{np.mean([r['throughput_mbps'] for r in rows]):>8.2f}")
     full = runs["full"]
+    if len(full) < 2:
+        print("  (one seed: the verdicts below are signs of single differences, not measured effects)")
     for name, rows in list(runs.items())[1:]:
         if len(rows) != len(full):
             continue
