@@ -31,11 +31,15 @@ def test_inputs_carry_the_exact_queue_over_v_beyond_the_observation_clip():
     np.testing.assert_allclose(inputs[:, 11], state["physical_error"][0] * 1e3 / 2.0, rtol=1e-6)
 
 
-def test_stored_device_rewards_add_up_to_the_env_reward_over_v():
-    env = _env(V=7.0, num_devices=4)
-    agent = LyapunovDRL(env, LyapunovDRLConfig(learning_starts=10_000), seed=0).learn(5)
+@pytest.mark.parametrize("overrides, divisor", [({"V": 7.0}, 7.0), ({"V": 0.0}, 1.0), ({"V": 7.0, "reward": "cost"}, 1.0)])
+def test_stored_device_rewards_add_up_to_the_env_reward_over_v(overrides, divisor):
+    env = _env(num_devices=4, **overrides)
+    agent = LyapunovDRL(env, LyapunovDRLConfig(learning_starts=10_000), seed=0)
+    # queues set so that the Z term counts; the agent goes on from this state instead of resetting
+    agent._observation, _ = env.reset(seed=2, options={"state": {"Z": np.array([0.0, 1.0, 3.0, 9.0])}})
+    agent.learn(5)
     stored = agent.memory.targets[:20, 2].reshape(5, 4).sum(axis=1)
-    np.testing.assert_allclose(stored * 7.0, agent.history["reward"], rtol=1e-5)
+    np.testing.assert_allclose(stored * divisor, agent.history["reward"], rtol=1e-5)
 
 
 def test_running_standardiser_matches_numpy_on_batches():
