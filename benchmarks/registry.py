@@ -88,10 +88,10 @@ def _lyapunov_drl(env, seed, config):
     return LyapunovDRL(env, LyapunovDRLConfig(**config), seed)
 
 
-def _qio_policy():
+def _qio_policy(proposal=None):
     from baselines.qio import QIOPolicy  # numpy only
 
-    return QIOPolicy()
+    return QIOPolicy(proposal=proposal)
 
 
 def _on(*env_ids):
@@ -125,6 +125,8 @@ METHODS: dict[str, Method] = {
     **{name: _fixed(name, policy, applies=_on("MultiServerIoT-v0")) for name, policy in heuristics.IOT_POLICIES.items()},
     **{name: _fixed(name, policy, applies=_on("MEQC-GaussMarkov-v0")) for name, policy in heuristics.MEQC_POLICIES.items()},
     "qio": _fixed("qio", _qio_policy(), applies=_on("WPMEC-v0", "PQC-NOMA-v0", "MultiServerIoT-v0")),
+    # seed 003's QIO refinement of a policy's proposal: from uniform angles QIO cannot search (M + 1)^N
+    "qio-refine": _fixed("qio-refine", _qio_policy(heuristics.best_response_policy), applies=_on("MultiServerIoT-v0")),
     "droo": Method("droo", "paper", _droo, _on("WPMEC-v0"), trains=True),
     "lydroo": Method("lydroo", "paper", _lydroo, _on("PQC-NOMA-v0"), trains=True),
     "qaroo": Method("qaroo", "paper", _qaroo, _on("WPMEC-v0"), trains=True),  # RNN + UGQ

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 import numpy as np
+import pytest
 
 import mec_gym  # noqa: F401
 from baselines.qio import QIOConfig, QIOPolicy, qio_search
@@ -43,3 +44,31 @@ def test_finds_the_exact_optimum_on_wpmec_frames():
         env.reset(seed=frame)
         hits += np.array_equal(policy(env, rng), env.unwrapped.optimum().action)
     assert hits >= 19
+
+
+def test_a_proposal_joins_the_first_call_and_is_never_lost():
+    target = np.array([2, 0, 4, 1])
+    calls = []
+
+    def oracle(batch):
+        calls.append(len(batch))
+        return -np.abs(batch - target).sum(axis=1).astype(float)
+
+    # one iteration: the population alone almost never hits the target; the proposal is the target
+    best, reward = qio_search(oracle, np.array([3, 5, 5, 2]), np.random.default_rng(0), QIOConfig(iterations=1),
+                              start=target)
+    assert calls == [31] and reward == 0.0
+    np.testing.assert_array_equal(best, target)
+    with pytest.raises(ValueError, match="start"):
+        qio_search(oracle, np.array([3, 5, 5, 2]), np.random.default_rng(0), start=np.array([3, 0, 0, 0]))
+
+
+def test_refining_all_local_on_multiserver_iot_never_ends_worse_than_all_local():
+    env = gym.make("MultiServerIoT-v0", num_devices=60)
+    local = lambda env, rng: np.zeros(env.unwrapped.action_space.shape, dtype=np.int64)  # noqa: E731
+    policy, rng = QIOPolicy(QIOConfig(iterations=10), proposal=local), np.random.default_rng(0)
+    for frame in range(3):
+        env.reset(seed=frame)
+        decision = policy(env, rng)
+        rewards = env.unwrapped.evaluate(np.stack([decision, np.zeros_like(decision)])).rewards
+        assert rewards[0] >= rewards[1]
