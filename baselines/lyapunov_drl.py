@@ -223,11 +223,10 @@ class LyapunovDRL:
         cfg = self.config
         if self._observation is None:
             self._observation, _ = self.env.reset(seed=self.seed)
-        observation = self._observation
         scale = self.V * cfg.reward_scale
         for _ in range(total_frames):
             start = time.perf_counter()
-            inputs = self.device_inputs(observation)
+            inputs = self.device_inputs(self._observation)
             self.scaler.update(inputs)
             modes, fractions, drawn = self._decide(inputs, explore=True)
             epsilon = self._schedule()[0]
@@ -249,10 +248,7 @@ class LyapunovDRL:
                 self.history[key].append(value)
             if callback is not None:
                 callback(dict(record, info=info))
-            observation = next_observation
-            if terminated or truncated:
-                observation, _ = self.env.reset()
-        self._observation = observation
+            self._observation = self.env.reset()[0] if terminated or truncated else next_observation
         return self
 
     # ----- persistence -------------------------------------------------------------------------
