@@ -24,6 +24,7 @@ from gymnasium import spaces
 
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, torch_threads
+from baselines.common.normalization import RunningStandardiser
 from baselines.common.persistence import load_checkpoint
 from baselines.common.quantizers import k_nearest, noisy_order_preserving, order_preserving
 
@@ -98,7 +99,7 @@ class DROO:
                                                 "seconds": []}
         self._best_indices: list[int] = []
         self._observation = None
-        self._input_stats = [0, np.zeros(input_size), np.ones(input_size)]  # count, mean, M2 (Welford)
+        self.scaler = RunningStandardiser(input_size)  # LyDROO's input standardisation
 
     # ----- hooks -------------------------------------------------------------------------------
     def _input_size(self) -> int:
@@ -120,18 +121,7 @@ class DROO:
 
     # ----- acting ------------------------------------------------------------------------------
     def _standardise(self, inputs: np.ndarray) -> np.ndarray:
-        if not self.config.normalize_input:
-            return inputs
-        count, mean, m2 = self._input_stats
-        std = np.sqrt(m2 / max(count - 1, 1)) + 1e-8 if count > 1 else np.ones_like(mean)
-        return ((inputs - mean) / std).astype(np.float32)
-
-    def _observe_input(self, observation: np.ndarray) -> None:
-        count, mean, m2 = self._input_stats
-        count += 1
-        delta = observation - mean
-        mean = mean + delta / count
-        self._input_stats = [count, mean, m2 + delta * (observation - mean)]
+        return self.scaler(inputs) if self.config.normalize_input else inputs
 
     def _relaxed_from_input(self, network_input: np.ndarray) -> np.ndarray:
         x = self._standardise(network_input.reshape(1, -1))
@@ -183,7 +173,7 @@ class DROO:
             start = time.perf_counter()
             network_input = self._network_input(observation)
             if cfg.normalize_input:
-                self._observe_input(network_input.astype(np.float64))
+                self.scaler.update(network_input)
             action, index = self._choose(network_input)
             next_observation, reward, terminated, truncated, _ = self.env.step(action)
             self.memory.add(network_input, action)
@@ -211,12 +201,13 @@ class DROO:
     # ----- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         torch.save({"config": asdict(self.config), "seed": self.seed, "k": self.k,
-                    "actor": self.actor.state_dict(), "input_stats": self._input_stats}, Path(path))
+                    "actor": self.actor.state_dict(), "scaler": self.scaler.state_dict()}, Path(path))
 
     @classmethod
     def load(cls, path: str | Path, env) -> DROO:
         saved, config = load_checkpoint(path, cls.config_class)
         agent = cls(env, config, seed=saved["seed"])
         agent.actor.load_state_dict(saved["actor"])
-        agent.k, agent._input_stats = saved["k"], saved["input_stats"]
+        agent.k = saved["k"]
+        agent.scaler.load_state_dict(saved["scaler"])
         return agent

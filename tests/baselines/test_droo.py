@@ -93,3 +93,17 @@ def test_droo_rejects_a_non_binary_env_and_a_bad_quantizer():
         DROO(gym.make("OFDMA-Consistency-v0"))
     with pytest.raises(ValueError, match="quantizer"):
         DROOConfig(quantizer="nope")
+
+
+def test_lydroo_round_trips_its_input_standardisation(tmp_path):
+    env = gym.make("PQC-NOMA-v0", num_devices=4)
+    agent = DROO(env, DROOConfig.lydroo(batch_size=16, training_interval=5), seed=0).learn(60)
+    assert agent.scaler.count == 60  # one input per frame
+    agent.save(tmp_path / "lydroo.pt")
+    loaded = DROO.load(tmp_path / "lydroo.pt", env)
+    obs = env.unwrapped._observe(env.unwrapped._state)
+    np.testing.assert_array_equal(loaded.scaler.mean, agent.scaler.mean)
+    np.testing.assert_array_equal(loaded.relaxed(obs), agent.relaxed(obs))
+    fresh = DROO(env, DROOConfig.lydroo(batch_size=16, training_interval=5), seed=0)
+    fresh.actor.load_state_dict(agent.actor.state_dict())  # same weights, no statistics: a different input
+    assert not np.allclose(fresh.relaxed(obs), agent.relaxed(obs))
