@@ -52,61 +52,62 @@ def _prefix_xor_source(k: int) -> np.ndarray:
     return np.argsort((chained << (k - 1 - np.arange(k))[None, :]).sum(axis=1))
 
 
-def _gram(factor: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+def _gram(factor: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """sum_r w[r, b] f[r, b, k] conj(f[r, b, l]) -> (B, r, r), for a factor (rows, B, r)."""
     weighted = factor if weights is None else factor * weights[..., None]
-    return (weighted[..., :, None] * factor.conj()[..., None, :]).sum(0)
+    return np.matmul(weighted.transpose(1, 2, 0), factor.conj().transpose(1, 0, 2))
 
 
-def _times(factor: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
+def _times(factor: np.ndarray, matrices: np.ndarray) -> np.ndarray:
     """f[r, b, :] @ m[b] -> (rows, B, r)."""
-    return (factor[..., :, None] * matrices[None]).sum(-2)
+    return np.matmul(factor.transpose(1, 0, 2), matrices).transpose(1, 0, 2)
 
 
 class _FactoredLayers(torch.autograd.Function):
     """The gate layers on the factored state, S = U V^T, then the Z expectations, with a
-    hand-written backward (the adjoint state, one matrix product per factor and layer): a few dozen
-    tensor operations instead of autograd's graph of hundreds of small ones. Inputs: the factors
-    (2^h, B, 1) and (2^l, B, 1) of the encoded product state and the layers' Kronecker gates
-    (L, 2^h, 2^h) and (L, 2^l, 2^l); the encoding and the gates' construction stay on autograd.
-    Gradients follow torch's convention for complex inputs (2 dL/d conj(z))."""
+    hand-written backward (the adjoint state, one matrix product per factor and layer), both in
+    numpy: a few dozen array operations at about a microsecond each instead of autograd's graph of
+    hundreds of small torch ones. Inputs: the factors (2^h, B, 1) and (2^l, B, 1) of the encoded
+    product state and the layers' Kronecker gates (L, 2^h, 2^h) and (L, 2^l, 2^l); the encoding
+    and the gates' construction stay on autograd. Gradients follow torch's convention for complex
+    inputs (2 dL/d conj(z))."""
 
     @staticmethod
     def forward(ctx, u, v, upper, lower, simulator):
+        sim = simulator
+        u, v, upper, lower = (t.detach().numpy() for t in (u, v, upper, lower))
         batch = u.shape[1]
         us, vs = [], []
         for layer in range(len(upper)):
             rank = u.shape[-1]
-            u = (u[simulator.source_rows][..., None] * simulator.parity[:, None, None, :]).reshape(len(u), -1)
-            v = v[simulator.source_columns].reshape(2, len(v), batch, rank).permute(1, 2, 3, 0).reshape(len(v), -1)
+            u = (u[sim.source_rows_np][..., None] * sim.parity_np[:, None, None, :]).reshape(len(u), -1)
+            v = v[sim.source_columns_np].reshape(2, len(v), batch, rank).transpose(1, 2, 3, 0).reshape(len(v), -1)
             us.append(u)
             vs.append(v)
             u = (upper[layer] @ u).reshape(len(u), batch, 2 * rank)
             v = (lower[layer] @ v).reshape(len(v), batch, 2 * rank)
-        # small contractions as broadcast products and sums: faster than einsum's batched products here
         row_gram, column_gram = _gram(u), _gram(v)  # (B, r, r)
         u_m, v_n = _times(u, column_gram), _times(v, row_gram)
         rows = (u_m * u.conj()).sum(-1).real  # sum_c |S_rc|^2, (2^h, B)
         columns = (v_n * v.conj()).sum(-1).real  # sum_r |S_rc|^2, (2^l, B)
-        ctx.save_for_backward(u, v, u_m, v_n, upper, lower, *us, *vs)
-        ctx.simulator = simulator
-        return torch.cat([rows.T @ simulator.z_rows, columns.T @ simulator.z_columns], dim=1)
+        ctx.saved = (u, v, u_m, v_n, upper, lower, us, vs)
+        ctx.simulator = sim
+        return torch.from_numpy(np.concatenate([rows.T @ sim.z_rows_np, columns.T @ sim.z_columns_np], axis=1))
 
     @staticmethod
     def backward(ctx, grad):
-        u, v, u_m, v_n, upper, lower, *saved = ctx.saved_tensors
-        simulator, layers = ctx.simulator, len(upper)
-        us, vs = saved[:layers], saved[layers:]
-        batch, h = u.shape[1], simulator.rows
-        grad = grad.to(torch.float64)
+        u, v, u_m, v_n, upper, lower, us, vs = ctx.saved
+        sim, layers = ctx.simulator, len(upper)
+        batch, h = u.shape[1], sim.rows
+        grad = grad.detach().to(torch.float64).numpy()
         # dL/d|S_rc|^2 = g_rows[r] + g_columns[c]; the adjoint of S is that times S, contracted
         # with the other factor without forming S
-        g_rows = (grad[:, :h] @ simulator.z_rows.T).T.to(u.dtype)  # (2^h, B)
-        g_columns = (grad[:, h:] @ simulator.z_columns.T).T.to(v.dtype)  # (2^l, B)
+        g_rows = (grad[:, :h] @ sim.z_rows_np.T).T  # (2^h, B)
+        g_columns = (grad[:, h:] @ sim.z_columns_np.T).T  # (2^l, B)
         weighted_columns, weighted_rows = _gram(v, g_columns), _gram(u, g_rows)
         adjoint_u = g_rows[..., None] * u_m + _times(u, weighted_columns)
         adjoint_v = g_columns[..., None] * v_n + _times(v, weighted_rows)
-        grad_upper, grad_lower = torch.empty_like(upper), torch.empty_like(lower)
+        grad_upper, grad_lower = np.empty_like(upper), np.empty_like(lower)
         for layer in reversed(range(layers)):
             rank = adjoint_u.shape[-1] // 2
             flat_u, flat_v = adjoint_u.reshape(len(adjoint_u), -1), adjoint_v.reshape(len(adjoint_v), -1)
@@ -114,10 +115,10 @@ class _FactoredLayers(torch.autograd.Function):
             grad_lower[layer] = 2 * flat_v @ vs[layer].conj().T
             back_u = (upper[layer].conj().T @ flat_u).reshape(len(flat_u), batch, rank, 2)
             back_v = (lower[layer].conj().T @ flat_v).reshape(len(flat_v), batch, rank, 2)
-            adjoint_u = (back_u * simulator.parity[:, None, None, :]).sum(-1)[simulator.inverse_rows]
-            adjoint_v = (back_v[..., 0][simulator.inverse_columns[0]]
-                         + back_v[..., 1][simulator.inverse_columns[1]])
-        return 2 * adjoint_u, 2 * adjoint_v, grad_upper, grad_lower, None
+            adjoint_u = (back_u * sim.parity_np[:, None, None, :]).sum(-1)[sim.inverse_rows_np]
+            adjoint_v = back_v[..., 0][sim.inverse_columns_np[0]] + back_v[..., 1][sim.inverse_columns_np[1]]
+        return (torch.from_numpy(2 * adjoint_u), torch.from_numpy(2 * adjoint_v), torch.from_numpy(grad_upper),
+                torch.from_numpy(grad_lower), None)
 
 
 class _StatevectorSimulator:
@@ -150,6 +151,9 @@ class _StatevectorSimulator:
         self.z_signs = torch.tensor(1.0 - 2.0 * bits, dtype=torch.float64)  # (2^n, n)
         self.z_rows = self.z_signs[:: 2**low, :h].contiguous()  # (2^h, h): Z of the upper qubits by row
         self.z_columns = self.z_signs[: 2**low, h:].contiguous()  # (2^l, l): Z of the lower qubits by column
+        for name in ("source_rows", "source_columns", "inverse_rows", "inverse_columns", "parity", "z_rows",
+                     "z_columns"):  # numpy copies for the factored layers
+            setattr(self, f"{name}_np", getattr(self, name).numpy())
 
     def run(self, inputs: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         batch, h = len(inputs), self.rows
