@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--quantizer", default="op")
     parser.add_argument("--out", type=Path, default=Path("results/droo_wpmec.csv"))
     args = parser.parse_args()
-    env = gym.make("WPMEC-v0", num_devices=args.devices, max_episode_steps=args.frames)
+    env = gym.make("WPMEC-v0", num_devices=args.devices, episode_length=args.frames)
     agent = DROO(env, DROOConfig(track_optimum=True, quantizer=args.quantizer), seed=args.seed)
     agent.learn(args.frames)
     rate = np.array(agent.history["normalized_rate"])

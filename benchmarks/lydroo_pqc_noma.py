@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    env = gym.make("PQC-NOMA-v0", max_episode_steps=args.frames)
+    env = gym.make("PQC-NOMA-v0", episode_length=args.frames)
     infos = []
     agent = DROO(env, DROOConfig.lydroo(), seed=args.seed)
     original_step = env.step

@@ -109,9 +109,9 @@ def main(argv: list[str] | None = None) -> None:
             for method in methods:
                 key = (V, seed, method, args.frames, exploration, args.alpha_bar)
                 if key not in done:
-                    # the env's own episode length (gym.make's max_episode_steps only adds a TimeLimit
-                    # and leaves the config's 2,000, after which the learner would reset the devices)
-                    config = MEQCConfig(V=V, alpha_bar=args.alpha_bar, max_episode_steps=args.frames)
+                    # one episode for the whole run (after the default 2,000 slots the learner would
+                    # reset the devices)
+                    config = MEQCConfig(V=V, alpha_bar=args.alpha_bar, episode_length=args.frames)
                     env = gym.make(ENV_ID, config=config)
                     start = time.perf_counter()
                     if method in LEARNERS:

@@ -59,7 +59,7 @@ def main() -> None:
     for name, policy in POLICIES.items():
         costs, misses, infeasible, modes, min_fraction = [], [], [], np.zeros(3), []
         for seed in args.seeds:
-            env = gym.make("MEQC-GaussMarkov-v0", max_episode_steps=args.slots)
+            env = gym.make("MEQC-GaussMarkov-v0", episode_length=args.slots)
             env.reset(seed=seed)
             rng = np.random.default_rng(seed)
             fractions = []

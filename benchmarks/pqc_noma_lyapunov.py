@@ -27,7 +27,7 @@ def run(frames: int, seed: int, policy=_optimum, **config) -> dict[str, float]:
     """Follow ``policy(env, rng) -> action`` (default: the exact per-frame DPP optimum) for ``frames``
     frames and return the averages. Channels and arrivals do not depend on the actions, so every
     policy and configuration with the same seed sees the same stream."""
-    env = gym.make("PQC-NOMA-v0", max_episode_steps=frames, **config)
+    env = gym.make("PQC-NOMA-v0", episode_length=frames, **config)
     env.reset(seed=seed)
     rng = np.random.default_rng(seed)
     energy, queue, rate, ratio, power, energy_queue, seconds = [], [], [], [], [], [], []

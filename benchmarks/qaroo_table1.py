@@ -26,7 +26,7 @@ VARIANTS = {"DNN+OP": ("dnn", "op"), "DNN+UGQ": ("dnn", "ugq"), "RNN+OP": ("rnn"
 
 def run(variant: str, devices: int, frames: int, eval_frames: int, seed: int) -> tuple[float, float, float]:
     actor, quantizer = VARIANTS[variant]
-    env = gym.make("WPMEC-v0", num_devices=devices, max_episode_steps=frames + eval_frames)
+    env = gym.make("WPMEC-v0", num_devices=devices, episode_length=frames + eval_frames)
     agent = QAROO(env, QAROOConfig(actor=actor, quantizer=quantizer), seed=seed)
     start = time.perf_counter()
     agent.learn(frames)

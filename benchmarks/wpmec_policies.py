@@ -36,7 +36,7 @@ def run(frames: int, devices: int, seed: int, out: Path) -> dict[str, tuple[floa
     out.parent.mkdir(parents=True, exist_ok=True)
     done = _done_frames(out)
     new_file = not out.exists()
-    env = gym.make("WPMEC-v0", num_devices=devices, max_episode_steps=frames)
+    env = gym.make("WPMEC-v0", num_devices=devices, episode_length=frames)
     env.reset(seed=seed)
     with out.open("a", newline="") as handle:
         writer = csv.DictWriter(handle, FIELDS)

@@ -124,3 +124,16 @@ def test_registration_is_idempotent():
     importlib.reload(mec_gym)
     mec_gym.envs.register_all()
     assert set(mec_gym.ENV_IDS) <= set(gym.registry)
+
+
+def test_episode_length_is_the_env_own_truncation_and_time_limit_still_shortens(env_id):
+    env = gym.make(env_id, episode_length=3)  # a config field: reaches the env
+    env.reset(seed=0)
+    env.action_space.seed(0)
+    flags = [env.unwrapped.step(env.action_space.sample())[3] for _ in range(3)]
+    assert flags == [False, False, True]
+    # gym.make's own max_episode_steps adds Gymnasium's TimeLimit on top, as for any Gymnasium env
+    limited = gym.make(env_id, max_episode_steps=2)
+    limited.reset(seed=0)
+    limited.action_space.seed(0)
+    assert [limited.step(limited.action_space.sample())[3] for _ in range(2)] == [False, True]

@@ -20,7 +20,7 @@ from mec_gym.multiagent import MultiServerIoTParallelEnv  # noqa: E402
 
 @pytest.mark.parametrize("pricing_agents", [False, True])
 def test_parallel_api_test(pricing_agents):
-    parallel_api_test(MultiServerIoTParallelEnv(pricing_agents=pricing_agents, num_devices=5, max_episode_steps=10),
+    parallel_api_test(MultiServerIoTParallelEnv(pricing_agents=pricing_agents, num_devices=5, episode_length=10),
                       num_cycles=12)
 
 

@@ -64,13 +64,16 @@ class Optimum:
 class EnvConfig:
     """Fields every scenario has. Subclasses add theirs and extend ``validate``."""
 
-    max_episode_steps: int = 1000  # frames per episode before truncation
+    # Frames per episode before the env truncates. SPEC.md calls it max_episode_steps, but gym.make
+    # keeps that keyword for itself (it only adds a TimeLimit, which can shorten an episode, never
+    # lengthen it), so under that name a longer episode could not reach the env.
+    episode_length: int = 1000
 
     def __post_init__(self) -> None:
         self.validate()
 
     def validate(self) -> None:
-        require_int("max_episode_steps", self.max_episode_steps, 1)
+        require_int("episode_length", self.episode_length, 1)
 
     def _normalise(self, name: str, value: Any) -> None:
         """Store a normalised value in the frozen dataclass (for use inside ``validate``)."""
@@ -167,7 +170,7 @@ class MECEnv(gym.Env):
         single = {k: v[0] for k, v in batch.items()} if isinstance(batch, dict) else batch[0]
         self._state = self._transition(self._state, single, info)
         self._steps += 1
-        truncated = bool(self._steps >= self.config.max_episode_steps or self._episode_over())
+        truncated = bool(self._steps >= self.config.episode_length or self._episode_over())
         self._last_info = info
         return self._observe(self._state), float(evaluation.rewards[0]), False, truncated, info
 

@@ -21,6 +21,7 @@ def register_all() -> None:
     """Register every id of ``ENVIRONMENTS`` with Gymnasium (skipping ids already registered)."""
     for env_id, entry_point in ENVIRONMENTS:
         if env_id not in gym.registry:
-            # Truncation is the env's own (config max_episode_steps), so no TimeLimit wrapper here;
+            # Truncation is the env's own (config episode_length), so no TimeLimit wrapper here (gym.make's
+            # max_episode_steps never reaches an env: it only adds a TimeLimit, which can shorten episodes);
             # disable_env_checker because tests run the full checker explicitly.
             gym.register(id=env_id, entry_point=entry_point, disable_env_checker=True)

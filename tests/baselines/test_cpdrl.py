@@ -48,7 +48,7 @@ def test_bad_config_names_the_field(field, value):
 
 
 def test_smoke_learns_beats_random_and_round_trips(tmp_path):
-    env = gym.make("OFDMA-Consistency-v0", num_devices=3, max_episode_steps=10_000)
+    env = gym.make("OFDMA-Consistency-v0", num_devices=3, episode_length=10_000)
     config = CPDRLConfig.variant("cpdrl", learning_starts=32, batch_size=32, actor_lr=1e-3, critic_lr=1e-3)
     agent = CPDRL(env, config, seed=0).learn(400)
     losses = np.array([x for x in agent.history["critic_loss"] if np.isfinite(x)])

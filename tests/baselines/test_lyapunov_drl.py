@@ -17,7 +17,7 @@ SMALL = {"learning_starts": 128, "batch_size": 64, "exploration_frames": 150}
 
 
 def _env(**overrides):
-    return gym.make("MEQC-GaussMarkov-v0", config=MEQCConfig(max_episode_steps=100_000, **overrides))
+    return gym.make("MEQC-GaussMarkov-v0", config=MEQCConfig(episode_length=100_000, **overrides))
 
 
 def test_inputs_carry_the_exact_queue_over_v_beyond_the_observation_clip():

@@ -255,7 +255,7 @@ def test_no_nan_or_inf_at_extreme_positions_and_loads():
 @given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 12), pricing=st.sampled_from(["fixed", "stackelberg"]),
        spread=st.floats(0.0, 3.0), scale=st.floats(-12.0, 3.0))
 def test_property_no_nan_or_inf(seed, n, pricing, spread, scale):
-    env = gym.make("MultiServerIoT-v0", num_devices=n, pricing=pricing, workload_spread=spread, max_episode_steps=3)
+    env = gym.make("MultiServerIoT-v0", num_devices=n, pricing=pricing, workload_spread=spread, episode_length=3)
     observation, _ = env.reset(seed=seed, options={"state": {"fading": np.full((n, 3), 10.0**scale)}})
     rng = np.random.default_rng(seed)
     for _ in range(3):

@@ -188,7 +188,7 @@ def test_bad_action_raises_and_leaves_state_untouched(bad, match):
         ({"channel_trace": np.full((4, 9), 1e-6)}, "channel_trace"),
         ({"distances": "nowhere"}, "distances"),
         ({"harvesting_efficiency": 1.5}, "harvesting_efficiency"),
-        ({"max_episode_steps": 0}, "max_episode_steps"),
+        ({"episode_length": 0}, "episode_length"),
     ],
 )
 def test_invalid_config_raises_at_make_time(overrides, field):

@@ -55,7 +55,7 @@ class MEQCConfig(EnvConfig):
     alpha_bar: float = 0.3  # long-term average offload fraction per device
     V: float = 10.0  # Lyapunov weight (chosen)
     reward: str = "dpp"  # "dpp" or "cost"
-    max_episode_steps: int = 2000
+    episode_length: int = 2000
 
     def validate(self) -> None:
         super().validate()

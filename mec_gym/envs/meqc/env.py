@@ -25,7 +25,7 @@ that cannot run is rejected: the task runs locally and costs ``infeasible_penalt
 alpha_i counts as 0 in the reward and the queue update (no queue credit for a rejected request).
 
 ## Episode End
-Truncation after ``max_episode_steps`` slots.
+Truncation after ``episode_length`` slots.
 
 ## Info
 ``latency`` (N, s), ``device_energy``, ``server_energy`` (N, J), ``cost`` (N), ``total_cost``,

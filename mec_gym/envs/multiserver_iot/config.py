@@ -43,7 +43,7 @@ class MultiServerIoTConfig(EnvConfig):
     server_energy_cost: float = 1.0  # lambda in U_j, per J (chosen)
     server_delay_cost: float = 0.1  # mu in U_j, per s of its tasks' total latency (chosen)
     slot_length: float = 1.0  # s
-    max_episode_steps: int = 200
+    episode_length: int = 200
 
     def validate(self) -> None:
         super().validate()

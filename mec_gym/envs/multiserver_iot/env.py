@@ -29,7 +29,7 @@ leaves for local computing when offloading becomes dearer than local (the server
 simultaneously, each against the others' current prices). The devices (the agent) follow.
 
 ## Episode End
-Truncation after ``max_episode_steps`` slots.
+Truncation after ``episode_length`` slots.
 
 ## Optimum
 ``optimum()`` enumerates all (M + 1)^N assignments when there are at most 2^16 (N <= 8 with M = 3),

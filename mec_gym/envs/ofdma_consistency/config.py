@@ -36,7 +36,7 @@ class OFDMAConfig(EnvConfig):
     min_resource_share: float = 1e-3  # floor on decoded b/B, p/P_max, f/f_max when computing
     #                                  delays of raw actions (chosen: keeps them finite; the
     #                                  consistency check sees the unfloored values)
-    max_episode_steps: int = 200  # T decisions per episode on one static instance
+    episode_length: int = 200  # T decisions per episode on one static instance
 
     def validate(self) -> None:
         super().validate()

@@ -30,7 +30,7 @@ sum b - B in Hz would swamp every other term). Delays of raw decisions use resou
 all 2^N offloading vectors (N <= 16, else coordinate descent), returned as an encoded action.
 
 ## Episode End
-Truncation after ``max_episode_steps`` (default 200) decisions; never terminates.
+Truncation after ``episode_length`` (default 200) decisions; never terminates.
 
 ## Info
 ``objective``, ``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,

@@ -49,7 +49,7 @@ class PQCNOMAConfig(EnvConfig):
     reward: str = "dpp"  # "dpp" (drift-plus-penalty objective) or "rate" (weighted rate, Mbit)
     sca_tolerance: float = 1e-6  # relative surrogate gain at which SCA stops
     sca_max_iterations: int = 500
-    max_episode_steps: int = 1000
+    episode_length: int = 1000
 
     def validate(self) -> None:
         super().validate()

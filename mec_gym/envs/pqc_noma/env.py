@@ -25,7 +25,7 @@ arrival (chosen); Y starts at 0. Q(t+1) = Q(t) - r(t) + A(t), A ~ Exp(arrival_me
 Y(t+1) = max(Y(t) + c (e(t) - e_bar), 0). ``reset(options={"state": {...}})`` sets h, Q (bits), Y.
 
 ## Episode End
-Truncation after ``max_episode_steps`` frames.
+Truncation after ``episode_length`` frames.
 
 ## Info
 ``rates`` (bits per frame), ``energy`` (J), ``power`` (W), ``cpu_freq`` (Hz), ``objective`` (DPP),

@@ -39,7 +39,7 @@ class WPMECConfig(EnvConfig):
     path_loss_exponent: float = 2.8  # d_e
     channel_trace: Any = None  # (T, N) channel gains replayed one row per frame from reset; the
     #                            episode truncates at its end. None: Rayleigh fading draws.
-    max_episode_steps: int = 1000  # frames per episode (truncation only)
+    episode_length: int = 1000  # frames per episode (truncation only)
 
     def validate(self) -> None:
         super().validate()

@@ -28,7 +28,7 @@ fading g_i ~ Exp(1), i.i.d. across frames; or rows of ``channel_trace`` replayed
 ``reset(options={"state": {"h": ...}})`` sets the first frame's gains (range [0, 1]).
 
 ## Episode End
-Truncation after ``max_episode_steps`` frames or at the end of ``channel_trace``; never terminates.
+Truncation after ``episode_length`` frames or at the end of ``channel_trace``; never terminates.
 
 ## Info
 ``a`` (WPT time share), ``tau`` (N, offloading time shares, 0 for local devices), ``rates``
