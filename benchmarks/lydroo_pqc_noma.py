@@ -44,6 +44,8 @@ def main() -> None:
     print(f"LyDROO on PQC-NOMA-v0, N = 10, {args.frames} frames, seed {args.seed}")
     print(f"  average energy per device {energy.mean():.4f} J per frame (budget 0.08, within 5 %: {energy.mean() <= 0.084})")
     print(f"  data queue middle third {middle:.2f} Mbit, last third {last:.2f} Mbit (stable: {last <= 1.1 * middle})")
+    tenths = ", ".join(f"{chunk.mean():.0f}" for chunk in np.array_split(queue, 10))
+    print(f"  data queue by tenth of the run (Mbit per device): {tenths}")
     print(f"  weighted rate {rate.mean():.2f} Mbps, offload ratio {100 * ratio.mean():.1f} %")
     print(f"  time per frame {1e3 * np.mean(agent.history['seconds']):.2f} ms")
 
