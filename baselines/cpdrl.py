@@ -17,7 +17,7 @@ STE and the masks, so that ASTE-DDPG and CPDRL explore with consistent actions.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from baselines.common.networks import mlp, seed_torch, torch_threads
-from baselines.common.persistence import load_checkpoint
+from baselines.common.persistence import load_checkpoint, save_checkpoint
 
 VARIANTS = {"ddpg": (False, False, False), "ste-ddpg": (True, False, False), "aste-ddpg": (True, True, False),
             "cpdrl": (True, True, True)}
@@ -193,8 +193,7 @@ class CPDRL:
         return self
 
     def save(self, path: str | Path) -> None:
-        torch.save({"config": asdict(self.config), "seed": self.seed, "actor": self.actor.state_dict(),
-                    "critic": self.critic.state_dict()}, Path(path))
+        save_checkpoint(path, self.config, self.seed, actor=self.actor.state_dict(), critic=self.critic.state_dict())
 
     @classmethod
     def load(cls, path: str | Path, env) -> CPDRL:

@@ -14,7 +14,7 @@ queue-aware observation and the NOP quantiser it is the LyDROO actor for PQC-NOM
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,7 +25,7 @@ from gymnasium import spaces
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.normalization import RunningStandardiser
-from baselines.common.persistence import load_checkpoint
+from baselines.common.persistence import load_checkpoint, save_checkpoint
 from baselines.common.quantizers import k_nearest, noisy_order_preserving, order_preserving
 
 QUANTIZERS = ("op", "knn", "nop")
@@ -200,8 +200,8 @@ class DROO:
 
     # ----- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        torch.save({"config": asdict(self.config), "seed": self.seed, "k": self.k,
-                    "actor": self.actor.state_dict(), "scaler": self.scaler.state_dict()}, Path(path))
+        save_checkpoint(path, self.config, self.seed, k=self.k, actor=self.actor.state_dict(),
+                        scaler=self.scaler.state_dict())
 
     @classmethod
     def load(cls, path: str | Path, env) -> DROO:

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -53,7 +53,7 @@ from torch import nn
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.normalization import RunningStandardiser
-from baselines.common.persistence import load_checkpoint
+from baselines.common.persistence import load_checkpoint, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
 
 DEVICE_FEATURES = 11  # per-device observation features of MEQC-GaussMarkov-v0
@@ -253,10 +253,8 @@ class LyapunovDRL:
 
     # ----- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        torch.save({"config": asdict(self.config), "seed": self.seed, "frames": self.frames,
-                    "scaler": self.scaler.state_dict(),
-                    **{name: getattr(self, name).state_dict() for name in ("q_net", "q_target", "actor", "critic")}},
-                   Path(path))
+        save_checkpoint(path, self.config, self.seed, frames=self.frames, scaler=self.scaler.state_dict(),
+                        **{name: getattr(self, name).state_dict() for name in ("q_net", "q_target", "actor", "critic")})
 
     @classmethod
     def load(cls, path: str | Path, env) -> LyapunovDRL:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
+
+
+def save_checkpoint(path: str | Path, config, seed: int, **payload) -> None:
+    """Write the trainer's config (a dataclass), seed and ``payload`` (state dicts, counters)."""
+    torch.save({"config": asdict(config), "seed": seed, **payload}, Path(path))
 
 
 def load_checkpoint(path: str | Path, config_class: type) -> tuple[dict[str, Any], Any]:

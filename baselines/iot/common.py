@@ -7,11 +7,8 @@ f_local (GHz), -log10(gain_j) / 20 for each server j], then the M prices.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
-import torch
 
 from mec_gym.core.base import Evaluation
 from mec_gym.core.search import coordinate_descent, discrete_sizes
@@ -86,8 +83,3 @@ def record_frame(history: dict[str, list[float]], values: dict, callback=None) -
 def advance(env, observation, terminated: bool, truncated: bool):
     """The observation to act on next: ``observation``, or a fresh episode's when this one ended."""
     return env.reset()[0] if terminated or truncated else observation
-
-
-def save_checkpoint(path, config, seed: int, **payload) -> None:
-    """One checkpoint format for the IoT trainers (read back with ``common.persistence.load_checkpoint``)."""
-    torch.save({"config": asdict(config), "seed": seed, **payload}, Path(path))

@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 from baselines.common.networks import mlp, seed_torch, torch_threads
-from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import advance, device_features, record_frame, save_checkpoint
+from baselines.common.persistence import load_checkpoint, save_checkpoint
+from baselines.iot.common import advance, device_features, record_frame
 from mec_gym.core.validation import require_float, require_int
 
 

@@ -24,8 +24,8 @@ import gymnasium as gym
 import numpy as np
 
 from baselines import heuristics
-from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import PricedView, advance, record_frame, save_checkpoint
+from baselines.common.persistence import load_checkpoint, save_checkpoint
+from baselines.iot.common import PricedView, advance, record_frame
 from mec_gym.core.validation import require_choice, require_float, require_int
 from mec_gym.envs.multiserver_iot.env import OBSERVATION_HIGH
 

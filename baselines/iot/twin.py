@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 from baselines.common.networks import seed_torch, torch_threads
-from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import save_checkpoint, split_observation
+from baselines.common.persistence import load_checkpoint, save_checkpoint
+from baselines.iot.common import split_observation
 from mec_gym.core.validation import require_float, require_int
 
 

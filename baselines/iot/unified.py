@@ -48,9 +48,8 @@ import numpy as np
 
 from baselines import heuristics
 from baselines.common.networks import seed_torch, torch_threads
-from baselines.common.persistence import load_checkpoint
-from baselines.iot.common import (PricedView, advance, device_features, feature_size, record_frame,
-                                   save_checkpoint)
+from baselines.common.persistence import load_checkpoint, save_checkpoint
+from baselines.iot.common import PricedView, advance, device_features, feature_size, record_frame
 from baselines.iot.drl import DQNConfig, QLearner, device_rewards
 from baselines.iot.gat import GATConfig, IoTGAT
 from baselines.iot.marl import LeaderMarket, MARLConfig, PriceLeaders
