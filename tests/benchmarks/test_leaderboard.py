@@ -105,3 +105,14 @@ def test_list_names_every_env_and_method(capsys):
     assert all(name in text for name in METHODS)
     assert "sb3-sac" in text and "sb3-ppo" in methods_for("WPMEC-v0")
     assert gym.make("WPMEC-v0") is not None
+
+
+def test_ofdma_metric_scores_a_decision_outside_the_band_as_the_all_local_fallback():
+    from benchmarks.registry import ENV_METRICS
+
+    infos = [{"objective": 3.0, "bandwidth_excess": 0.0, "consistency_count": 5},
+             {"objective": 1.0, "bandwidth_excess": 0.4, "consistency_count": 3}]  # below TEM, but infeasible
+    references = np.array([[2.0, 8.0], [2.0, 8.0]])  # TEM 2, best all-local 8
+    metrics = ENV_METRICS["OFDMA-Consistency-v0"].summarise(np.array([-1.0, -2.0]), infos, references)
+    assert metrics["objective_ratio_tem"] == (3.0 / 2.0 + 8.0 / 2.0) / 2
+    assert metrics["in_band"] == 0.5 and metrics["consistency"] == 4.0
