@@ -174,6 +174,9 @@ def run_grid(
 ) -> list[dict[str, Any]]:
     """Run every spec (skipping finished ones when ``resume``), writing records as they finish."""
     specs = list(specs)
+    if resume:  # a writer killed between its temporary file and the rename leaves the file behind
+        for stale in (out / "runs").glob("*/*/.*.tmp"):
+            stale.unlink()
     todo = [spec for spec in specs if not (resume and spec.record_path(out).exists())]
     bar = _progress(len(specs), len(specs) - len(todo)) if progress else None  # the grid's bar
     for spec, record in _dispatch(todo, workers, backend, ray_address, progress):

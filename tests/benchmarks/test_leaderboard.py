@@ -64,6 +64,8 @@ def test_sigkill_mid_grid_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert 3 <= len(partial) < 12, "the kill must land mid-grid"
     for path in partial:
         json.loads(path.read_text())  # every record left behind parses
+    # a kill between a record's temporary file and its rename leaves the file behind: make one
+    (partial[0].parent / ".killed-writer.tmp").write_text('{"half": ')
     assert cli_main([*GRID, "--out", str(interrupted), "--resume"]) == 0
     assert cli_main([*GRID, "--out", str(clean)]) == 0
     records = read_records(interrupted)
