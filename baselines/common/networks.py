@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import torch
+from threadpoolctl import threadpool_limits
 from torch import nn
 
 
@@ -28,14 +29,17 @@ def seed_torch(seed: int) -> torch.Generator:
 
 @contextmanager
 def torch_threads(count: int | None) -> Iterator[None]:
-    """Run the block with ``count`` intra-op threads (None: leave torch's setting), then restore.
-    Small networks run faster on one thread: on this shared 2-core machine DROO took 1.3 ms per
-    frame with one thread and 10.3 ms with two (the threads spin-wait on each other)."""
+    """Run the block with ``count`` intra-op threads in torch and in numpy's BLAS (None: leave both
+    as they are), then restore. Small networks and small matrix products run faster on one thread:
+    on this shared 2-core machine DROO took 1.3 ms per frame with one thread and 10.3 ms with two
+    (the threads spin-wait on each other), and the QNN's 16 x 16 gate products took 160 us each
+    in numpy's two-thread OpenBLAS against 20 us in one."""
     previous = torch.get_num_threads()
     if count is not None and count != previous:
         torch.set_num_threads(count)
     try:
-        yield
+        with threadpool_limits(limits=count, user_api="blas") if count is not None else nullcontext():
+            yield
     finally:
         if torch.get_num_threads() != previous:
             torch.set_num_threads(previous)
