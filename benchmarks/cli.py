@@ -4,6 +4,7 @@
     mec-gym bench --env WPMEC-v0 --method random optimum --seeds 0 1 2 --frames 500
     mec-gym bench --preset quick --resume              # finish an interrupted grid
     mec-gym bench --backend ray --workers 2            # the same records from Ray tasks
+    mec-gym bench --grid my_grid.toml --out results/mine  # a custom grid (see presets.load_grid)
 """
 
 from __future__ import annotations
@@ -14,21 +15,27 @@ import sys
 from pathlib import Path
 
 import mec_gym
-from benchmarks.presets import PRESETS
+from benchmarks.presets import PRESETS, load_grid
 from benchmarks.registry import METHODS, methods_for
 from benchmarks.report import write_leaderboard
 from benchmarks.runner import RunSpec, run_grid
 
 
 def build_specs(args: argparse.Namespace) -> list[RunSpec]:
-    """The grid the arguments describe; unknown env ids or methods raise ValueError."""
-    preset = PRESETS[args.preset]
-    envs = args.env or list(mec_gym.ENV_IDS)
+    """The grid the arguments describe (a ``--grid`` file replaces the preset; ``--env``,
+    ``--method``, ``--seeds`` and the frame flags override either); unknown env ids or methods raise
+    ValueError."""
+    preset, grid_envs, grid_methods = PRESETS[args.preset], (), ()
+    if args.grid is not None:
+        grid = load_grid(args.grid)
+        preset, grid_envs, grid_methods = grid.preset, grid.envs, grid.methods
+    envs = args.env or list(grid_envs) or list(mec_gym.ENV_IDS)
+    methods = args.method or list(grid_methods)
     unknown = sorted(set(envs) - set(mec_gym.ENV_IDS))
     if unknown:
         raise ValueError(f"unknown env id(s) {unknown}; known: {mec_gym.ENV_IDS}")
-    if args.method:
-        unknown = sorted(set(args.method) - set(METHODS))
+    if methods:
+        unknown = sorted(set(methods) - set(METHODS))
         if unknown:
             raise ValueError(f"unknown method(s) {unknown}; known: {sorted(METHODS)}")
     seeds = args.seeds if args.seeds is not None else list(preset.seeds)
@@ -36,7 +43,7 @@ def build_specs(args: argparse.Namespace) -> list[RunSpec]:
     for env_id in envs:
         env_config = preset.env_configs.get(env_id, {})
         applicable = methods_for(env_id, env_config)
-        for method in args.method or applicable:
+        for method in methods or applicable:
             if method not in applicable:
                 continue
             for seed in seeds:
@@ -55,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="every environment id and every method, with where each runs")
     bench = commands.add_parser("bench", help="run a grid of env x method x seed and write the leaderboard")
     bench.add_argument("--preset", choices=sorted(PRESETS), default="quick")
+    bench.add_argument("--grid", type=Path, help="a custom grid (TOML: envs, methods, seeds, frames, eval_frames, "
+                       "env_configs, method_configs); replaces --preset")
     bench.add_argument("--env", nargs="+", metavar="ID")
     bench.add_argument("--method", nargs="+", metavar="NAME")
     bench.add_argument("--seeds", nargs="+", type=int, metavar="S")
@@ -83,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         specs = build_specs(args)
-    except ValueError as error:
+    except (ValueError, OSError) as error:
         print(f"mec-gym bench: {error}", file=sys.stderr)
         return 2
     records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,

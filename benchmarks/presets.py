@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,56 @@ PRESETS: dict[str, Preset] = {
         eval_frames={"*": 2_000},
     ),
 }
+
+
+GRID_KEYS = ("envs", "methods", "seeds", "frames", "eval_frames", "env_configs", "method_configs")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A custom grid read from a TOML file: a preset plus which environments and methods to run
+    (empty: every environment, every applicable method)."""
+
+    preset: Preset
+    envs: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+
+
+def load_grid(path: str | Path) -> Grid:
+    """Read a grid file, e.g.::
+
+        envs = ["WPMEC-v0"]                    # optional (default: every environment)
+        methods = ["droo", "random"]           # optional (default: every applicable method)
+        seeds = [0, 1, 2]
+        frames = 2000                          # or {"*" = 1000, "PQC-NOMA-v0" = 5000}
+        eval_frames = 200                      # same forms as frames
+        [env_configs."WPMEC-v0"]
+        num_devices = 20
+        [method_configs.droo]
+        learning_rate = 0.005
+    """
+    with open(path, "rb") as stream:
+        table = tomllib.load(stream)
+    unknown = sorted(set(table) - set(GRID_KEYS))
+    if unknown:
+        raise ValueError(f"{path}: unknown key(s) {unknown}; allowed: {list(GRID_KEYS)}")
+    seeds = table.get("seeds", [0])
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(seed, int) for seed in seeds):
+        raise ValueError(f"{path}: seeds must be a non-empty list of integers; got {seeds!r}")
+    budgets = {}
+    for key, default in (("frames", 1000), ("eval_frames", 100)):
+        value = table.get(key, default)
+        value = value if isinstance(value, dict) else {"*": value}
+        value.setdefault("*", default)
+        if not all(isinstance(count, int) and count >= 0 for count in value.values()):
+            raise ValueError(f"{path}: {key} must be an integer >= 0 or a table of them; got {table[key]!r}")
+        budgets[key] = value
+    for key in ("envs", "methods"):
+        if not isinstance(table.get(key, []), list):
+            raise ValueError(f"{path}: {key} must be a list of names; got {table[key]!r}")
+    for key in ("env_configs", "method_configs"):
+        if not all(isinstance(value, dict) for value in table.get(key, {}).values()):
+            raise ValueError(f"{path}: every entry of {key} must be a table of overrides")
+    preset = Preset(seeds=tuple(seeds), frames=budgets["frames"], eval_frames=budgets["eval_frames"],
+                    env_configs=table.get("env_configs", {}), method_configs=table.get("method_configs", {}))
+    return Grid(preset, tuple(table.get("envs", [])), tuple(table.get("methods", [])))

@@ -118,3 +118,18 @@ def test_ofdma_metric_scores_a_decision_outside_the_band_as_the_all_local_fallba
     metrics = ENV_METRICS["OFDMA-Consistency-v0"].summarise(np.array([-1.0, -2.0]), infos, references)
     assert metrics["objective_ratio_tem"] == (3.0 / 2.0 + 8.0 / 2.0) / 2
     assert metrics["in_band"] == 0.5 and metrics["consistency"] == 4.0
+
+
+def test_a_custom_grid_file_runs_what_it_lists(tmp_path, capsys):
+    grid = tmp_path / "grid.toml"
+    grid.write_text('envs = ["WPMEC-v0"]\nmethods = ["random", "optimum"]\nseeds = [0, 1]\nframes = 0\n'
+                    'eval_frames = {"*" = 4}\n[env_configs."WPMEC-v0"]\nnum_devices = 6\n')
+    assert cli_main(["bench", "--grid", str(grid), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    records = read_records(tmp_path / "out")
+    assert sorted((r["method"], r["seed"]) for r in records) == [("optimum", 0), ("optimum", 1), ("random", 0),
+                                                                 ("random", 1)]
+    assert all(r["env_config"] == {"num_devices": 6} and r["eval_frames"] == 4 for r in records)
+    assert all(abs(r["metrics"]["normalized_rate"] - 1.0) < 1e-12 for r in records if r["method"] == "optimum")
+    grid.write_text('seeds = [0]\nepisodes = 3\n')
+    assert cli_main(["bench", "--grid", str(grid), "--out", str(tmp_path / "bad"), "--no-progress"]) == 2
+    assert "episodes" in capsys.readouterr().err
