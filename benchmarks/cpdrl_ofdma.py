@@ -9,13 +9,16 @@ consistent UTDs over all decisions, and the time per decision. ROM/FOM/LEM: the 
 fixed policies draw one decision). A best-of-many objective under exploration noise is partly
 random search: compare it with ROM's best at the same number of decisions.
 
-    python -m benchmarks.cpdrl_ofdma [--devices 3 4 5 6] [--frames 20000] [--seed 0]   (about 15 minutes)
+    python -m benchmarks.cpdrl_ofdma [--devices 3 4 5 6] [--frames 20000] [--seed 0] [--out F] [--fresh]
+
+About 15 minutes; each (N, method) is appended to ``--out`` as it finishes and a rerun skips it.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -23,6 +26,7 @@ import numpy as np
 import mec_gym  # noqa: F401
 from baselines.cpdrl import VARIANTS, CPDRL, CPDRLConfig
 from baselines.heuristics import OFDMA_POLICIES
+from benchmarks.journal import Journal
 
 SETTABLE = ("data_bits", "cycles_per_bit", "local_cpu", "distance")
 
@@ -43,7 +47,11 @@ def main() -> None:
     parser.add_argument("--devices", type=int, nargs="+", default=[3, 4, 5, 6])
     parser.add_argument("--frames", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("results/cpdrl_ofdma.jsonl"),
+                        help="one JSON line per (N, method), written as each finishes; a rerun skips them")
+    parser.add_argument("--fresh", action="store_true", help="start --out afresh instead of resuming")
     args = parser.parse_args()
+    journal = Journal(args.out, ("n", "seed", "frames", "method"), resume=not args.fresh)
     for n in args.devices:
         base = gym.make("OFDMA-Consistency-v0", num_devices=n)
         base.reset(seed=args.seed)
@@ -53,27 +61,40 @@ def main() -> None:
         print(f"{'method':<11} {'best objective':>15} {'/ TEM':>7} {'one / TEM':>12} {'consistent':>11} "
               f"{'ms/decision':>12}")
         rng = np.random.default_rng(args.seed)
-        for name, policy in OFDMA_POLICIES.items():
-            actions = np.stack([policy(base, rng) for _ in range(args.frames)])
-            info = base.unwrapped.evaluate(actions).info
-            within = info["bandwidth_excess"] == 0
-            best = info["objective"][within].min() if within.any() else np.nan
-            mean = info["objective"][within].mean() if within.any() else np.nan
-            print(f"{name.upper():<11} {best:>15.3f} {best / tem:>7.3f} {mean / tem:>12.3f} "
-                  f"{info['consistency_count'].mean() / n:>11.3f} {'-':>12}")
-        for variant in VARIANTS:
-            env = FixedInstance(gym.make("OFDMA-Consistency-v0", num_devices=n), instance)
-            agent = CPDRL(env, CPDRLConfig.variant(variant), seed=args.seed)
-            start = time.perf_counter()
-            agent.learn(args.frames)
-            ms = 1e3 * (time.perf_counter() - start) / args.frames
-            best = min(agent.history["best_objective"])
-            consistent = np.mean(agent.history["consistency"]) / n
-            observation, _ = env.reset()
-            final = env.unwrapped.evaluate(agent.predict(observation)[None].astype(np.float64)).info
-            final_objective = final["objective"][0] if final["bandwidth_excess"][0] == 0 else np.inf
-            print(f"{variant:<11} {best:>15.3f} {best / tem:>7.3f} {final_objective / tem:>12.3f} {consistent:>11.3f} "
-                  f"{ms:>12.2f}")
+        for name in [*OFDMA_POLICIES, *VARIANTS]:
+            key = {"n": n, "seed": args.seed, "frames": args.frames, "method": name}
+            if name in OFDMA_POLICIES:
+                row = journal.run(key, lambda: _fixed_policy(base, OFDMA_POLICIES[name], rng, args.frames))
+            else:
+                row = journal.run(key, lambda: _train(n, instance, name, args.seed, args.frames))
+            ms = "-" if row["ms"] is None else f"{row['ms']:.2f}"
+            print(f"{name.upper() if name in OFDMA_POLICIES else name:<11} {row['best']:>15.3f} {row['best'] / tem:>7.3f} "
+                  f"{row['one'] / tem:>12.3f} {row['consistent']:>11.3f} {ms:>12}")
+
+
+def _fixed_policy(env, policy, rng, frames: int) -> dict:
+    """Best and mean objective of ``frames`` draws within the band ("one": the mean)."""
+    actions = np.stack([policy(env, rng) for _ in range(frames)])
+    info = env.unwrapped.evaluate(actions).info
+    within = info["bandwidth_excess"] == 0
+    best = float(info["objective"][within].min()) if within.any() else float("nan")
+    mean = float(info["objective"][within].mean()) if within.any() else float("nan")
+    return {"best": best, "one": mean, "consistent": float(info["consistency_count"].mean() / env.unwrapped.config.num_devices),
+            "ms": None}
+
+
+def _train(n: int, instance: dict, variant: str, seed: int, frames: int) -> dict:
+    """Best objective within the band over training, and the actor's final decision ("one")."""
+    env = FixedInstance(gym.make("OFDMA-Consistency-v0", num_devices=n), instance)
+    agent = CPDRL(env, CPDRLConfig.variant(variant), seed=seed)
+    start = time.perf_counter()
+    agent.learn(frames)
+    ms = 1e3 * (time.perf_counter() - start) / frames
+    observation, _ = env.reset()
+    final = env.unwrapped.evaluate(agent.predict(observation)[None].astype(np.float64)).info
+    one = float(final["objective"][0]) if final["bandwidth_excess"][0] == 0 else float("inf")
+    return {"best": float(min(agent.history["best_objective"])), "one": one,
+            "consistent": float(np.mean(agent.history["consistency"]) / n), "ms": ms}
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import time
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from baselines.iot.marl import MARLConfig, StackelbergMARL
 from baselines.iot.twin import DigitalTwin
 from baselines.iot.unified import UnifiedConfig, UnifiedIoT
 from baselines.qio import QIOPolicy
+from benchmarks.journal import Journal
 from mec_gym.multiagent.iot import MultiServerIoTParallelEnv
 
 FIXED = {"random": heuristics.random_policy, "all-local": heuristics.all_local_policy,
@@ -74,8 +74,8 @@ def evaluate(env, decide, slots: int, seed: int) -> dict[str, float]:
 class Bench:
     """Runs and records the methods of one N and seed (results appended to ``out`` as they come)."""
 
-    def __init__(self, n: int, seed: int, args, done: dict):
-        self.n, self.seed, self.args, self.done = n, seed, args, done
+    def __init__(self, n: int, seed: int, args, journal: Journal):
+        self.n, self.seed, self.args, self.journal = n, seed, args, journal
         self.budget = {name: pair[1] if args.quick else pair[0] for name, pair in BUDGETS.items()}
         self.eval_seed = 10_000 + seed
         self._gat, self._twin = None, None
@@ -84,17 +84,14 @@ class Bench:
         return gym.make("MultiServerIoT-v0", num_devices=self.n)
 
     def record(self, table: str, method: str, run) -> dict[str, float]:
-        key = (table, self.n, method, self.seed)
-        if key in self.done:
-            return self.done[key]
+        key = {"table": table, "n": self.n, "method": method, "seed": self.seed, "quick": self.args.quick,
+               "slots": self.args.slots}
+        return self.journal.run(key, lambda: {"metrics": self._measure(table, method, run)})["metrics"]
+
+    def _measure(self, table: str, method: str, run) -> dict[str, float]:
         start = time.perf_counter()
         metrics = run()
         metrics["seconds"] = time.perf_counter() - start
-        entry = {"table": table, "n": self.n, "method": method, "quick": self.args.quick, "slots": self.args.slots,
-                 "seed": self.seed, "metrics": metrics}
-        with self.args.out.open("a") as stream:
-            stream.write(json.dumps(entry) + "\n")
-        self.done[key] = metrics
         print(f"  N = {self.n:<4} seed {self.seed} {table:<9} {method:<14} cost {metrics['cost']:.4f}  latency {metrics['latency_ms']:.1f} ms"
               f"  ({metrics['seconds']:.1f} s)", flush=True)
         return metrics
@@ -203,20 +200,12 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     args.slots = args.slots or (5 if args.quick else 20)
     args.ablation_seeds = args.ablation_seeds or ([0] if args.quick else [0, 1, 2])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    results = {}
-    if args.resume and args.out.exists():
-        for line in args.out.read_text().splitlines():
-            entry = json.loads(line)
-            if (entry["quick"], entry["slots"]) == (args.quick, args.slots):
-                results[(entry["table"], entry["n"], entry["method"], entry["seed"])] = entry["metrics"]
-    elif args.out.exists():
-        args.out.unlink()
+    journal = Journal(args.out, ("table", "n", "method", "seed", "quick", "slots"), resume=args.resume)
     budgets = {name: pair[1] if args.quick else pair[0] for name, pair in BUDGETS.items()}
     print(f"learning slots {budgets}, {args.slots} evaluation slots; results -> {args.out}")
     for n in sorted(set(args.sizes) | set(args.ablation_sizes)):
         for seed in sorted({args.seed} | (set(args.ablation_seeds) if n in args.ablation_sizes else set())):
-            bench = Bench(n, seed, args, results)
+            bench = Bench(n, seed, args, journal)
             if n in args.sizes and seed == args.seed:
                 for name in FIXED:
                     bench.record("main", name, lambda name=name: bench.fixed(name))
@@ -225,10 +214,14 @@ def main(argv=None) -> None:
             if n not in args.ablation_sizes or seed not in args.ablation_seeds:
                 continue
             for name, module in ABLATIONS.items():
-                if name == "full" and ("main", n, "unified", seed) in results:
-                    results[("ablation", n, "full", seed)] = results[("main", n, "unified", seed)]
-                    continue
+                if name == "full" and n in args.sizes and seed == args.seed:
+                    continue  # the main table's unified run is the full method
                 bench.record("ablation", name, lambda module=module: bench.unified(module))
+    results = {(row["table"], row["n"], row["method"], row["seed"]): row["metrics"] for row in journal.rows.values()
+               if (row["quick"], row["slots"]) == (args.quick, args.slots)}
+    for (table, n, method, seed), metrics in list(results.items()):
+        if (table, method) == ("main", "unified"):
+            results.setdefault(("ablation", n, "full", seed), metrics)
     print_tables(results, args.sizes, args.seed)
     for n in args.ablation_sizes:
         print_ablation(results, n, args.ablation_seeds)

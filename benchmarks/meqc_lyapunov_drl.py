@@ -25,7 +25,6 @@ Budget of the default run: 8,000 slots x 3 seeds x 3 values of V (about 12 minut
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -35,6 +34,7 @@ import numpy as np
 import mec_gym  # noqa: F401
 from baselines import heuristics
 from baselines.lyapunov_drl import LyapunovDRL, LyapunovDRLConfig
+from benchmarks.journal import Journal
 from mec_gym.envs.meqc.config import MEQCConfig
 
 ENV_ID = "MEQC-GaussMarkov-v0"
@@ -77,6 +77,21 @@ def run_learner(env, overrides: dict, seed: int, frames: int, exploration_frames
     return log.summary()
 
 
+def measure(method: str, V: float, seed: int, args, exploration: int) -> dict:
+    """One run of ``method``, printed as it finishes."""
+    # one episode for the whole run (after the default 2,000 slots the learner would reset the devices)
+    config = MEQCConfig(V=V, alpha_bar=args.alpha_bar, episode_length=args.frames)
+    env = gym.make(ENV_ID, config=config)
+    start = time.perf_counter()
+    if method in LEARNERS:
+        result = run_learner(env, LEARNERS[method], seed, args.frames, exploration)
+    else:
+        result = run_policy(env, {**FIXED, **REFERENCE}[method], seed, args.frames)
+    result["seconds"] = time.perf_counter() - start
+    print(f"  V={V:g} seed={seed} {method:<20} cost {result['cost']:7.2f}  ({result['seconds']:.1f} s)", flush=True)
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,500 slots, seed 0 (about a minute)")
@@ -94,11 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         args.frames, args.seeds = 1500, [0]
     exploration = args.exploration_frames or min(LyapunovDRLConfig.exploration_frames, args.frames // 4)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = {}
-    if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            row = json.loads(line)
-            done[tuple(row[k] for k in KEY)] = row
+    journal = Journal(args.out, KEY)
     learners = [name for name in LEARNERS if args.myopic or name == "lyapunov-drl"]
     methods = [*FIXED, *REFERENCE, *learners]
     print(f"{ENV_ID}: {args.frames} slots per run, seeds {args.seeds}, V {args.V}, "
@@ -107,23 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     for V in args.V:
         for seed in args.seeds:
             for method in methods:
-                key = (V, seed, method, args.frames, exploration, args.alpha_bar)
-                if key not in done:
-                    # one episode for the whole run (after the default 2,000 slots the learner would
-                    # reset the devices)
-                    config = MEQCConfig(V=V, alpha_bar=args.alpha_bar, episode_length=args.frames)
-                    env = gym.make(ENV_ID, config=config)
-                    start = time.perf_counter()
-                    if method in LEARNERS:
-                        result = run_learner(env, LEARNERS[method], seed, args.frames, exploration)
-                    else:
-                        result = run_policy(env, {**FIXED, **REFERENCE}[method], seed, args.frames)
-                    done[key] = dict(zip(KEY, key), **result, seconds=time.perf_counter() - start)
-                    with args.out.open("a") as stream:
-                        stream.write(json.dumps(done[key]) + "\n")
-                    print(f"  V={V:g} seed={seed} {method:<20} cost {result['cost']:7.2f}  "
-                          f"({done[key]['seconds']:.1f} s)", flush=True)
-                rows.append(done[key])
+                key = dict(zip(KEY, (V, seed, method, args.frames, exploration, args.alpha_bar)))
+                rows.append(journal.run(key, lambda: measure(method, V, seed, args, exploration)))
     table(rows, methods, learners, args.V, args.alpha_bar)
 
 
