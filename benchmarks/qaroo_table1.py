@@ -6,25 +6,29 @@ N = 10; coordinate descent at N = 30, as the papers' reference). Prints the norm
 time per frame while learning (acting, the K oracle calls, the step and training) and the total.
 The paper (N = 30): RNN+UGQ 0.998401, RNN+OP 0.996838, DNN+UGQ 0.994818, DNN+OP 0.987103.
 
-    python -m benchmarks.qaroo_table1 [--frames 3000] [--eval-frames 300] [--devices 10 30] [--seeds 0]
+    python -m benchmarks.qaroo_table1 [--frames 3000] [--eval-frames 300] [--devices 10 30] [--seeds 0] [--out F]
+
+Each run is appended to ``--out`` as it finishes; a rerun skips it (``--fresh`` starts over).
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 
 import mec_gym  # noqa: F401
 from baselines.qaroo import QAROO, QAROOConfig
+from benchmarks.journal import Journal
 
 VARIANTS = {"DNN+OP": ("dnn", "op"), "DNN+UGQ": ("dnn", "ugq"), "RNN+OP": ("rnn", "op"), "RNN+UGQ": ("rnn", "ugq"),
             "Quantum+DNN": ("quantum_dnn", "ugq"), "Quantum+Attention": ("quantum_attention", "ugq")}
 
 
-def run(variant: str, devices: int, frames: int, eval_frames: int, seed: int) -> tuple[float, float, float]:
+def run(variant: str, devices: int, frames: int, eval_frames: int, seed: int) -> dict[str, float]:
     actor, quantizer = VARIANTS[variant]
     env = gym.make("WPMEC-v0", num_devices=devices, episode_length=frames + eval_frames)
     agent = QAROO(env, QAROOConfig(actor=actor, quantizer=quantizer), seed=seed)
@@ -37,7 +41,7 @@ def run(variant: str, devices: int, frames: int, eval_frames: int, seed: int) ->
         reference = env.unwrapped.optimum().reward
         observation, reward, _, _, _ = env.step(agent.predict(observation))
         ratios.append(reward / reference)
-    return float(np.mean(ratios)), 1e3 * float(np.mean(agent.history["seconds"])), total
+    return {"rate": float(np.mean(ratios)), "ms": 1e3 * float(np.mean(agent.history["seconds"])), "total": total}
 
 
 def main() -> None:
@@ -47,14 +51,21 @@ def main() -> None:
     parser.add_argument("--devices", type=int, nargs="+", default=[10, 30])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    parser.add_argument("--out", type=Path, default=Path("results/qaroo_table1.jsonl"),
+                        help="one JSON line per run, written as it finishes; a rerun skips them")
+    parser.add_argument("--fresh", action="store_true", help="start --out afresh instead of resuming")
     args = parser.parse_args()
+    journal = Journal(args.out, ("variant", "devices", "frames", "eval_frames", "seed"), resume=not args.fresh)
     for devices in args.devices:
         print(f"\nWPMEC-v0, N = {devices}, {args.frames} learning frames, {args.eval_frames} evaluation frames, "
               f"seeds {args.seeds}")
         print(f"{'variant':<18} {'normalised rate':>16} {'ms per frame':>13} {'total s':>8}")
         for variant in args.variants:
-            rows = np.array([run(variant, devices, args.frames, args.eval_frames, seed) for seed in args.seeds])
-            rate, ms, total = rows.mean(axis=0)
+            runs = [journal.run({"variant": variant, "devices": devices, "frames": args.frames,
+                                 "eval_frames": args.eval_frames, "seed": seed},
+                                lambda seed=seed: run(variant, devices, args.frames, args.eval_frames, seed))
+                    for seed in args.seeds]
+            rate, ms, total = (float(np.mean([r[field] for r in runs])) for field in ("rate", "ms", "total"))
             print(f"{variant:<18} {rate:>16.6f} {ms:>13.2f} {total:>8.1f}")
 
 
