@@ -172,7 +172,7 @@ def test_bad_action_and_config_raise():
     with pytest.raises(ValueError, match="shape"):
         env.step(np.zeros(11, dtype=np.float32))
     assert all(np.array_equal(before[k], env.state[k]) for k in before)
-    for bad, field in [({"num_devices": 0}, "num_devices"), ({"deadlines": "hard"}, "deadlines"),
+    for bad, field in [({"num_devices": 0}, "num_devices"), ({"deadlines": "firm"}, "deadlines"),
                        ({"bandwidth": -1.0}, "bandwidth"), ({"data_size_kb": (400, 200)}, "data_size_kb")]:
         with pytest.raises(ValueError, match=field):
             gym.make("OFDMA-Consistency-v0", **bad)
@@ -188,3 +188,68 @@ def test_best_objective_ignores_decisions_beyond_the_band():
     work = state["data_bits"] * state["cycles_per_bit"]
     all_local_at_fmax = np.sum(work / state["local_cpu"] + 1e-28 * work * state["local_cpu"] ** 2)
     assert start == pytest.approx(all_local_at_fmax, rel=1e-12)
+
+
+def _slsqp_hard_objective(env, offload) -> float:
+    """Least objective with every T_n <= tau by multistart SLSQP (inf when no start is feasible)."""
+    state, physics = env.state, env.physics
+    n, off = len(offload), offload.astype(bool)
+
+    def outcome(x):  # x: shares of B, P_max and f_max, three per UTD
+        b = np.where(off, x[:n] * physics.bandwidth, 0.0)
+        p = np.where(off, x[n:2 * n] * physics.max_power, 0.0)
+        f = np.where(off, 0.0, x[2 * n:] * state["local_cpu"])
+        return score(state, physics, off[None], b[None], p[None], f[None])
+
+    constraints = [{"type": "ineq", "fun": lambda x: 1.0 - x[:n][off].sum()},
+                   {"type": "ineq", "fun": lambda x: physics.deadline - outcome(x)["delay"][0]}]
+    rng, best = np.random.default_rng(0), np.inf
+    for _ in range(12):
+        x0 = rng.uniform(0.05, 1.0, 3 * n)
+        x0[:n] *= 0.99 / max(1, off.sum())
+        result = minimize(lambda x: outcome(x)["objective"][0], x0, method="SLSQP", bounds=[(1e-6, 1.0)] * (3 * n),
+                          constraints=constraints, options={"maxiter": 500, "ftol": 1e-12})
+        delays = outcome(result.x)["delay"][0]
+        if result.success and (delays <= physics.deadline + 1e-7).all() and result.x[:n][off].sum() <= 1 + 1e-7:
+            best = min(best, result.fun)
+    return best
+
+
+def test_hard_deadline_oracle_agrees_with_slsqp_and_meets_every_deadline():
+    binding = feasible = 0
+    for seed in range(4):
+        soft = gym.make("OFDMA-Consistency-v0", num_devices=3).unwrapped
+        soft.reset(seed=seed)
+        for offload in (np.array([1, 1, 1]), np.array([0, 1, 1])):
+            # a deadline just below the soft optimum's longest delay, so that it binds
+            tau = 0.97 * soft.evaluate_offloading(offload[None]).info["delay"][0].max()
+            env = gym.make("OFDMA-Consistency-v0", num_devices=3, deadline=tau, deadlines="hard").unwrapped
+            env.reset(seed=seed)
+            info = env.evaluate_offloading(offload[None]).info
+            reference = _slsqp_hard_objective(env, offload)
+            if not info["feasible"][0]:
+                assert reference == np.inf  # nothing SLSQP finds meets the deadlines either
+                continue
+            feasible += 1
+            assert (info["delay"][0] <= tau * (1 + 1e-9)).all()
+            assert info["bandwidth"][0].sum() <= env.physics.bandwidth * (1 + 1e-9)
+            assert info["objective"][0] <= reference * (1 + 1e-9)
+            assert abs(info["objective"][0] - reference) <= 1e-6 * reference
+            binding += int(np.isclose(info["delay"][0], tau, rtol=1e-6).any())
+    assert feasible >= 4 and binding >= 4  # the comparison covered deadline-bound allocations
+
+
+def test_hard_tem_picks_the_best_feasible_vector_and_reports_infeasible_frames():
+    env = gym.make("OFDMA-Consistency-v0", num_devices=3, deadline=1.5, deadlines="hard").unwrapped
+    env.reset(seed=1)
+    vectors = np.array(np.meshgrid(*[[0, 1]] * 3)).reshape(3, -1).T
+    info = env.evaluate_offloading(vectors).info
+    best = env.optimum()
+    assert best.info["feasible"]
+    assert best.info["objective"] == pytest.approx(info["objective"][info["feasible"]].min(), rel=1e-12)
+    step_info = env.evaluate(best.action[None]).info
+    assert step_info["feasible"][0] and step_info["deadline_misses"][0] == 0
+    tight = gym.make("OFDMA-Consistency-v0", num_devices=6, deadlines="hard").unwrapped  # SPEC: none at N >= 5
+    tight.reset(seed=0)
+    assert not tight.optimum().info["feasible"]
+    assert not tight.evaluate_offloading(np.ones((1, 6), int)).info["feasible"][0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from mec_gym.core.base import EnvConfig
 from mec_gym.core.validation import require_array, require_choice, require_float, require_int
 
-DEADLINE_MODES = ("soft",)
+DEADLINE_MODES = ("soft", "hard")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class OFDMAConfig(EnvConfig):
     deadline: float = 0.5  # tau, s
     delay_weight: float = 1.0  # lambda1, per s
     energy_weight: float = 1.0  # lambda2, per J
-    deadlines: str = "soft"  # C1 penalised in the reward (eq. 17); a hard mode is not built yet
+    deadlines: str = "soft"  # "soft": C1 penalised in the reward (eq. 17); "hard": the oracle and TEM
+    #                          keep every T_n <= tau and report infeasible vectors (info "feasible")
     min_resource_share: float = 1e-3  # floor on decoded b/B, p/P_max, f/f_max when computing
     #                                  delays of raw actions (chosen: keeps them finite; the
     #                                  consistency check sees the unfloored values)

@@ -115,3 +115,80 @@ def optimal_resources(task, physics: Physics, offload: np.ndarray) -> dict[str, 
     result = score(task, physics, offload, bandwidth, power, cpu)
     result.update(bandwidth=bandwidth, power=power, cpu=cpu)
     return result
+
+
+PRICE_BISECTIONS = 80  # halvings of the bandwidth price's log10 bracket [-60, 60]: 1e-22 at the end
+POWER_BISECTIONS = 60  # halvings of [0, P_max] for a deadline-bound offloader's power
+
+
+def _deadline_bound_power(snr_per_watt, slack, data_bits, price, physics: Physics) -> np.ndarray:
+    """Power of an offloader whose deadline binds, b = D / (s log2(1 + p gamma)): the minimiser of
+    s (lambda1 + lambda2 p) + price D / (s log2(1 + p gamma)), convex in p; stationary where
+    log2(1 + p gamma)^2 (1 + p gamma) ln 2 / gamma = price D / (s^2 lambda2), whose left side grows."""
+    if physics.energy_weight == 0.0:
+        return np.full(np.broadcast(snr_per_watt, slack, price).shape, physics.max_power)
+    target = price * data_bits / (slack ** 2 * physics.energy_weight)
+    low = np.zeros(np.broadcast(snr_per_watt, slack, price).shape)
+    high = np.full_like(low, physics.max_power)
+    for _ in range(POWER_BISECTIONS):
+        middle = (low + high) / 2
+        rate = np.log2(1.0 + middle * snr_per_watt)
+        grows = rate ** 2 * (1.0 + middle * snr_per_watt) * np.log(2.0) / snr_per_watt < target
+        low, high = np.where(grows, middle, low), np.where(grows, high, middle)
+    return high
+
+
+def optimal_resources_hard(task, physics: Physics, offload: np.ndarray) -> dict[str, np.ndarray]:
+    """Optimal (b, p, f) with every deadline hard (T_n <= tau), for K offloading vectors (K, N).
+
+    Local UTD: f = clip(f*, D C / tau, f_max), feasible when D C / tau <= f_max. Offloader: its
+    slack s = tau - T_e must be positive, and it needs b log2(1 + p gamma) >= D / s. A price nu on
+    the band separates the offloaders: each takes the soft optimum (p*, b = sqrt(c / nu)) when that
+    meets its deadline, else the deadline-bound pair (p from ``_deadline_bound_power``, b = D / (s
+    log2(1 + p gamma))); nu is found by bisection so that sum b = B. A vector is infeasible when a
+    local UTD cannot meet tau at f_max, an offloader has no slack, or even at P_max the offloaders
+    need more than B; its resources are then the soft optimum's. Adds ``feasible`` (K,) to the score.
+    """
+    offload = np.asarray(offload).astype(bool)
+    D, C, f_max = task["data_bits"], task["cycles_per_bit"], task["local_cpu"]
+    gamma = channel_gain(task["distance"], physics) / physics.noise_power
+    soft = optimal_resources(task, physics, offload)
+    # local UTDs
+    needed_cpu = D * C / physics.deadline
+    cpu = np.where(offload, 0.0, np.clip(local_cpu(f_max, physics), needed_cpu, None))
+    local_ok = np.where(offload, True, needed_cpu <= f_max * (1 + 1e-12)).all(axis=1)
+    cpu = np.minimum(cpu, f_max)
+    # offloaders
+    execution = D * C * offload.sum(axis=1, keepdims=True) / physics.server_cpu
+    slack = np.where(offload, physics.deadline - execution, 1.0)
+    slack_ok = (slack > 0).all(axis=1)
+    slack = np.where(slack > 0, slack, 1.0)  # placeholders where infeasible (those rows fall back)
+    p_star = best_power(gamma, physics)
+    cost_star = D * (physics.delay_weight + physics.energy_weight * p_star) / np.log2(1.0 + p_star * gamma)
+    least_band = np.where(offload, D / (slack * np.log2(1.0 + physics.max_power * gamma)), 0.0)
+    band_ok = least_band.sum(axis=1) <= physics.bandwidth
+
+    def allocation(price):  # (K, 1) prices -> (K, N) bandwidth and power
+        free = np.sqrt(cost_star / price)
+        bound_power = _deadline_bound_power(gamma, slack, D, price, physics)
+        with np.errstate(divide="ignore"):  # zero power: infinite bandwidth, which raises the price
+            bound = D / (slack * np.log2(1.0 + bound_power * gamma))
+        binds = free * np.log2(1.0 + p_star * gamma) < D / slack
+        bandwidth = np.where(offload, np.where(binds, bound, free), 0.0)
+        return bandwidth, np.where(offload, np.where(binds, bound_power, p_star), 0.0)
+
+    low = np.full((len(offload), 1), -60.0)  # log10 of the price: sum b decreases as it grows
+    high = np.full((len(offload), 1), 60.0)
+    for _ in range(PRICE_BISECTIONS):
+        middle = (low + high) / 2
+        over = allocation(10.0 ** middle)[0].sum(axis=1, keepdims=True) > physics.bandwidth
+        low, high = np.where(over, middle, low), np.where(over, high, middle)
+    bandwidth, power = allocation(10.0 ** high)
+    feasible = local_ok & slack_ok & band_ok
+    keep = feasible[:, None]
+    bandwidth = np.where(keep, bandwidth, soft["bandwidth"])
+    power = np.where(keep, power, soft["power"])
+    cpu = np.where(keep, cpu, soft["cpu"])
+    result = score(task, physics, offload, bandwidth, power, cpu)
+    result.update(bandwidth=bandwidth, power=power, cpu=cpu, feasible=feasible)
+    return result
