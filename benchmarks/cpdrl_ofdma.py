@@ -7,7 +7,9 @@ deterministic decision ("one": the actor without noise; "inf" when it leaves the
 consistent UTDs over all decisions, and the time per decision. ROM/FOM/LEM: the best objective of
 ``--frames`` random consistent decisions (within the band) and their mean objective ("one": the paper's
 fixed policies draw one decision). A best-of-many objective under exploration noise is partly
-random search: compare it with ROM's best at the same number of decisions.
+random search: compare it with ROM's best at the same number of decisions. ``cpdrl-one-shot`` is
+CPDRL with ``CPDRLConfig.one_shot()`` (discount 0, 64-unit networks, critic lr 1e-3, noise 0.3),
+tuned for this static-instance setting; the other variants use the paper's values.
 
     python -m benchmarks.cpdrl_ofdma [--devices 3 4 5 6] [--frames 20000] [--seed 0] [--out F] [--fresh]
 
@@ -50,7 +52,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("results/cpdrl_ofdma.jsonl"),
                         help="one JSON line per (N, method), written as each finishes; a rerun skips them")
     parser.add_argument("--fresh", action="store_true", help="start --out afresh instead of resuming")
+    parser.add_argument("--methods", nargs="+", default=[*OFDMA_POLICIES, *VARIANTS, "cpdrl-one-shot"],
+                        help="rom fom lem, the variants, and cpdrl-one-shot (CPDRLConfig.one_shot())")
     args = parser.parse_args()
+    unknown = sorted(set(args.methods) - {*OFDMA_POLICIES, *VARIANTS, "cpdrl-one-shot"})
+    if unknown:
+        parser.error(f"unknown method(s) {unknown}")
     journal = Journal(args.out, ("n", "seed", "frames", "method"), resume=not args.fresh)
     for n in args.devices:
         base = gym.make("OFDMA-Consistency-v0", num_devices=n)
@@ -58,17 +65,17 @@ def main() -> None:
         instance = {key: base.unwrapped.state[key] for key in SETTABLE}
         tem = base.unwrapped.optimum().info["objective"]
         print(f"\nN = {n}, seed {args.seed}: TEM objective {tem:.3f}")
-        print(f"{'method':<11} {'best objective':>15} {'/ TEM':>7} {'one / TEM':>12} {'consistent':>11} "
+        print(f"{'method':<15} {'best objective':>15} {'/ TEM':>7} {'one / TEM':>12} {'consistent':>11} "
               f"{'ms/decision':>12}")
         rng = np.random.default_rng(args.seed)
-        for name in [*OFDMA_POLICIES, *VARIANTS]:
+        for name in args.methods:
             key = {"n": n, "seed": args.seed, "frames": args.frames, "method": name}
             if name in OFDMA_POLICIES:
                 row = journal.run(key, lambda: _fixed_policy(base, OFDMA_POLICIES[name], rng, args.frames))
             else:
                 row = journal.run(key, lambda: _train(n, instance, name, args.seed, args.frames))
             ms = "-" if row["ms"] is None else f"{row['ms']:.2f}"
-            print(f"{name.upper() if name in OFDMA_POLICIES else name:<11} {row['best']:>15.3f} {row['best'] / tem:>7.3f} "
+            print(f"{name.upper() if name in OFDMA_POLICIES else name:<15} {row['best']:>15.3f} {row['best'] / tem:>7.3f} "
                   f"{row['one'] / tem:>12.3f} {row['consistent']:>11.3f} {ms:>12}")
 
 
@@ -86,7 +93,8 @@ def _fixed_policy(env, policy, rng, frames: int) -> dict:
 def _train(n: int, instance: dict, variant: str, seed: int, frames: int) -> dict:
     """Best objective within the band over training, and the actor's final decision ("one")."""
     env = FixedInstance(gym.make("OFDMA-Consistency-v0", num_devices=n), instance)
-    agent = CPDRL(env, CPDRLConfig.variant(variant), seed=seed)
+    config = CPDRLConfig.one_shot() if variant == "cpdrl-one-shot" else CPDRLConfig.variant(variant)
+    agent = CPDRL(env, config, seed=seed)
     start = time.perf_counter()
     agent.learn(frames)
     ms = 1e3 * (time.perf_counter() - start) / frames
