@@ -144,22 +144,21 @@ class _StatevectorSimulator:
     def __init__(self, n_qubits: int):
         self.n, self.rows = n_qubits, n_qubits // 2
         h, low = self.rows, n_qubits - self.rows
-        self.source = torch.as_tensor(_prefix_xor_source(n_qubits))  # the whole chain, dense path
-        self.source_rows = torch.as_tensor(_prefix_xor_source(h))
+        # numpy tables for the factored layers (``_FactoredLayers``), torch ones for the dense path
+        self.source = torch.as_tensor(_prefix_xor_source(n_qubits))  # the whole chain
+        self.source_rows_np = _prefix_xor_source(h)
         columns = _prefix_xor_source(low)
-        self.source_columns = torch.as_tensor(np.concatenate([columns, columns[::-1]]))  # even rows, odd rows
-        self.inverse_rows = torch.argsort(self.source_rows)
-        self.inverse_columns = torch.as_tensor(np.stack([np.argsort(columns), np.argsort(columns[::-1])]))
+        self.source_columns_np = np.concatenate([columns, columns[::-1]])  # even rows, odd rows
+        self.inverse_rows_np = np.argsort(self.source_rows_np)
+        self.inverse_columns_np = np.stack([np.argsort(columns), np.argsort(columns[::-1])])
         odd = np.arange(2**h) & 1
-        self.parity = torch.as_tensor(np.stack([1 - odd, odd], axis=1), dtype=torch.complex128)  # (2^h, 2)
+        self.parity_np = np.stack([1.0 - odd, odd], axis=1)  # (2^h, 2), 0 / 1: real multiplies faster
+        self.source_rows, self.source_columns = torch.as_tensor(self.source_rows_np), torch.as_tensor(self.source_columns_np)
+        self.parity = torch.as_tensor(self.parity_np, dtype=torch.complex128)
         bits = (np.arange(2**n_qubits)[:, None] >> (n_qubits - 1 - np.arange(n_qubits))[None, :]) & 1
         self.z_signs = torch.tensor(1.0 - 2.0 * bits, dtype=torch.float64)  # (2^n, n)
-        self.z_rows = self.z_signs[:: 2**low, :h].contiguous()  # (2^h, h): Z of the upper qubits by row
-        self.z_columns = self.z_signs[: 2**low, h:].contiguous()  # (2^l, l): Z of the lower qubits by column
-        for name in ("source_rows", "source_columns", "inverse_rows", "inverse_columns", "parity", "z_rows",
-                     "z_columns"):  # numpy copies for the factored layers
-            setattr(self, f"{name}_np", getattr(self, name).numpy())
-        self.parity_np = self.parity_np.real.copy()  # 0 / 1: a real factor multiplies complex arrays faster
+        self.z_rows_np = self.z_signs[:: 2**low, :h].numpy().copy()  # (2^h, h): Z of the upper qubits by row
+        self.z_columns_np = self.z_signs[: 2**low, h:].numpy().copy()  # (2^l, l): Z of the lower qubits by column
 
     def run(self, inputs: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         batch, h = len(inputs), self.rows
