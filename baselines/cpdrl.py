@@ -26,6 +26,7 @@ from torch import nn
 
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint, save_checkpoint
+from mec_gym.core.validation import require_float, require_int
 
 VARIANTS = {"ddpg": (False, False, False), "ste-ddpg": (True, False, False), "aste-ddpg": (True, True, False),
             "cpdrl": (True, True, True)}
@@ -53,24 +54,18 @@ class CPDRLConfig:
     torch_threads: int | None = 1  # intra-op threads while learning (None: torch's setting); the nets are tiny
 
     def __post_init__(self):
-        positive = ("actor_lr", "critic_lr", "tau", "ste_sharpness", "reward_clip", "reward_scale")
-        for name in positive:
-            if not float(getattr(self, name)) > 0:
-                raise ValueError(f"{name} must be > 0; got {getattr(self, name)}")
+        for name in ("actor_lr", "critic_lr", "ste_sharpness", "reward_clip", "reward_scale"):
+            require_float(name, getattr(self, name), 0.0, low_open=True)
         for name in ("noise_std", "consistency_weight"):
-            if not float(getattr(self, name)) >= 0:
-                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
-        if not (0 < self.tau <= 1):
-            raise ValueError(f"tau must be in (0, 1]; got {self.tau}")
-        if not (0 <= self.gamma < 1):
-            raise ValueError(f"gamma must be in [0, 1); got {self.gamma}")
+            require_float(name, getattr(self, name), 0.0)
+        require_float("tau", self.tau, 0.0, 1.0, low_open=True)
+        require_float("gamma", self.gamma, 0.0, 1.0, high_open=True)
         for name in ("batch_size", "buffer_size", "learning_starts"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be an integer >= 1; got {getattr(self, name)}")
+            require_int(name, getattr(self, name), 1)
         if not self.hidden or min(self.hidden) < 1:
             raise ValueError(f"hidden must be a non-empty tuple of layer widths >= 1; got {self.hidden}")
-        if self.torch_threads is not None and int(self.torch_threads) < 1:
-            raise ValueError(f"torch_threads must be None or an integer >= 1; got {self.torch_threads}")
+        if self.torch_threads is not None:
+            require_int("torch_threads", self.torch_threads, 1)
 
     @classmethod
     def one_shot(cls, **overrides) -> CPDRLConfig:
