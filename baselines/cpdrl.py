@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from baselines.common.networks import mlp, seed_torch, torch_threads
+from baselines.common.networks import mlp, seed_torch, soft_update, torch_threads
 from baselines.common.persistence import load_checkpoint, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
 
@@ -165,9 +165,8 @@ class CPDRL:
         self.actor_optimizer.zero_grad()
         actor_loss.backward()
         self.actor_optimizer.step()
-        for net, target_net in ((self.actor, self.actor_target), (self.critic, self.critic_target)):
-            for p, q in zip(net.parameters(), target_net.parameters()):
-                q.data.mul_(1 - cfg.tau).add_(cfg.tau * p.data)
+        soft_update(self.actor_target, self.actor, cfg.tau)
+        soft_update(self.critic_target, self.critic, cfg.tau)
         return critic_loss.item()
 
     def learn(self, total_frames: int) -> CPDRL:

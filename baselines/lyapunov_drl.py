@@ -51,7 +51,7 @@ import torch
 from torch import nn
 
 from baselines.common.memory import ReplayMemory
-from baselines.common.networks import mlp, seed_torch, torch_threads
+from baselines.common.networks import mlp, seed_torch, soft_update, torch_threads
 from baselines.common.normalization import RunningStandardiser
 from baselines.common.persistence import load_checkpoint, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
@@ -210,9 +210,7 @@ class LyapunovDRL:
         self.actor_optimizer.zero_grad()
         actor_loss.backward()
         self.actor_optimizer.step()
-        with torch.no_grad():
-            for p, q in zip(self.q_net.parameters(), self.q_target.parameters()):
-                q.mul_(1 - cfg.tau).add_(cfg.tau * p)
+        soft_update(self.q_target, self.q_net, cfg.tau)
         return dqn_loss.item(), critic_loss.item()
 
     def learn(self, total_frames: int, callback: Callable[[dict[str, Any]], None] | None = None) -> LyapunovDRL:

@@ -43,3 +43,10 @@ def torch_threads(count: int | None) -> Iterator[None]:
     finally:
         if torch.get_num_threads() != previous:
             torch.set_num_threads(previous)
+
+
+@torch.no_grad()
+def soft_update(target: nn.Module, source: nn.Module, tau: float) -> None:
+    """Polyak averaging of a target network: target <- (1 - tau) target + tau source."""
+    for p, q in zip(source.parameters(), target.parameters()):
+        q.mul_(1 - tau).add_(tau * p)
