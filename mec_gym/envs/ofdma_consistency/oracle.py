@@ -155,9 +155,8 @@ def optimal_resources_hard(task, physics: Physics, offload: np.ndarray) -> dict[
     soft = optimal_resources(task, physics, offload)
     # local UTDs
     needed_cpu = D * C / physics.deadline
-    cpu = np.where(offload, 0.0, np.clip(local_cpu(f_max, physics), needed_cpu, None))
+    cpu = np.where(offload, 0.0, np.clip(local_cpu(f_max, physics), needed_cpu, f_max))  # f_max when it cannot
     local_ok = np.where(offload, True, needed_cpu <= f_max * (1 + 1e-12)).all(axis=1)
-    cpu = np.minimum(cpu, f_max)
     # offloaders
     execution = D * C * offload.sum(axis=1, keepdims=True) / physics.server_cpu
     slack = np.where(offload, physics.deadline - execution, 1.0)
