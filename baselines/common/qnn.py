@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from mec_gym.core.validation import require_choice, require_int
+
 BACKENDS = ("torch", "pennylane", "qiskit")
 
 
@@ -124,6 +126,135 @@ class _FactoredLayers(torch.autograd.Function):
             adjoint_v = back_v[..., 0][sim.inverse_columns_np[0]] + back_v[..., 1][sim.inverse_columns_np[1]]
         return (torch.from_numpy(2 * adjoint_u), torch.from_numpy(2 * adjoint_v), torch.from_numpy(grad_upper),
                 torch.from_numpy(grad_lower), None)
+
+
+_HADAMARD = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]], dtype=np.float64)
+# H diag(d) H / 4 for the bond operators d = Z, X and Y of a two-layer transfer step, flattened: a first-layer
+# gate's transfer matrices are their combinations with the gate's cosines and sines as coefficients
+_BOND_PAULIS = np.stack([_HADAMARD @ np.diag(d) @ _HADAMARD / 4
+                         for d in ([1, 0, 0, -1], [0, 1, 1, 0], [0, 1j, -1j, 0])]).reshape(3, 16)
+# (v[0] + v[3]) / 2 and (v[0] - v[3]) / 2: a sweep's vector closed with the next qubit's (1, <X>, <X>, 1)
+_CLOSING = np.array([[0.5, 0.5], [0.0, 0.0], [0.0, 0.0], [0.5, -0.5]])
+
+
+class _TwoLayerTransfer(torch.autograd.Function):
+    """The two-layer circuit (the QAROO default) exactly, by transfer matrices instead of a statevector.
+
+    The last layer's RY(a_i) turns Z_i into cos a_i Z_i - sin a_i X_i (its RZ commutes with Z) and the
+    CNOT chain before it turns Z_i into Z_0 ... Z_i and X_i into X_i X_{i+1}, so
+    <Z_i> = cos a_i <Z_0 ... Z_i> - sin a_i <X_i X_{i+1}> on |psi'> = G_1 C |psi_0>, the state after the
+    first layer. |psi'> is a matrix product state of bond dimension 2 (the bond is the chain's prefix
+    parity), so each expectation is a sweep of 4 x 4 transfer matrices diag(N_k) K_k over the qubits,
+    N_k = G_k^+ O G_k for the first-layer gate G_k and O in {Z, X, 1}, K_k[r, q] = rho_k[r xor q] from
+    the encoded qubit's density matrix. In the Hadamard basis K_k is diagonal, so a step is a product
+    with the encoded qubit's (1 + r_x, r_z - i r_y, r_z + i r_y, 1 - r_x) (its Bloch vector r) and one
+    with the weights' 4 x 4 matrix H diag(N_k) H / 4, for the whole batch at once. The identity parts
+    close by hand: before qubit i the bond is the parity of qubits < i, with mean prod cos(pi x_j);
+    after it, qubit k contributes (1, <X_k>, <X_k>, 1). Forward and the hand-written backward (the
+    adjoint of the same sweeps) are about 60 numpy operations on (n, batch, 4) arrays. Checked against
+    the statevector simulation, PennyLane and Qiskit in the tests."""
+
+    @staticmethod
+    def forward(ctx, inputs, weights):
+        x, w = inputs.detach().to(torch.float64).numpy(), weights.detach().to(torch.float64).numpy()
+        batch, n = x.shape
+        u = math.pi * x.T  # (n, B): RY and RZ angles of the encoding
+        su, cu = np.sin(u), np.cos(u)
+        rx = su * cu  # Bloch x of the encoded qubit (y = su^2, z = cu)
+        bloch = np.empty((n, batch, 4), dtype=np.complex128)
+        bloch[..., 0], bloch[..., 3] = 1 + rx, 1 - rx
+        bloch[..., 1].real, bloch[..., 1].imag = cu, -su * su
+        bloch[..., 2] = bloch[..., 1].conj()
+        cb, sb, cp, sp = np.cos(w[0, :, 0]), np.sin(w[0, :, 0]), np.cos(w[0, :, 1]), np.sin(w[0, :, 1])
+        coefficients = np.zeros((n, 2, 3))  # G^+ Z G = cb Z - sb X; G^+ X G = cp sb Z + cp cb X + sp Y
+        coefficients[:, 0, 0], coefficients[:, 0, 1] = cb, -sb
+        coefficients[:, 1, 0], coefficients[:, 1, 1], coefficients[:, 1, 2] = cp * sb, cp * cb, sp
+        gates = (coefficients @ _BOND_PAULIS).reshape(n, 2, 4, 4)  # symmetric matrices
+        z_gate, x_gate = gates[:, 0], gates[:, 1]
+        next_x = np.ones((n + 1, batch))  # <X> of qubit i + 1 (1 past the last: the sweep's end)
+        next_x[: n - 1] = rx[1:]
+        # Z_0 ... Z_i for every i in one sweep: sweep[k + 1] after qubit k, from sweep[0] = H e_0 = 1
+        sweep = np.empty((n + 1, batch, 4), dtype=np.complex128)
+        sweep[0] = 1
+        z_in = np.empty((n, batch, 4), dtype=np.complex128)
+        for k in range(n):
+            np.multiply(bloch[k], sweep[k], out=z_in[k])
+            np.matmul(z_in[k], z_gate[k], out=sweep[k + 1])
+        # X_i X_{i+1}: the bond before qubit i is the parity of the qubits before it, H (p0, 0, 0, p1) = (1, P, P, 1)
+        parity = np.ones((n, batch, 4))
+        np.cumprod(cu[:-1], axis=0, out=parity[1:, :, 1])
+        parity[..., 2] = parity[..., 1]
+        x_in = bloch * parity
+        first = x_in @ x_gate  # after X_i
+        second_in = bloch[1:] * first[:-1]
+        second = np.zeros((n, batch, 4), dtype=np.complex128)  # after X_{i+1}; the last qubit's X_i alone
+        second[:-1] = second_in @ x_gate[1:]
+        second[-1, :, 0] = first[-1, :, 0]
+        z_parts, x_parts = (sweep[1:] @ _CLOSING).real, (second @ _CLOSING).real
+        z_terms = z_parts[..., 0] + next_x[:n] * z_parts[..., 1]
+        x_terms = x_parts[..., 0] + next_x[1:] * x_parts[..., 1]
+        ca, sa = np.cos(w[1, :, 0])[:, None], np.sin(w[1, :, 0])[:, None]
+        ctx.saved = (su, cu, bloch, z_gate, x_gate, next_x, sweep, z_in, parity, x_in, first, second_in,
+                     z_parts, x_parts, z_terms, x_terms, ca, sa, (cb, sb, cp, sp))
+        ctx.dtypes = (inputs.dtype, weights.dtype)
+        return torch.from_numpy((ca * z_terms - sa * x_terms).T)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (su, cu, bloch, z_gate, x_gate, next_x, sweep, z_in, parity, x_in, first, second_in,
+         z_parts, x_parts, z_terms, x_terms, ca, sa, (cb, sb, cp, sp)) = ctx.saved
+        n, batch = su.shape
+        g = grad.detach().to(torch.float64).numpy().T
+        grad_weights = np.zeros((2, n, 2))  # the last layer's RZ has no effect: zero gradient
+        grad_weights[1, :, 0] = (g * (-sa * z_terms - ca * x_terms)).sum(1)
+        g_z, g_x = g * ca, -g * sa
+        grad_next_x = np.zeros((n + 1, batch))
+        grad_next_x[:n] = g_z * z_parts[..., 1]
+        grad_next_x[1:] += g_x * x_parts[..., 1]
+        closing = np.empty((2, n, batch, 2))
+        closing[0, ..., 0], closing[0, ..., 1] = g_z, g_z * next_x[:n]
+        closing[1, ..., 0], closing[1, ..., 1] = g_x, g_x * next_x[1:]
+        adjoint = closing @ _CLOSING.T  # of sweep[1:] and of second
+        adj_sweep, adj_second = adjoint[0].astype(np.complex128), adjoint[1]
+        # X_i X_{i+1}
+        adj_second_in = adj_second[:-1] @ x_gate[1:]
+        adj_gates = np.zeros((n, 2, 4, 4), dtype=np.complex128)
+        adj_gates[1:, 1] = adj_second[:-1].transpose(0, 2, 1) @ second_in
+        adj_bloch = np.zeros_like(bloch)
+        np.multiply(adj_second_in, first[:-1], out=adj_bloch[1:])
+        adj_first = np.zeros_like(first)
+        np.multiply(adj_second_in, bloch[1:], out=adj_first[:-1])
+        adj_first[-1, :, 0] = adj_second[-1, :, 0]
+        adj_x_in = adj_first @ x_gate
+        adj_gates[:, 1] += adj_first.transpose(0, 2, 1) @ x_in
+        adj_bloch += adj_x_in * parity
+        through_parity = adj_x_in[..., 1:3] * bloch[..., 1:3]
+        adj_parity = (through_parity[..., 0] + through_parity[..., 1]).real
+        # Z_0 ... Z_i, backwards through the sweep (adj_sweep becomes each step's whole adjoint)
+        adj_z_in = np.empty_like(z_in)
+        for k in range(n - 1, -1, -1):
+            np.matmul(adj_sweep[k], z_gate[k], out=adj_z_in[k])
+            if k:
+                adj_sweep[k - 1] += adj_z_in[k] * bloch[k]
+        adj_gates[:, 0] = z_in.transpose(0, 2, 1) @ adj_sweep
+        adj_bloch += adj_z_in * sweep[:-1]
+        # first-layer weights through the gates' coefficients
+        adj_coefficients = (adj_gates.reshape(n, 2, 16) @ _BOND_PAULIS.T).real
+        z_z, z_x, x_z, x_x, x_y = (adj_coefficients[:, i, j] for i, j in ((0, 0), (0, 1), (1, 0), (1, 1), (1, 2)))
+        grad_weights[0, :, 0] = -sb * z_z - cb * z_x + cp * cb * x_z - cp * sb * x_x
+        grad_weights[0, :, 1] = -sp * sb * x_z - sp * cb * x_x + cp * x_y
+        # parity products P_i = prod_{j < i} cu_j, backwards
+        adj_cu = np.empty_like(cu)
+        suffix = np.zeros(batch)
+        for j in range(n - 1, -1, -1):
+            np.multiply(parity[j, :, 1], suffix, out=adj_cu[j])
+            suffix = adj_parity[j] + cu[j] * suffix
+        adj_rx = (adj_bloch[..., 0] - adj_bloch[..., 3]).real
+        adj_rx[1:] += grad_next_x[: n - 1]
+        grad_u = (adj_rx * (cu * cu - su * su) - ((adj_bloch[..., 1] + adj_bloch[..., 2]).real + adj_cu) * su
+                  + (adj_bloch[..., 1] - adj_bloch[..., 2]).imag * 2 * su * cu)
+        input_dtype, weight_dtype = ctx.dtypes
+        return torch.from_numpy(math.pi * grad_u.T).to(input_dtype), torch.from_numpy(grad_weights).to(weight_dtype)
 
 
 class _StatevectorSimulator:
@@ -254,12 +385,11 @@ class QuantumLayer(nn.Module):
 
     def __init__(self, n_qubits: int = 8, n_layers: int = 2, backend: str = "torch"):
         super().__init__()
-        if backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {list(BACKENDS)}; got {backend!r}")
-        self.n_qubits, self.n_layers, self.backend = n_qubits, n_layers, backend
+        self.backend = require_choice("backend", backend, BACKENDS)
+        self.n_qubits, self.n_layers = require_int("n_qubits", n_qubits, 2), require_int("n_layers", n_layers, 1)
         self.weights = nn.Parameter(torch.rand(n_layers, n_qubits, 2, dtype=torch.float64) * 2 * math.pi)
         if backend == "torch":
-            self._run = _StatevectorSimulator(n_qubits).run
+            self._run = _TwoLayerTransfer.apply if n_layers == 2 else _StatevectorSimulator(n_qubits).run
         elif backend == "pennylane":
             self._run = _pennylane_circuit(n_qubits)
         else:

@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from baselines.common.qnn import QuantumLayer
+from baselines.common.qnn import QuantumLayer, _StatevectorSimulator
 
 
 def _trio(n_qubits=8):
@@ -55,6 +55,10 @@ def test_one_qubit_closed_form():
 def test_bad_backend_and_shape_raise():
     with pytest.raises(ValueError, match="backend"):
         QuantumLayer(backend="cirq")
+    with pytest.raises(ValueError, match=r"n_qubits.*\[2, inf\]"):
+        QuantumLayer(n_qubits=1)
+    with pytest.raises(ValueError, match=r"n_layers.*\[1, inf\]"):
+        QuantumLayer(n_layers=0)
     with pytest.raises(ValueError, match="shape"):
         QuantumLayer(backend="torch")(torch.zeros(3, 5))
 
@@ -82,3 +86,33 @@ def test_torch_gradients_match_finite_differences(n_qubits, n_layers):
         return torch.func.functional_call(layer, {"weights": w}, (inputs,))
 
     assert torch.autograd.gradcheck(function, (x, weights), eps=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_qubits", [2, 3, 4, 7, 8])
+def test_two_layer_transfer_matches_the_statevector_simulation(n_qubits):
+    """The default depth runs by transfer matrices; the statevector simulation (used for other depths)
+    computes the same values and, through autograd, the same gradients for inputs and weights."""
+    torch.manual_seed(3)
+    layer = QuantumLayer(n_qubits=n_qubits, n_layers=2, backend="torch")
+    simulator = _StatevectorSimulator(n_qubits)
+    x = (torch.rand(5, n_qubits, dtype=torch.float64) * 4 - 2).requires_grad_(True)
+    coefficients = torch.randn(5, n_qubits, dtype=torch.float64)
+    results = []
+    for run in (layer, lambda inputs: simulator.run(inputs, layer.weights)):
+        layer.zero_grad()
+        x.grad = None
+        output = run(x)
+        (output * coefficients).sum().backward()
+        results.append((output.detach(), x.grad.clone(), layer.weights.grad.clone()))
+    for fast, reference in zip(results[0], results[1]):
+        assert torch.allclose(fast, reference, atol=1e-12)
+
+
+def test_two_layer_transfer_keeps_single_precision_inputs():
+    torch.manual_seed(4)
+    layer = QuantumLayer(backend="torch")
+    x = torch.rand(3, 8, dtype=torch.float32, requires_grad=True)
+    output = layer(x)
+    output.sum().backward()
+    assert output.dtype == torch.float32 and x.grad.dtype == torch.float32
+    assert torch.allclose(output.double(), layer(x.double()), atol=1e-6)
