@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, soft_update, torch_threads
 from baselines.common.persistence import load_checkpoint, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
@@ -117,11 +118,8 @@ class CPDRL:
         self.actor_target, self.critic_target = copy.deepcopy(self.actor), copy.deepcopy(self.critic)
         self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=cfg.actor_lr)
         self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr)
-        size = cfg.buffer_size
-        self._buffer = {"obs": np.zeros((size, obs_size), np.float32), "action": np.zeros((size, self.action_size), np.float32),
-                        "reward": np.zeros(size, np.float32), "next": np.zeros((size, obs_size), np.float32),
-                        "done": np.zeros(size, np.float32)}
-        self._count = 0
+        self.memory = ReplayMemory(cfg.buffer_size, obs=((obs_size,), np.float32), action=((self.action_size,), np.float32),
+                                   reward=((), np.float32), next=((obs_size,), np.float32), done=((), np.float32))
         self.history: dict[str, list[float]] = {"reward": [], "objective": [], "consistency": [], "critic_loss": [],
                                                 "best_objective": []}
         self._observation = None
@@ -140,17 +138,10 @@ class CPDRL:
 
     act = predict
 
-    def _store(self, obs, action, reward, next_obs, done):
-        slot = self._count % self.config.buffer_size
-        for key, value in zip(("obs", "action", "reward", "next", "done"), (obs, action, reward, next_obs, done)):
-            self._buffer[key][slot] = value
-        self._count += 1
-
     def _update(self) -> float:
         cfg = self.config
-        index = self.rng.integers(0, min(self._count, cfg.buffer_size), size=cfg.batch_size)
-        obs, action, reward, next_obs, done = (torch.as_tensor(self._buffer[k][index])
-                                               for k in ("obs", "action", "reward", "next", "done"))
+        batch = self.memory.sample(cfg.batch_size, self.rng)
+        obs, action, reward, next_obs, done = (torch.as_tensor(batch[k]) for k in ("obs", "action", "reward", "next", "done"))
         with torch.no_grad():
             next_action, _ = shape_action(self.actor_target(next_obs), cfg)
             target = reward + cfg.gamma * (1 - done) * self.critic_target(torch.cat([next_obs, next_action], -1))[:, 0]
@@ -181,8 +172,8 @@ class CPDRL:
             action = self._act(observation, explore=True)
             next_observation, reward, terminated, truncated, info = self.env.step(action)
             scaled = max(float(reward), -self.config.reward_clip) / self.config.reward_scale
-            self._store(observation, action, scaled, next_observation, float(terminated))
-            loss = self._update() if self._count >= self.config.learning_starts else float("nan")
+            self.memory.add(obs=observation, action=action, reward=scaled, next=next_observation, done=float(terminated))
+            loss = self._update() if self.memory.count >= self.config.learning_starts else float("nan")
             self.history["reward"].append(float(reward))
             self.history["objective"].append(float(info["objective"]))
             self.history["consistency"].append(float(info["consistency_count"]))

@@ -93,7 +93,7 @@ class DROO:
         self.actor = self._build_actor(input_size)
         self.optimizer = torch.optim.Adam(self.actor.parameters(), lr=cfg.learning_rate, betas=cfg.adam_betas,
                                           weight_decay=cfg.weight_decay)
-        self.memory = ReplayMemory(cfg.memory_size, input_size, self.n)
+        self.memory = ReplayMemory(cfg.memory_size, inputs=((input_size,), np.float32), targets=((self.n,), np.float32))
         self.k = cfg.initial_k or self.n
         self.history: dict[str, list[float]] = {"reward": [], "k": [], "loss": [], "normalized_rate": [],
                                                 "seconds": []}
@@ -150,7 +150,8 @@ class DROO:
 
     # ----- learning ----------------------------------------------------------------------------
     def _train_step(self) -> float:
-        inputs, targets = self.memory.sample(self.config.batch_size, self.rng)
+        batch = self.memory.sample(self.config.batch_size, self.rng)
+        inputs, targets = batch["inputs"], batch["targets"]
         self.actor.train()
         prediction = self.actor(torch.as_tensor(self._standardise(inputs), dtype=torch.float32))
         loss = torch.nn.functional.binary_cross_entropy(prediction, torch.as_tensor(targets))
@@ -176,7 +177,7 @@ class DROO:
                 self.scaler.update(network_input)
             action, index = self._choose(network_input)
             next_observation, reward, terminated, truncated, _ = self.env.step(action)
-            self.memory.add(network_input, action)
+            self.memory.add(inputs=network_input, targets=action)
             self._best_indices.append(index)
             frame = len(self.history["reward"])
             loss = float("nan")

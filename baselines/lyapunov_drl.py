@@ -129,8 +129,10 @@ class LyapunovDRL:
         self.critic = mlp([INPUT_SIZE + 2, *cfg.ddpg_hidden, 1], output_activation=None)  # (s, y, alpha)
         self.q_optimizer, self.actor_optimizer, self.critic_optimizer = (
             torch.optim.Adam(net.parameters(), lr=cfg.learning_rate) for net in (self.q_net, self.actor, self.critic))
-        # one device transition per row: inputs [s, s'], targets [mode, fraction, reward, drawn]
-        self.memory = ReplayMemory(cfg.buffer_size, 2 * INPUT_SIZE, 4)
+        # one device transition per row; drawn: the fraction was drawn uniformly (the critic's, not the actor's)
+        self.memory = ReplayMemory(cfg.buffer_size, state=((INPUT_SIZE,), np.float32), next_state=((INPUT_SIZE,), np.float32),
+                                   mode=((), np.int64), fraction=((), np.float32), reward=((), np.float32),
+                                   drawn=((), np.float32))
         self.scaler = RunningStandardiser(INPUT_SIZE, keep=(QUEUE_FEATURE,))
         self.frames = 0
         self.history: dict[str, list[float]] = {key: [] for key in (
@@ -187,10 +189,10 @@ class LyapunovDRL:
     # ----- learning ----------------------------------------------------------------------------
     def _update(self) -> tuple[float, float]:
         cfg = self.config
-        inputs, targets = self.memory.sample(cfg.batch_size, self.rng)
-        state, next_state = self._scale(inputs[:, :INPUT_SIZE]), self._scale(inputs[:, INPUT_SIZE:])
-        targets = torch.as_tensor(targets)
-        modes, fraction, reward, drawn = targets[:, 0].long(), targets[:, 1:2], targets[:, 2], targets[:, 3]
+        batch = self.memory.sample(cfg.batch_size, self.rng)
+        state, next_state = self._scale(batch["state"]), self._scale(batch["next_state"])
+        modes, fraction, reward, drawn = (torch.as_tensor(batch[k]) for k in ("mode", "fraction", "reward", "drawn"))
+        fraction = fraction[:, None]
         with torch.no_grad():
             y = reward + cfg.gamma * self.q_target(next_state).max(1).values
         # the DQN values a mode under the actor's fraction: rows with a uniformly drawn fraction are the critic's
@@ -231,8 +233,8 @@ class LyapunovDRL:
             next_observation, reward, terminated, truncated, info = self.env.step(self._action(modes, fractions))
             next_inputs = self.device_inputs(next_observation)
             rewards = -np.asarray(info["device_objective"], dtype=np.float64) / scale
-            for i in range(self.n):
-                self.memory.add(np.concatenate([inputs[i], next_inputs[i]]), (modes[i], fractions[i], rewards[i], drawn[i]))
+            self.memory.extend(state=inputs, next_state=next_inputs, mode=modes, fraction=fractions, reward=rewards,
+                               drawn=drawn)
             losses = (float("nan"), float("nan"))
             if len(self.memory) >= max(cfg.learning_starts, cfg.batch_size):
                 for _ in range(cfg.updates_per_frame):

@@ -1,4 +1,5 @@
-"""A fixed-size replay memory of (input, best decision) pairs, as in DROO (oldest overwritten)."""
+"""One fixed-size replay memory for every trainer: named fields, oldest rows overwritten, uniform
+sampling with replacement (DROO's (input, best decision) pairs, CPDRL's and the DQNs' transitions)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,37 @@ import numpy as np
 
 
 class ReplayMemory:
-    def __init__(self, capacity: int, input_size: int, output_size: int):
-        self.inputs = np.zeros((capacity, input_size), dtype=np.float32)
-        self.targets = np.zeros((capacity, output_size), dtype=np.float32)
+    """``ReplayMemory(capacity, inputs=((n,), np.float32), ...)``: one (capacity, *shape) array per field.
+
+    ``add(**row)`` stores one row, ``extend(**rows)`` several (a leading axis); every field must be given
+    so no row mixes old and new values. ``sample`` returns a dict of (batch_size, *shape) arrays.
+    """
+
+    def __init__(self, capacity: int, **fields: tuple[tuple[int, ...], type]):
+        if capacity < 1:
+            raise ValueError(f"capacity must be in [1, inf]; got {capacity}")
         self.capacity, self.count = capacity, 0
+        self.fields = {name: np.zeros((capacity, *shape), dtype=dtype) for name, (shape, dtype) in fields.items()}
 
     def __len__(self) -> int:
         return min(self.count, self.capacity)
 
-    def add(self, x: np.ndarray, target: np.ndarray) -> None:
-        slot = self.count % self.capacity
-        self.inputs[slot], self.targets[slot] = x, target
-        self.count += 1
+    def __getitem__(self, name: str) -> np.ndarray:
+        """A field's whole array, in slot order (row ``count % capacity`` is written next)."""
+        return self.fields[name]
 
-    def sample(self, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def add(self, **row) -> None:
+        self.extend(**{name: np.asarray(value)[None] for name, value in row.items()})
+
+    def extend(self, **rows) -> None:
+        if rows.keys() != self.fields.keys():
+            raise ValueError(f"rows must give exactly the fields {sorted(self.fields)}; got {sorted(rows)}")
+        length = len(next(iter(rows.values())))
+        slots = (self.count + np.arange(length)) % self.capacity
+        for name, value in rows.items():
+            self.fields[name][slots] = value
+        self.count += length
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         index = rng.integers(0, len(self), size=batch_size)
-        return self.inputs[index], self.targets[index]
+        return {name: array[index] for name, array in self.fields.items()}

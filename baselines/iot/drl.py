@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint, save_checkpoint
 from baselines.iot.common import advance, device_features, feature_size, record_frame
@@ -72,11 +73,8 @@ class QLearner:
         self.network = mlp([input_size, *config.hidden, num_actions], output_activation=None)
         self.target = copy.deepcopy(self.network)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.learning_rate)
-        size = config.memory_size
-        self.inputs = np.zeros((size, input_size), dtype=np.float32)
-        self.next_inputs = np.zeros((size, input_size), dtype=np.float32)
-        self.actions, self.rewards = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.float32)
-        self.count = 0
+        self.memory = ReplayMemory(config.memory_size, inputs=((input_size,), np.float32),
+                                   next_inputs=((input_size,), np.float32), actions=((), np.int64), rewards=((), np.float32))
 
     def q_values(self, features: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -90,20 +88,15 @@ class QLearner:
         return actions.astype(np.int64)
 
     def store(self, features, actions, rewards, next_features) -> None:
-        slots = (self.count + np.arange(len(actions))) % self.config.memory_size
-        self.inputs[slots], self.actions[slots], self.rewards[slots] = features, actions, rewards
-        self.next_inputs[slots] = next_features
-        self.count += len(actions)
+        self.memory.extend(inputs=features, next_inputs=next_features, actions=actions, rewards=rewards)
 
     def train_step(self) -> float:
-        filled = min(self.count, self.config.memory_size)
-        if filled < self.config.batch_size:
+        if len(self.memory) < self.config.batch_size:
             return float("nan")
-        index = self.rng.integers(0, filled, size=self.config.batch_size)
-        inputs, next_inputs = torch.as_tensor(self.inputs[index]), torch.as_tensor(self.next_inputs[index])
+        batch = {name: torch.as_tensor(value) for name, value in self.memory.sample(self.config.batch_size, self.rng).items()}
         with torch.no_grad():
-            target = torch.as_tensor(self.rewards[index]) + self.config.discount * self.target(next_inputs).max(dim=1).values
-        q = self.network(inputs).gather(1, torch.as_tensor(self.actions[index])[:, None])[:, 0]
+            target = batch["rewards"] + self.config.discount * self.target(batch["next_inputs"]).max(dim=1).values
+        q = self.network(batch["inputs"]).gather(1, batch["actions"][:, None])[:, 0]
         loss = nn.functional.smooth_l1_loss(q, target)
         self.optimizer.zero_grad()
         loss.backward()

@@ -38,7 +38,7 @@ def test_stored_device_rewards_add_up_to_the_env_reward_over_v(overrides, diviso
     # queues set so that the Z term counts; the agent goes on from this state instead of resetting
     agent._observation, _ = env.reset(seed=2, options={"state": {"Z": np.array([0.0, 1.0, 3.0, 9.0])}})
     agent.learn(5)
-    stored = agent.memory.targets[:20, 2].reshape(5, 4).sum(axis=1)
+    stored = agent.memory["reward"][:20].reshape(5, 4).sum(axis=1)
     np.testing.assert_allclose(stored * divisor, agent.history["reward"], rtol=1e-5)
 
 
