@@ -185,13 +185,15 @@ class CPDRL:
         self._observation = observation
         return self
 
+    _NETWORKS = ("actor", "critic", "actor_target", "critic_target")  # the targets too: learning can go on after load
+
     def save(self, path: str | Path) -> None:
-        save_checkpoint(path, self.config, self.seed, actor=self.actor.state_dict(), critic=self.critic.state_dict())
+        save_checkpoint(path, self.config, self.seed, **{name: getattr(self, name).state_dict() for name in self._NETWORKS})
 
     @classmethod
     def load(cls, path: str | Path, env) -> CPDRL:
         saved, config = load_checkpoint(path, CPDRLConfig)
         agent = cls(env, config, seed=saved["seed"])
-        agent.actor.load_state_dict(saved["actor"])
-        agent.critic.load_state_dict(saved["critic"])
+        for name in cls._NETWORKS:
+            getattr(agent, name).load_state_dict(saved[name])
         return agent

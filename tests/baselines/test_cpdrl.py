@@ -63,3 +63,7 @@ def test_smoke_learns_beats_random_and_round_trips(tmp_path):
     agent.save(tmp_path / "cpdrl.pt")
     loaded = CPDRL.load(tmp_path / "cpdrl.pt", env)
     np.testing.assert_array_equal(loaded.predict(obs), agent.predict(obs))
+    # the soft-updated targets come back too, so learning can go on from the checkpoint
+    for name in ("actor_target", "critic_target"):
+        for saved, restored in zip(getattr(agent, name).parameters(), getattr(loaded, name).parameters()):
+            assert torch.equal(saved, restored)
