@@ -4,14 +4,15 @@ Circuit on n qubits (8 by default), for an input x in R^n per sample:
   encoding: RY(pi x_i) then RZ(pi x_i) on every qubit i;
   then ``n_layers`` times: a linear chain of CNOTs (0 -> 1, 1 -> 2, ..., n-2 -> n-1), then the
   trainable RY(w[l, i, 0]) and RZ(w[l, i, 1]) on every qubit;
-  output: the Pauli-Z expectation of every qubit, (batch, n).
+  output: the Pauli-Z expectation of every qubit, (batch, n). The last layer's RZ commutes with the
+  Z measured after it, so those n weights never change the output (their gradient is zero).
 
 Backends (the same parameter ``weights`` of shape (n_layers, n, 2), so ``load_state_dict`` moves
 weights between them):
   ``"torch"``: exact and batched, the fast default: the default two layers by transfer matrices
-  (``_TwoLayerTransfer``, about 0.3 ms forward + backward at batch 128), other depths by a
-  statevector simulation (``_StatevectorSimulator``); both with hand-written numpy adjoints inside
-  torch autograd functions, so gradients reach the inputs and the weights;
+  (``_TwoLayerTransfer``, numpy with a hand-written backward in one torch autograd function), other
+  depths by a statevector simulation (``_StatevectorSimulator``: torch autograd for the encoding
+  and gates, a hand-written numpy backward for the layers); gradients reach inputs and weights;
   ``"pennylane"``: a QNode on default.qubit through PennyLane's torch interface (backprop);
   ``"qiskit"``: the same circuit built with Qiskit, evaluated with its exact ``Statevector``
   (inference and checking only: no gradient flows through it).
@@ -26,6 +27,7 @@ import math
 import numpy as np
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from mec_gym.core.validation import require_choice, require_int
 
@@ -132,46 +134,60 @@ class _FactoredLayers(torch.autograd.Function):
 
 
 _HADAMARD = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]], dtype=np.float64)
-# H diag(d) H / 4 for the bond operators d = Z, X and Y of a two-layer transfer step, flattened: a first-layer
-# gate's transfer matrices are their combinations with the gate's cosines and sines as coefficients
-_BOND_PAULIS = np.stack([_HADAMARD @ np.diag(d) @ _HADAMARD / 4
-                         for d in ([1, 0, 0, -1], [0, 1, 1, 0], [0, 1j, -1j, 0])]).reshape(3, 16)
-# (v[0] + v[3]) / 2 and (v[0] - v[3]) / 2: a sweep's vector closed with the next qubit's (1, <X>, <X>, 1)
+# H diag(vec P) H / 4 for P = Z, X, Y (vec: row-major 2 x 2 -> 4), flattened: a first-layer gate's step
+# matrices are their combinations with the gate's cosines and sines as coefficients
+_BOND_PAULIS = np.stack([_HADAMARD @ np.diag(vec) @ _HADAMARD / 4
+                         for vec in ([1, 0, 0, -1], [0, 1, 1, 0], [0, -1j, 1j, 0])]).reshape(3, 16)
+# A sweep's vector v (Hadamard basis) closed by the next qubit, whose factor there is (2 + 2 <X>, 0, 0,
+# 2 - 2 <X>) / 4: v @ _CLOSING = ((v[0] + v[3]) / 2, (v[0] - v[3]) / 2), to be combined as [0] + <X> [1]
 _CLOSING = np.array([[0.5, 0.5], [0.0, 0.0], [0.0, 0.0], [0.5, -0.5]])
 
 
 class _TwoLayerTransfer(torch.autograd.Function):
-    """The two-layer circuit (the QAROO default) exactly, by transfer matrices instead of a statevector.
+    """The two-layer circuit (the QAROO default), exactly, by transfer matrices instead of a statevector.
 
-    The last layer's RY(a_i) turns Z_i into cos a_i Z_i - sin a_i X_i (its RZ commutes with Z) and the
-    CNOT chain before it turns Z_i into Z_0 ... Z_i and X_i into X_i X_{i+1}, so
-    <Z_i> = cos a_i <Z_0 ... Z_i> - sin a_i <X_i X_{i+1}> on |psi'> = G_1 C |psi_0>, the state after the
-    first layer. |psi'> is a matrix product state of bond dimension 2 (the bond is the chain's prefix
-    parity), so each expectation is a sweep of 4 x 4 transfer matrices diag(N_k) K_k over the qubits,
-    N_k = G_k^+ O G_k for the first-layer gate G_k and O in {Z, X, 1}, K_k[r, q] = rho_k[r xor q] from
-    the encoded qubit's density matrix. In the Hadamard basis K_k is diagonal, so a step is a product
-    with the encoded qubit's (1 + r_x, r_z - i r_y, r_z + i r_y, 1 - r_x) (its Bloch vector r) and one
-    with the weights' 4 x 4 matrix H diag(N_k) H / 4, for the whole batch at once. The identity parts
-    close by hand: before qubit i the bond is the parity of qubits < i, with mean prod cos(pi x_j);
-    after it, qubit k contributes (1, <X_k>, <X_k>, 1). Forward and the hand-written backward (the
-    adjoint of the same sweeps) are about 60 numpy operations on (n, batch, 4) arrays. Checked against
-    the statevector simulation, PennyLane and Qiskit in the tests."""
+    Heisenberg picture of the last layer: its RZ commutes with Z_i, its RY(a_i) turns Z_i into
+    cos a_i Z_i - sin a_i X_i, and the CNOT chain before it (qubit k ends as b_0 xor ... xor b_k) turns
+    Z_i into Z_0 ... Z_i and X_i into X_i X_{i+1} (X_{n-1} stays alone). So
+        <Z_i> = cos a_i <Z_0 ... Z_i> - sin a_i <X_i X_{i+1}>
+    on |psi'>, the state after the first layer (chain, then each qubit's gate g_k = RZ RY).
+
+    |psi'> is a matrix product state whose bond k is the chain's prefix parity c_k: its amplitude at d
+    is sum_c prod_k g_k[d_k, c_k] psi_k[c_k xor c_{k-1}], psi_k the encoded qubit k. The expectation of
+    O_0 x ... x O_{n-1} is a sweep over the qubits of a 2 x 2 bond matrix L[c, c'] (ket parity c, bra
+    parity c'), flattened to r = 2 c + c':
+        L_k[r] = vec(N_k)[r] sum_q vec(rho_k^T)[r xor q] L_{k-1}[q],   N_k = g_k^+ O_k g_k,
+    rho_k the encoded qubit's density matrix. The sum over q is an xor-convolution, which the 4 x 4
+    Hadamard transform H diagonalises: in the basis H L a step multiplies by H vec(rho_k^T) =
+    (1 + r_x, r_z - i r_y, r_z + i r_y, 1 - r_x) (r the encoded Bloch vector), then by the weights'
+    4 x 4 matrix H diag(vec N_k) H / 4: one (batch, 4) x (4, 4) product per qubit for the whole batch.
+    All <Z_0 ... Z_i> come from one sweep with O_k = Z; each X_i X_{i+1} is two steps with O = X. The
+    identity factors close by hand: before qubit i the bond is the parity of the qubits < i (mean
+    prod_{j<i} cos(pi x_j)); after the last non-identity factor, the next qubit closes the sweep with
+    (1, <X>, <X>, 1) and every later one with 1.
+
+    Forward and the hand-written backward (the adjoint of the same sweeps) are about 60 numpy
+    operations on (n, batch, 4) arrays; checked against the statevector simulation, PennyLane and
+    Qiskit in the tests. First derivatives only.
+    """
 
     @staticmethod
     def forward(ctx, inputs, weights):
         x, w = inputs.detach().to(torch.float64).numpy(), weights.detach().to(torch.float64).numpy()
         batch, n = x.shape
-        u = math.pi * x.T  # (n, B): RY and RZ angles of the encoding
-        su, cu = np.sin(u), np.cos(u)
+        angle = math.pi * x.T  # (n, B): the encoding's RY and RZ angle
+        su, cu = np.sin(angle), np.cos(angle)
         rx = su * cu  # Bloch x of the encoded qubit (y = su^2, z = cu)
-        bloch = np.empty((n, batch, 4), dtype=np.complex128)
+        bloch = np.empty((n, batch, 4), dtype=np.complex128)  # H vec(rho^T) of every encoded qubit
         bloch[..., 0], bloch[..., 3] = 1 + rx, 1 - rx
         bloch[..., 1].real, bloch[..., 1].imag = cu, -su * su
         bloch[..., 2] = bloch[..., 1].conj()
-        cb, sb, cp, sp = np.cos(w[0, :, 0]), np.sin(w[0, :, 0]), np.cos(w[0, :, 1]), np.sin(w[0, :, 1])
-        coefficients = np.zeros((n, 2, 3))  # G^+ Z G = cb Z - sb X; G^+ X G = cp sb Z + cp cb X + sp Y
-        coefficients[:, 0, 0], coefficients[:, 0, 1] = cb, -sb
-        coefficients[:, 1, 0], coefficients[:, 1, 1], coefficients[:, 1, 2] = cp * sb, cp * cb, sp
+        ry, rz = w[0, :, 0], w[0, :, 1]  # the first layer's angles
+        cos_ry, sin_ry, cos_rz, sin_rz = np.cos(ry), np.sin(ry), np.cos(rz), np.sin(rz)
+        # g^+ Z g = cos_ry Z - sin_ry X; g^+ X g = cos_rz sin_ry Z + cos_rz cos_ry X - sin_rz Y
+        coefficients = np.zeros((n, 2, 3))
+        coefficients[:, 0, 0], coefficients[:, 0, 1] = cos_ry, -sin_ry
+        coefficients[:, 1, 0], coefficients[:, 1, 1], coefficients[:, 1, 2] = cos_rz * sin_ry, cos_rz * cos_ry, -sin_rz
         gates = (coefficients @ _BOND_PAULIS).reshape(n, 2, 4, 4)  # symmetric matrices
         z_gate, x_gate = gates[:, 0], gates[:, 1]
         next_x = np.ones((n + 1, batch))  # <X> of qubit i + 1 (1 past the last: the sweep's end)
@@ -188,48 +204,49 @@ class _TwoLayerTransfer(torch.autograd.Function):
         np.cumprod(cu[:-1], axis=0, out=parity[1:, :, 1])
         parity[..., 2] = parity[..., 1]
         x_in = bloch * parity
-        first = x_in @ x_gate  # after X_i
-        second_in = bloch[1:] * first[:-1]
-        second = np.zeros((n, batch, 4), dtype=np.complex128)  # after X_{i+1}; the last qubit's X_i alone
-        second[:-1] = second_in @ x_gate[1:]
-        second[-1, :, 0] = first[-1, :, 0]
-        z_parts, x_parts = (sweep[1:] @ _CLOSING).real, (second @ _CLOSING).real
+        after_x = x_in @ x_gate  # after qubit i's X step
+        next_in = bloch[1:] * after_x[:-1]
+        after_next = np.zeros((n, batch, 4), dtype=np.complex128)  # after qubit i + 1's; the last X_i alone
+        after_next[:-1] = next_in @ x_gate[1:]
+        after_next[-1, :, 0] = after_x[-1, :, 0]
+        z_parts, x_parts = (sweep[1:] @ _CLOSING).real, (after_next @ _CLOSING).real
         z_terms = z_parts[..., 0] + next_x[:n] * z_parts[..., 1]
         x_terms = x_parts[..., 0] + next_x[1:] * x_parts[..., 1]
-        ca, sa = np.cos(w[1, :, 0])[:, None], np.sin(w[1, :, 0])[:, None]
-        ctx.saved = (su, cu, bloch, z_gate, x_gate, next_x, sweep, z_in, parity, x_in, first, second_in,
-                     z_parts, x_parts, z_terms, x_terms, ca, sa, (cb, sb, cp, sp))
+        cos_last, sin_last = np.cos(w[1, :, 0])[:, None], np.sin(w[1, :, 0])[:, None]  # the last layer's RY
+        ctx.saved = (su, cu, bloch, z_gate, x_gate, next_x, sweep, z_in, parity, x_in, after_x, next_in,
+                     z_parts, x_parts, z_terms, x_terms, cos_last, sin_last, (cos_ry, sin_ry, cos_rz, sin_rz))
         ctx.dtypes = (inputs.dtype, weights.dtype)
-        return torch.from_numpy((ca * z_terms - sa * x_terms).T)
+        return torch.from_numpy(np.ascontiguousarray((cos_last * z_terms - sin_last * x_terms).T))
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad):
-        (su, cu, bloch, z_gate, x_gate, next_x, sweep, z_in, parity, x_in, first, second_in,
-         z_parts, x_parts, z_terms, x_terms, ca, sa, (cb, sb, cp, sp)) = ctx.saved
+        (su, cu, bloch, z_gate, x_gate, next_x, sweep, z_in, parity, x_in, after_x, next_in,
+         z_parts, x_parts, z_terms, x_terms, cos_last, sin_last, (cos_ry, sin_ry, cos_rz, sin_rz)) = ctx.saved
         n, batch = su.shape
         g = grad.detach().to(torch.float64).numpy().T
         grad_weights = np.zeros((2, n, 2))  # the last layer's RZ has no effect: zero gradient
-        grad_weights[1, :, 0] = (g * (-sa * z_terms - ca * x_terms)).sum(1)
-        g_z, g_x = g * ca, -g * sa
+        grad_weights[1, :, 0] = (g * (-sin_last * z_terms - cos_last * x_terms)).sum(1)
+        g_z, g_x = g * cos_last, -g * sin_last
         grad_next_x = np.zeros((n + 1, batch))
         grad_next_x[:n] = g_z * z_parts[..., 1]
         grad_next_x[1:] += g_x * x_parts[..., 1]
         closing = np.empty((2, n, batch, 2))
         closing[0, ..., 0], closing[0, ..., 1] = g_z, g_z * next_x[:n]
         closing[1, ..., 0], closing[1, ..., 1] = g_x, g_x * next_x[1:]
-        adjoint = closing @ _CLOSING.T  # of sweep[1:] and of second
-        adj_sweep, adj_second = adjoint[0].astype(np.complex128), adjoint[1]
+        adjoint = closing @ _CLOSING.T  # of sweep[1:] and of after_next
+        adj_sweep, adj_after_next = adjoint[0].astype(np.complex128), adjoint[1]
         # X_i X_{i+1}
-        adj_second_in = adj_second[:-1] @ x_gate[1:]
+        adj_next_in = adj_after_next[:-1] @ x_gate[1:]
         adj_gates = np.zeros((n, 2, 4, 4), dtype=np.complex128)
-        adj_gates[1:, 1] = adj_second[:-1].transpose(0, 2, 1) @ second_in
+        adj_gates[1:, 1] = adj_after_next[:-1].transpose(0, 2, 1) @ next_in
         adj_bloch = np.zeros_like(bloch)
-        np.multiply(adj_second_in, first[:-1], out=adj_bloch[1:])
-        adj_first = np.zeros_like(first)
-        np.multiply(adj_second_in, bloch[1:], out=adj_first[:-1])
-        adj_first[-1, :, 0] = adj_second[-1, :, 0]
-        adj_x_in = adj_first @ x_gate
-        adj_gates[:, 1] += adj_first.transpose(0, 2, 1) @ x_in
+        np.multiply(adj_next_in, after_x[:-1], out=adj_bloch[1:])
+        adj_after_x = np.zeros_like(after_x)
+        np.multiply(adj_next_in, bloch[1:], out=adj_after_x[:-1])
+        adj_after_x[-1, :, 0] = adj_after_next[-1, :, 0]
+        adj_x_in = adj_after_x @ x_gate
+        adj_gates[:, 1] += adj_after_x.transpose(0, 2, 1) @ x_in
         adj_bloch += adj_x_in * parity
         through_parity = adj_x_in[..., 1:3] * bloch[..., 1:3]
         adj_parity = (through_parity[..., 0] + through_parity[..., 1]).real
@@ -244,8 +261,8 @@ class _TwoLayerTransfer(torch.autograd.Function):
         # first-layer weights through the gates' coefficients
         adj_coefficients = (adj_gates.reshape(n, 2, 16) @ _BOND_PAULIS.T).real
         z_z, z_x, x_z, x_x, x_y = (adj_coefficients[:, i, j] for i, j in ((0, 0), (0, 1), (1, 0), (1, 1), (1, 2)))
-        grad_weights[0, :, 0] = -sb * z_z - cb * z_x + cp * cb * x_z - cp * sb * x_x
-        grad_weights[0, :, 1] = -sp * sb * x_z - sp * cb * x_x + cp * x_y
+        grad_weights[0, :, 0] = -sin_ry * z_z - cos_ry * z_x + cos_rz * cos_ry * x_z - cos_rz * sin_ry * x_x
+        grad_weights[0, :, 1] = -sin_rz * sin_ry * x_z - sin_rz * cos_ry * x_x - cos_rz * x_y
         # parity products P_i = prod_{j < i} cu_j, backwards
         adj_cu = np.empty_like(cu)
         suffix = np.zeros(batch)

@@ -108,11 +108,12 @@ def test_two_layer_transfer_matches_the_statevector_simulation(n_qubits):
         assert torch.allclose(fast, reference, atol=1e-12)
 
 
-def test_two_layer_transfer_keeps_single_precision_inputs():
+def test_two_layer_transfer_keeps_single_precision_inputs_and_a_contiguous_output():
     torch.manual_seed(4)
     layer = QuantumLayer(backend="torch")
     x = torch.rand(3, 8, dtype=torch.float32, requires_grad=True)
     output = layer(x)
     output.sum().backward()
     assert output.dtype == torch.float32 and x.grad.dtype == torch.float32
+    assert output.is_contiguous()  # view() works on it, as on the statevector path's output
     assert torch.allclose(output.double(), layer(x.double()), atol=1e-6)
