@@ -119,7 +119,7 @@ class CPDRL:
         self.actor_optimizer = torch.optim.Adam(self.actor.parameters(), lr=cfg.actor_lr)
         self.critic_optimizer = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr)
         self.memory = ReplayMemory(cfg.buffer_size, obs=((obs_size,), np.float32), action=((self.action_size,), np.float32),
-                                   reward=((), np.float32), next=((obs_size,), np.float32), done=((), np.float32))
+                                   reward=((), np.float32), next_obs=((obs_size,), np.float32), done=((), np.float32))
         self.history: dict[str, list[float]] = {"reward": [], "objective": [], "consistency": [], "critic_loss": [],
                                                 "best_objective": []}
         self._observation = None
@@ -141,7 +141,7 @@ class CPDRL:
     def _update(self) -> float:
         cfg = self.config
         batch = self.memory.sample(cfg.batch_size, self.rng)
-        obs, action, reward, next_obs, done = (torch.as_tensor(batch[k]) for k in ("obs", "action", "reward", "next", "done"))
+        obs, action, reward, next_obs, done = (torch.as_tensor(batch[k]) for k in ("obs", "action", "reward", "next_obs", "done"))
         with torch.no_grad():
             next_action, _ = shape_action(self.actor_target(next_obs), cfg)
             target = reward + cfg.gamma * (1 - done) * self.critic_target(torch.cat([next_obs, next_action], -1))[:, 0]
@@ -172,7 +172,7 @@ class CPDRL:
             action = self._act(observation, explore=True)
             next_observation, reward, terminated, truncated, info = self.env.step(action)
             scaled = max(float(reward), -self.config.reward_clip) / self.config.reward_scale
-            self.memory.add(obs=observation, action=action, reward=scaled, next=next_observation, done=float(terminated))
+            self.memory.add(obs=observation, action=action, reward=scaled, next_obs=next_observation, done=float(terminated))
             loss = self._update() if self.memory.count >= self.config.learning_starts else float("nan")
             self.history["reward"].append(float(reward))
             self.history["objective"].append(float(info["objective"]))

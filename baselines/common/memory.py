@@ -16,6 +16,8 @@ class ReplayMemory:
     def __init__(self, capacity: int, **fields: tuple[tuple[int, ...], type]):
         if capacity < 1:
             raise ValueError(f"capacity must be in [1, inf]; got {capacity}")
+        if not fields:
+            raise ValueError("a replay memory needs at least one field")
         self.capacity, self.count = capacity, 0
         self.fields = {name: np.zeros((capacity, *shape), dtype=dtype) for name, (shape, dtype) in fields.items()}
 
@@ -30,9 +32,13 @@ class ReplayMemory:
         self.extend(**{name: np.asarray(value)[None] for name, value in row.items()})
 
     def extend(self, **rows) -> None:
+        """Store len(rows[name]) rows; nothing is written unless every field has that many."""
         if rows.keys() != self.fields.keys():
             raise ValueError(f"rows must give exactly the fields {sorted(self.fields)}; got {sorted(rows)}")
-        length = len(next(iter(rows.values())))
+        lengths = {name: np.shape(value)[0] if np.ndim(value) else None for name, value in rows.items()}
+        if None in lengths.values() or len(set(lengths.values())) != 1:
+            raise ValueError(f"every field needs the same number of rows along its first axis; got {lengths}")
+        length = next(iter(lengths.values()))
         slots = (self.count + np.arange(length)) % self.capacity
         for name, value in rows.items():
             self.fields[name][slots] = value

@@ -73,8 +73,8 @@ class QLearner:
         self.network = mlp([input_size, *config.hidden, num_actions], output_activation=None)
         self.target = copy.deepcopy(self.network)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.learning_rate)
-        self.memory = ReplayMemory(config.memory_size, inputs=((input_size,), np.float32),
-                                   next_inputs=((input_size,), np.float32), actions=((), np.int64), rewards=((), np.float32))
+        self.memory = ReplayMemory(config.memory_size, features=((input_size,), np.float32),
+                                   next_features=((input_size,), np.float32), action=((), np.int64), reward=((), np.float32))
 
     def q_values(self, features: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -88,15 +88,15 @@ class QLearner:
         return actions.astype(np.int64)
 
     def store(self, features, actions, rewards, next_features) -> None:
-        self.memory.extend(inputs=features, next_inputs=next_features, actions=actions, rewards=rewards)
+        self.memory.extend(features=features, next_features=next_features, action=actions, reward=rewards)
 
     def train_step(self) -> float:
         if len(self.memory) < self.config.batch_size:
             return float("nan")
         batch = {name: torch.as_tensor(value) for name, value in self.memory.sample(self.config.batch_size, self.rng).items()}
         with torch.no_grad():
-            target = batch["rewards"] + self.config.discount * self.target(batch["next_inputs"]).max(dim=1).values
-        q = self.network(batch["inputs"]).gather(1, batch["actions"][:, None])[:, 0]
+            target = batch["reward"] + self.config.discount * self.target(batch["next_features"]).max(dim=1).values
+        q = self.network(batch["features"]).gather(1, batch["action"][:, None])[:, 0]
         loss = nn.functional.smooth_l1_loss(q, target)
         self.optimizer.zero_grad()
         loss.backward()

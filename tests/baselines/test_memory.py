@@ -47,3 +47,15 @@ def test_missing_fields_and_bad_capacity_raise():
     assert memory.count == 0
     with pytest.raises(ValueError, match=r"capacity must be in \[1, inf\]"):
         ReplayMemory(0, state=((1,), np.float32))
+    with pytest.raises(ValueError, match="at least one field"):
+        ReplayMemory(3)
+
+
+def test_extend_with_unequal_rows_writes_nothing():
+    memory = _memory()
+    memory.extend(state=np.ones((2, 2)), action=np.array([1, 2]))
+    with pytest.raises(ValueError, match="same number of rows"):
+        memory.extend(state=np.full((3, 2), 9.0), action=np.array([7, 8]))
+    with pytest.raises(ValueError, match="same number of rows"):
+        memory.extend(state=np.full((2, 2), 9.0), action=5)  # a scalar is not a row per transition
+    assert memory.count == 2 and memory["action"].tolist() == [1, 2, 0] and memory["state"].max() == 1.0
