@@ -83,6 +83,19 @@ def test_step_of_the_optimum_earns_exactly_its_reward(env_id):
         assert reward == best.reward
 
 
+def test_editing_step_info_leaves_the_state_untouched(env_id):
+    env = gym.make(env_id)
+    env.reset(seed=2)
+    env.action_space.seed(2)
+    _, _, _, _, info = env.step(env.action_space.sample())
+    before = env.unwrapped.state
+    for value in info.values():
+        if isinstance(value, np.ndarray) and value.size and value.dtype.kind == "f":
+            value += 1.0
+    after = env.unwrapped.state
+    assert all(np.array_equal(before[key], after[key]) for key in before)
+
+
 def test_evaluate_leaves_state_untouched(env_id):
     env = gym.make(env_id)
     env.reset(seed=2)

@@ -142,6 +142,25 @@ def test_bandwidth_overuse_is_penalised():
     assert out.info["bandwidth_excess"][0] == pytest.approx(1.0, abs=1e-5)
 
 
+def test_served_objective_grants_over_asking_offloaders_their_share_of_the_band():
+    env = _env(3, seed=2)
+    # UTD0 and UTD1 offload asking for 90 % and 60 % of B (1.5 B in all); UTD2 is local
+    asking = np.array([1, 0.8, 0.2, -1,   1, 0.2, 0.6, -1,   -1, -1, -1, 0.3], dtype=np.float32)
+    out = env.evaluate(asking[None])
+    assert out.info["bandwidth_excess"][0] > 0.4
+    granted = asking.copy()
+    granted[[1, 5]] = 2.0 * (np.array([0.9, 0.6]) / 1.5) - 1.0  # the same shares scaled to sum to B
+    fits = env.evaluate(granted[None])
+    assert fits.info["bandwidth_excess"][0] == 0.0
+    assert out.info["served_objective"][0] == pytest.approx(fits.info["objective"][0], rel=1e-6)
+    assert out.info["served_objective"][0] > out.info["objective"][0]  # less band than asked: slower
+    assert fits.info["served_objective"][0] == fits.info["objective"][0]
+    # local devices' bandwidth is not served (they do not transmit): only the offloaders' requests count
+    local_asks = granted.copy()
+    local_asks[9] = 1.0
+    assert env.evaluate(local_asks[None]).info["served_objective"][0] == pytest.approx(fits.info["objective"][0])
+
+
 def test_best_objective_tracks_the_episode():
     env = _env(4, seed=2)
     tem = env.optimum()
@@ -172,6 +191,9 @@ def test_bad_action_and_config_raise():
     with pytest.raises(ValueError, match="shape"):
         env.step(np.zeros(11, dtype=np.float32))
     assert all(np.array_equal(before[k], env.state[k]) for k in before)
+    for start in (np.full(3, 3), np.zeros(7), np.array([0.0, np.nan, 1.0])):
+        with pytest.raises(ValueError, match="start"):
+            env.optimum(method="cd", start=start)
     for bad, field in [({"num_devices": 0}, "num_devices"), ({"deadlines": "firm"}, "deadlines"),
                        ({"bandwidth": -1.0}, "bandwidth"), ({"data_size_kb": (400, 200)}, "data_size_kb")]:
         with pytest.raises(ValueError, match=field):

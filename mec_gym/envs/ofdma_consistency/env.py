@@ -38,7 +38,9 @@ N = 5 and ~0.5 s at N = 10 against ~0.3 ms soft.
 Truncation after ``episode_length`` (default 200) decisions; never terminates.
 
 ## Info
-``objective``, ``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
+``objective``, ``served_objective`` (the objective with the offloaders' bandwidth requests scaled
+down in proportion to fit B, as a server would grant them; equal to ``objective`` when they fit),
+``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
 ``deadline_excess`` (s), ``bandwidth_excess`` (share of B), ``deadline_misses``, ``best_objective``
 (lowest objective so far in the episode among decisions within the band, sum b <= B, this decision
 included; it starts at the all-local decision at f_max that the first observation reports).
@@ -119,8 +121,9 @@ class OFDMAConsistencyEnv(MECEnv):
         within_band = result["bandwidth_excess"] == 0.0  # decisions using more than B do not count
         best = np.where(within_band, np.minimum(self._state["best_objective"], result["objective"]),
                         self._state["best_objective"])
-        info = {key: result[key] for key in ("objective", "delay", "energy", "consistent", "consistency_count",
-                                             "deadline_excess", "bandwidth_excess", "deadline_misses")}
+        info = {key: result[key] for key in ("objective", "served_objective", "delay", "energy", "consistent",
+                                             "consistency_count", "deadline_excess", "bandwidth_excess",
+                                             "deadline_misses")}
         info["best_objective"] = best
         return Evaluation(rewards=result["reward"], info=info)
 
@@ -168,6 +171,8 @@ class OFDMAConsistencyEnv(MECEnv):
         if method == "enumeration":
             offloading, _ = search.exhaustive_search(rank, nvec)
         elif method == "cd":
+            if start is not None:
+                start = validate_batch(spaces.MultiBinary(self.config.num_devices), np.asarray(start)[None], "start")[0]
             offloading, _ = search.coordinate_descent(rank, nvec, start)
         else:
             raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
@@ -181,7 +186,7 @@ class OFDMAConsistencyEnv(MECEnv):
 
     def _transition(self, state, action, info):
         new = dict(state)
-        new["last_delay"], new["last_energy"] = info["delay"], info["energy"]
+        new["last_delay"], new["last_energy"] = info["delay"].copy(), info["energy"].copy()  # info is the caller's
         new["best_objective"] = np.array(info["best_objective"])
         return new
 

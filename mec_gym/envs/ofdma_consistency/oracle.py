@@ -73,20 +73,28 @@ def score(task, physics: Physics, offload, bandwidth, power, cpu, floor: float =
 
     task: dict with ``data_bits``, ``cycles_per_bit``, ``local_cpu`` (f_max, Hz), ``distance`` (N,);
     offload (K, N) bool; bandwidth (K, N) Hz; power (K, N) W; cpu (K, N) Hz. ``floor`` (a share of
-    B, P_max and f_max) keeps delays finite for raw actions with zero resources.
+    B, P_max and f_max) keeps delays finite for raw actions with zero resources. ``served_objective``
+    is the objective once the server grants the offloaders' bandwidth requests scaled down in
+    proportion to fit B (the objective itself when they fit): what an over-asking decision would get.
     """
     D, C, f_max = task["data_bits"], task["cycles_per_bit"], task["local_cpu"]
     gamma = channel_gain(task["distance"], physics) / physics.noise_power
-    b = np.maximum(bandwidth, floor * physics.bandwidth)
     p = np.maximum(power, floor * physics.max_power)
     f = np.maximum(cpu, floor * f_max)
     offloaders = offload.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):  # inf / nan only where np.where discards them
-        transmit = D / (b * np.log2(1.0 + p * gamma))
-        local_delay = D * C / f
-        delay = np.where(offload, transmit + D * C * offloaders / physics.server_cpu, local_delay)
-        energy = np.where(offload, p * transmit, physics.energy_coefficient * D * C * f * f)
-    objective = (physics.delay_weight * delay + physics.energy_weight * energy).sum(axis=1)
+
+    def costs(granted):
+        b = np.maximum(granted, floor * physics.bandwidth)
+        with np.errstate(divide="ignore", invalid="ignore"):  # inf / nan only where np.where discards them
+            transmit = D / (b * np.log2(1.0 + p * gamma))
+            delay = np.where(offload, transmit + D * C * offloaders / physics.server_cpu, D * C / f)
+            energy = np.where(offload, p * transmit, physics.energy_coefficient * D * C * f * f)
+        return delay, energy, (physics.delay_weight * delay + physics.energy_weight * energy).sum(axis=1)
+
+    delay, energy, objective = costs(bandwidth)
+    requested = np.where(offload, bandwidth, 0.0).sum(axis=1, keepdims=True)
+    grant = physics.bandwidth / np.maximum(requested, physics.bandwidth)  # min(1, B / requested)
+    served_objective = objective if (grant == 1.0).all() else costs(bandwidth * grant)[2]
     consistent = np.where(offload, (bandwidth > 0) & (power > 0) & (cpu == 0),
                           (bandwidth == 0) & (power == 0) & (cpu > 0))
     deadline_excess = np.maximum(delay.sum(axis=1) - physics.deadline, 0.0)
@@ -94,8 +102,8 @@ def score(task, physics: Physics, offload, bandwidth, power, cpu, floor: float =
     bandwidth_excess = np.maximum(bandwidth.sum(axis=1) / physics.bandwidth - 1.0 - BANDWIDTH_TOLERANCE, 0.0)
     reward = -objective - deadline_excess - bandwidth_excess + consistent.sum(axis=1)
     return {
-        "delay": delay, "energy": energy, "objective": objective, "consistent": consistent,
-        "consistency_count": consistent.sum(axis=1), "deadline_excess": deadline_excess,
+        "delay": delay, "energy": energy, "objective": objective, "served_objective": served_objective,
+        "consistent": consistent, "consistency_count": consistent.sum(axis=1), "deadline_excess": deadline_excess,
         "bandwidth_excess": bandwidth_excess, "deadline_misses": (delay > physics.deadline).sum(axis=1),
         "reward": reward,
     }
