@@ -109,15 +109,16 @@ def test_list_names_every_env_and_method(capsys):
     assert gym.make("WPMEC-v0") is not None
 
 
-def test_ofdma_metric_scores_a_decision_outside_the_band_as_the_all_local_fallback():
+def test_ofdma_metric_scores_decisions_as_served_within_the_band():
     from benchmarks.registry import ENV_METRICS
 
-    infos = [{"objective": 3.0, "bandwidth_excess": 0.0, "consistency_count": 5},
-             {"objective": 1.0, "bandwidth_excess": 0.4, "consistency_count": 3}]  # below TEM, but infeasible
-    references = np.array([[2.0, 8.0], [2.0, 8.0]])  # TEM 2, best all-local 8
-    metrics = ENV_METRICS["OFDMA-Consistency-v0"].summarise(np.array([-1.0, -2.0]), infos, references)
-    assert metrics["objective_ratio_tem"] == (3.0 / 2.0 + 8.0 / 2.0) / 2
-    assert metrics["in_band"] == 0.5 and metrics["consistency"] == 4.0
+    # the second decision asks for more than the band: its objective 1.0 (below TEM) is not what it
+    # would get; served, with its requests scaled into the band, it costs 5.0
+    infos = [{"objective": 3.0, "served_objective": 3.0, "bandwidth_excess": 0.0, "consistency_count": 5},
+             {"objective": 1.0, "served_objective": 5.0, "bandwidth_excess": 0.4, "consistency_count": 3}]
+    metrics = ENV_METRICS["OFDMA-Consistency-v0"].summarise(np.array([-1.0, -2.0]), infos, np.array([2.0, 2.0]))
+    assert metrics["objective_ratio_tem"] == (3.0 / 2.0 + 5.0 / 2.0) / 2
+    assert metrics["in_band"] == 0.5 and metrics["consistency"] == 4.0 and metrics["objective"] == 2.0
 
 
 def test_a_custom_grid_file_runs_what_it_lists(tmp_path, capsys):
