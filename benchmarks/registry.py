@@ -168,8 +168,8 @@ def _ofdma_reference(env) -> float:
 
 def _ofdma(rewards, infos, tem):
     """The objective as served: offloaders asking for more than the band B get their requests scaled
-    down in proportion to fit it (the env's ``served_objective``), so asking for more never scores
-    better than asking within the band; ``in_band`` is the share of decisions that asked within it."""
+    down in proportion to fit it (the env's ``served_objective``), so over-asking scores exactly as asking
+    for the same shares of B would; ``in_band`` is the share of decisions that asked within it."""
     served = np.array([info["served_objective"] for info in infos])
     return {"objective_ratio_tem": float(np.mean(served / tem)),
             "in_band": float(np.mean([info["bandwidth_excess"] == 0 for info in infos])),
