@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
+import secrets
 import time
 import traceback
 from collections.abc import Iterable
@@ -143,9 +143,11 @@ def execute(spec: RunSpec, show_progress: bool = False) -> dict[str, Any]:
 
 
 def write_record(path: Path, record: dict[str, Any]) -> None:
-    """Write ``record`` to ``path`` atomically: a temporary file in the same folder, then rename."""
+    """Write ``record`` to ``path`` atomically: a temporary file in the same folder, then rename.
+    The file gets mode 0666 less the umask (like any file the user writes; mkstemp's is 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    temporary = path.parent / f".{path.stem}.{secrets.token_hex(6)}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w") as stream:
             json.dump(record, stream, indent=1)
