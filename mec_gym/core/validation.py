@@ -32,13 +32,18 @@ def require_float(
     low_open: bool = False,
     high_open: bool = False,
 ) -> float:
-    """Return ``value`` as a finite float in the interval given (open ends on request)."""
+    """Return ``value`` as a finite Python float in the interval given (open ends on request).
+
+    Only real numbers pass: Python int / float and NumPy integer / floating scalars; bool, str,
+    None, arrays and complex numbers raise ValueError."""
     bounds = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a finite number in {bounds}; got {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except OverflowError:  # an int beyond the float range
         raise ValueError(f"{name} must be a finite number in {bounds}; got {value!r}") from None
-    if isinstance(value, bool) or not np.isfinite(number):
+    if not np.isfinite(number):
         raise ValueError(f"{name} must be a finite number in {bounds}; got {value!r}")
     too_low = number <= low if low_open else number < low
     too_high = number >= high if high_open else number > high
@@ -48,8 +53,8 @@ def require_float(
 
 
 def require_choice(name: str, value: Any, choices: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``choices``."""
-    if value not in choices:
+    """Return ``value`` if it is one of the strings ``choices``."""
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}")
     return value
 
@@ -63,11 +68,17 @@ def require_array(
     *,
     low_open: bool = False,
 ) -> np.ndarray:
-    """Return ``value`` as a finite float64 array of ``shape`` (None: any length) within bounds."""
+    """Return ``value`` as a finite float64 array of ``shape`` (None: any length) within bounds.
+
+    Entries must be real numbers (int or float, Python or NumPy); bool, str, None and complex
+    entries, and ragged nestings, raise ValueError."""
     try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a numeric array of shape {shape}; got {value!r}") from None
+        given = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nesting
+        given = None
+    if given is None or given.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be a numeric array of shape {shape}; got {value!r}")
+    array = given.astype(np.float64)  # a copy: the caller's array is never shared
     if array.ndim != len(shape) or any(
         want is not None and got != want for got, want in zip(array.shape, shape)
     ):
@@ -142,9 +153,9 @@ def _validate_integer_batch(space: spaces.Space, actions: Any, name: str) -> np.
             raise ValueError(f"{name} must be finite; got NaN or inf")
         if (array != np.round(array)).any():
             raise ValueError(f"{name} must hold integers; got non-integer values")
-    integers = array.astype(np.int64)
-    if (integers < lower).any() or (integers > upper).any():
+    # the range is checked on the values given: a cast first would wrap huge values into int64
+    if (array < lower).any() or (array > upper).any():
         low, high = np.min(lower), np.max(upper)
         kind = "binary (0 or 1)" if isinstance(space, spaces.MultiBinary) else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be {kind}; got values from {integers.min()} to {integers.max()}")
-    return integers
+        raise ValueError(f"{name} must be {kind}; got values from {array.min()} to {array.max()}")
+    return array.astype(np.int64)
