@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit status: 0, 1 when a run of the grid failed (after writing every record and the tables), 2 on bad input."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "list":
@@ -98,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,
                        ray_address=args.ray_address, progress=not args.no_progress)
     print(write_leaderboard(records, args.out))
-    failed = [r for r in records if r["error"]]
+    grid = {(spec.env, spec.method, spec.seed) for spec in specs}
+    failed = [r for r in records if r["error"] and (r["env"], r["method"], r["seed"]) in grid]
     if failed:
-        print(f"{len(failed)} run(s) failed; their errors are in their records under {args.out / 'runs'}", file=sys.stderr)
+        print(f"{len(failed)} of {len(specs)} run(s) failed; their errors are in their records under "
+              f"{args.out / 'runs'}", file=sys.stderr)
+        return 1
     return 0
 
 
