@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=int, default=1)
     bench.add_argument("--backend", choices=["local", "ray"], default="local")
     bench.add_argument("--ray-address", default=None, help="ray.init address (default: a local instance)")
-    bench.add_argument("--resume", action="store_true", help="skip runs whose record exists")
+    bench.add_argument("--resume", action="store_true", help="skip runs that already succeeded (failed runs are retried)")
     bench.add_argument("--no-progress", action="store_true")
     return parser
 

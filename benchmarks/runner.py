@@ -4,8 +4,9 @@ A run builds the method's agent on a fresh environment, lets it learn for ``fram
 policies skip this), then evaluates it for ``eval_frames`` further frames on the same environment
 and summarises them with the environment's headline metrics. Records are written atomically
 (temporary file + rename) when a run finishes, so killing the grid at any moment leaves only whole
-records; ``resume`` skips runs whose record exists; a failing run records its error and the grid
-goes on. Backends: ``local`` (``workers`` processes) or ``ray`` (one Ray task per run).
+records; ``resume`` skips runs whose record holds a success (a failed run is retried); a failing
+run records its error and the grid goes on. Backends: ``local`` (``workers`` processes) or ``ray``
+(one Ray task per run).
 """
 
 from __future__ import annotations
@@ -164,6 +165,11 @@ def read_records(out: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text()) for path in sorted((out / "runs").glob("*/*/seed*.json"))]
 
 
+def _succeeded(path: Path) -> bool:
+    """Whether ``path`` holds the record of a run that succeeded (a failed run is run again)."""
+    return path.exists() and json.loads(path.read_text())["error"] is None
+
+
 def run_grid(
     specs: Iterable[RunSpec],
     out: Path,
@@ -174,12 +180,13 @@ def run_grid(
     ray_address: str | None = None,
     progress: bool = False,
 ) -> list[dict[str, Any]]:
-    """Run every spec (skipping finished ones when ``resume``), writing records as they finish."""
+    """Run every spec (when ``resume``, skipping those whose record holds a success), writing records
+    as they finish; return every record under ``out``."""
     specs = list(specs)
     if resume:  # a writer killed between its temporary file and the rename leaves the file behind
         for stale in (out / "runs").glob("*/*/.*.tmp"):
             stale.unlink()
-    todo = [spec for spec in specs if not (resume and spec.record_path(out).exists())]
+    todo = [spec for spec in specs if not (resume and _succeeded(spec.record_path(out)))]
     bar = _progress(len(specs), len(specs) - len(todo)) if progress else None  # the grid's bar
     for spec, record in _dispatch(todo, workers, backend, ray_address, progress):
         write_record(spec.record_path(out), record)

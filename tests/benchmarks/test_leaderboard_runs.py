@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from baselines import heuristics
+from benchmarks import runner
 from benchmarks.cli import main as cli_main
-from benchmarks.runner import read_records, write_record
+from benchmarks.registry import METHODS, Method, PolicyAgent
+from benchmarks.runner import RunSpec, execute, read_records, run_grid, write_record
 
 
 def test_a_record_is_readable_by_everyone_as_the_umask_allows(tmp_path):
@@ -35,3 +38,33 @@ def test_bench_exits_1_when_a_run_failed_after_writing_the_leaderboard(tmp_path,
     assert sorted((r["method"], r["error"] is None) for r in read_records(out)) == [
         ("droo", False), ("droo", False), ("random", True), ("random", True)]
     assert "| droo |" in (out / "leaderboard.md").read_text() and (out / "leaderboard.csv").exists()
+
+
+def _count_executions(monkeypatch) -> list[tuple[str, str, int]]:
+    executed = []
+
+    def counting(spec, show_progress=False):
+        executed.append((spec.env, spec.method, spec.seed))
+        return execute(spec, show_progress)
+
+    monkeypatch.setattr(runner, "execute", counting)
+    return executed
+
+
+def test_resume_reruns_a_failed_run_and_skips_a_successful_one(tmp_path, monkeypatch):
+    attempts = []
+
+    def fails_once(env, seed, config):
+        attempts.append(seed)
+        if len(attempts) == 1:
+            raise RuntimeError("transient failure")
+        return PolicyAgent(env, heuristics.random_policy, seed)
+
+    monkeypatch.setitem(METHODS, "flaky", Method("flaky", "fixed", fails_once, lambda env: True, trains=False))
+    specs = [RunSpec("WPMEC-v0", method, 0, 0, 3, env_config={"num_devices": 4}) for method in ("random", "flaky")]
+    first = run_grid(specs, tmp_path)
+    assert {r["method"]: r["error"] is None for r in first} == {"random": True, "flaky": False}
+    executed = _count_executions(monkeypatch)
+    second = run_grid(specs, tmp_path, resume=True)
+    assert executed == [("WPMEC-v0", "flaky", 0)]
+    assert all(r["error"] is None for r in second) and len(second) == 2
