@@ -6,6 +6,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.registry import METHODS
+from mec_gym import ENV_IDS
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -61,7 +64,9 @@ def load_grid(path: str | Path) -> Grid:
         num_devices = 20
         [method_configs.droo]
         learning_rate = 0.005
-    """
+
+    A key of ``env_configs`` / ``method_configs`` must name an env id / method of the grid (any
+    known one when ``envs`` / ``methods`` is not given)."""
     with open(path, "rb") as stream:
         table = tomllib.load(stream)
     unknown = sorted(set(table) - set(GRID_KEYS))
@@ -79,11 +84,16 @@ def load_grid(path: str | Path) -> Grid:
             raise ValueError(f"{path}: {key} must be an integer >= 0 or a table of them; got {table[key]!r}")
         budgets[key] = value
     for key in ("envs", "methods"):
-        if not isinstance(table.get(key, []), list):
+        names = table.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
             raise ValueError(f"{path}: {key} must be a list of names; got {table[key]!r}")
-    for key in ("env_configs", "method_configs"):
-        if not all(isinstance(value, dict) for value in table.get(key, {}).values()):
+    for key, names in (("env_configs", table.get("envs") or ENV_IDS), ("method_configs", table.get("methods") or METHODS)):
+        overrides = table.get(key, {})
+        if not isinstance(overrides, dict) or not all(isinstance(value, dict) for value in overrides.values()):
             raise ValueError(f"{path}: every entry of {key} must be a table of overrides")
+        unknown = sorted(set(overrides) - set(names))
+        if unknown:  # a typo, or a name the grid does not run: its overrides would be silently ignored
+            raise ValueError(f"{path}: {key} names {unknown}, which the grid does not run; allowed: {sorted(names)}")
     preset = Preset(seeds=tuple(seeds), frames=budgets["frames"], eval_frames=budgets["eval_frames"],
                     env_configs=table.get("env_configs", {}), method_configs=table.get("method_configs", {}))
     return Grid(preset, tuple(table.get("envs", [])), tuple(table.get("methods", [])))

@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from baselines import heuristics
 from benchmarks import runner
 from benchmarks.cli import main as cli_main
+from benchmarks.presets import load_grid
 from benchmarks.registry import METHODS, Method, PolicyAgent
 from benchmarks.runner import RunSpec, execute, read_records, run_grid, write_record
 
@@ -68,3 +71,26 @@ def test_resume_reruns_a_failed_run_and_skips_a_successful_one(tmp_path, monkeyp
     second = run_grid(specs, tmp_path, resume=True)
     assert executed == [("WPMEC-v0", "flaky", 0)]
     assert all(r["error"] is None for r in second) and len(second) == 2
+
+
+@pytest.mark.parametrize(("overrides", "bad_key", "a_valid_key"), [
+    ('[env_configs."WPMEC-V0"]\nnum_devices = 6\n', "WPMEC-V0", "WPMEC-v0"),  # wrong case
+    ('[env_configs."PQC-NOMA-v0"]\nnum_devices = 3\n', "PQC-NOMA-v0", "WPMEC-v0"),  # an env the grid does not run
+    ('[method_configs.radnom]\nx = 1\n', "radnom", "random"),
+])
+def test_a_grid_file_refuses_config_keys_that_name_nothing_in_the_grid(tmp_path, capsys, overrides, bad_key,
+                                                                        a_valid_key):
+    grid = _grid_file(tmp_path, f'envs = ["WPMEC-v0"]\nmethods = ["random", "droo"]\n{overrides}')
+    with pytest.raises(ValueError, match=bad_key) as error:
+        load_grid(grid)
+    assert a_valid_key in str(error.value)
+    assert cli_main(["bench", "--grid", str(grid), "--out", str(tmp_path / "out")]) == 2
+    assert bad_key in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_a_grid_without_env_or_method_lists_accepts_config_keys_for_any_known_one(tmp_path):
+    grid = load_grid(_grid_file(tmp_path, '[env_configs."PQC-NOMA-v0"]\nnum_devices = 3\n[method_configs.droo]\n'
+                                          'learning_rate = 0.01\n'))
+    assert grid.preset.env_configs == {"PQC-NOMA-v0": {"num_devices": 3}}
+    with pytest.raises(ValueError, match="nope.*allowed: .*sb3-ppo"):
+        load_grid(_grid_file(tmp_path, "[method_configs.nope]\nx = 1\n"))
