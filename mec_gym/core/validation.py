@@ -52,6 +52,37 @@ def require_float(
     return number
 
 
+def require_range(
+    name: str,
+    value: Any,
+    low: float,
+    high: float = np.inf,
+    *,
+    integer: bool = False,
+    low_open: bool = False,
+) -> tuple[Any, Any]:
+    """Return ``value``, a (low, high) pair within [low, high] with low <= high, as a tuple of
+    Python ints (``integer``) or floats; ``low_open`` excludes ``low`` (floats only)."""
+    kind = "integers" if integer else "numbers"
+    bounds = f"{'(' if low_open else '['}{low}, {high}]"
+    message = f"{name} must be a pair (low, high) of {kind} in {bounds} with low <= high; got {value!r}"
+    if integer and low_open:
+        raise TypeError("require_range: low_open is for float pairs; give integer pairs a closed low")
+    one_axis = isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    if not one_axis or len(value) != 2:
+        raise ValueError(message)
+    try:
+        if integer:
+            pair = tuple(require_int(name, v, low, None if high == np.inf else high) for v in value)
+        else:
+            pair = tuple(require_float(name, v, low, high, low_open=low_open) for v in value)
+    except ValueError:
+        raise ValueError(message) from None
+    if pair[0] > pair[1]:
+        raise ValueError(message)
+    return pair
+
+
 def require_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     """Return ``value`` if it is one of the strings ``choices``."""
     if not isinstance(value, str) or value not in choices:

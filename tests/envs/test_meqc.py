@@ -178,6 +178,7 @@ def test_virtual_queues_follow_the_fraction():
     ({"fraction": np.full(15, 1.5, np.float32), "target": np.zeros(15, np.int8)}, "fraction"),
     ({"fraction": np.zeros(14, np.float32), "target": np.zeros(15, np.int8)}, "shape"),
     ({"fraction": np.zeros(15, np.float32), "target": np.zeros(15, np.int8), "extra": 1}, "keys"),
+    ({"fraction": np.zeros(15, np.float32), "target": np.full(15, 1e20)}, r"binary \(0 or 1\); got values from 1e\+20"),
 ])
 def test_bad_actions_raise_and_leave_the_state_untouched(bad, match):
     env = gym.make("MEQC-GaussMarkov-v0")
@@ -207,6 +208,57 @@ def test_no_nan_or_inf(fraction, target, fading, z):
 def test_bad_config_names_the_field(field, value):
     with pytest.raises(ValueError, match=field.split("_")[0]):
         gym.make("MEQC-GaussMarkov-v0", **{field: value})
+
+
+@pytest.mark.parametrize("field, value, allowed", [
+    ("amino_acids", 7, r"a pair \(low, high\) of integers in \[5, 30\]"),
+    ("amino_acids", (7,), r"a pair \(low, high\) of integers in \[5, 30\]"),
+    ("amino_acids", (7, 8, 9), r"a pair \(low, high\) of integers in \[5, 30\]"),
+    ("amino_acids", (7.5, 10), r"a pair \(low, high\) of integers in \[5, 30\]"),
+    ("amino_acids", ("7", "10"), r"a pair \(low, high\) of integers in \[5, 30\]"),
+    ("amino_acids", (10, 7), r"with low <= high"),
+    ("leased_qubits", 100, r"a pair \(low, high\) of integers in \[1, 10000000\]"),
+    ("leased_qubits", (0, 100), r"a pair \(low, high\) of integers in \[1, 10000000\]"),
+    ("physical_error", (0.5, 2.0), r"a pair \(low, high\) of numbers in \(0\.0, 1\.0\]"),
+    ("physical_error", (1e-3,), r"a pair \(low, high\) of numbers in \(0\.0, 1\.0\]"),
+    ("deadline", "12", r"a pair \(low, high\) of numbers in \(0\.0, inf\]"),
+    ("local_cpu_levels", (), r"at least one frequency"),
+    ("local_cpu_levels", ("1e9",), r"numeric array"),
+    ("V", "20", r"finite number in \[0\.0, inf\]"),
+])
+def test_bad_config_shapes_and_ranges_raise_at_make_naming_the_field(field, value, allowed):
+    with pytest.raises(ValueError, match=rf"^{field} must .*{allowed}"):
+        gym.make("MEQC-GaussMarkov-v0", **{field: value})
+
+
+def test_the_config_stores_python_numbers_whatever_numeric_type_was_given():
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=np.int64(3), V=np.float32(20.0), area_size=400,
+                   amino_acids=np.array([7, 8]), physical_error=[np.float32(1e-3), 2e-3],
+                   local_cpu_levels=np.array([1e9, 2e9])).unwrapped
+    cfg = env.config
+    assert type(cfg.num_devices) is int and type(cfg.V) is float and type(cfg.area_size) is float
+    assert cfg.amino_acids == (7, 8) and all(type(v) is int for v in cfg.amino_acids)
+    assert cfg.physical_error == (float(np.float32(1e-3)), 2e-3) and all(type(v) is float for v in cfg.physical_error)
+    assert cfg.local_cpu_levels == (1e9, 2e9) and all(type(v) is float for v in cfg.local_cpu_levels)
+    hash(cfg)  # a frozen config with array fields would not hash
+    env.reset(seed=0)
+    assert set(env.state["local_cpu"]) <= {1e9, 2e9}
+    assert set(env.state["amino_acids"]) <= {7.0, 8.0}
+
+
+@pytest.mark.parametrize("field, value", [("amino_acids", 7.6), ("leased_qubits", 100.3), ("amino_acids", 7 + 1e-9)])
+def test_a_fractional_count_in_a_given_state_is_rejected_and_the_env_left_untouched(field, value):
+    env = _env(0, num_devices=3)
+    env.step({"fraction": np.full(3, 0.5, np.float32), "target": np.zeros(3, np.int8)})
+    before, steps, rng = env.state, env._steps, env.np_random.bit_generator.state
+    with pytest.raises(ValueError, match=rf"state\['{field}'\] must hold integers"):
+        env.reset(seed=123, options={"state": {field: np.array([value, 8.0, 9.0])}})
+    after = env.state
+    assert all(np.array_equal(before[k], after[k]) for k in before) and env._steps == steps
+    assert env.np_random.bit_generator.state == rng  # not reseeded, nothing drawn
+    # a float that is exactly an integer is a count
+    env.reset(seed=0, options={"state": {field: np.array([9.0, 8.0, 10.0])}})
+    np.testing.assert_array_equal(env.state[field], [9.0, 8.0, 10.0])
 
 
 def test_the_qpu_constants_come_from_the_config():

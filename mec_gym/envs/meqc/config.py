@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from mec_gym.core.base import EnvConfig
-from mec_gym.core.validation import require_array, require_choice, require_float, require_int
+from mec_gym.core.validation import require_array, require_choice, require_float, require_int, require_range
+
+AMINO_ACIDS = (5, 30)  # the n_a a protein-folding instance may have, in the config's draw and a given state
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,8 @@ class MEQCConfig(EnvConfig):
     energy_coefficient: float = 1e-27  # kappa, device
     server_energy_coefficient: float = 1e-29  # kappa_s, cloud CPU (chosen)
     leased_cpu: tuple[float, float] = (5e9, 20e9)  # F_i ~ U[.], Hz, fixed per device
-    amino_acids: tuple[int, int] = (7, 10)  # n_a ~ U{.}
-    physical_error: tuple[float, float] = (0.5e-3, 2e-3)  # p ~ U[.] per slot (SPEC.md, chosen)
+    amino_acids: tuple[int, int] = (7, 10)  # n_a ~ U{.}, within AMINO_ACIDS
+    physical_error: tuple[float, float] = (0.5e-3, 2e-3)  # p ~ U[.] per slot, a probability in (0, 1] (SPEC.md, chosen)
     threshold_error: float = 1e-2  # p_th of concatenated codes (SPEC.md, chosen)
     code_size: int = 7  # physical qubits and steps per logical one per level (Steane code; SPEC.md)
     max_concatenation: int = 3  # levels k in {0..3} (SPEC.md)
@@ -59,34 +63,39 @@ class MEQCConfig(EnvConfig):
 
     def validate(self) -> None:
         super().validate()
-        require_int("num_devices", self.num_devices, 1, 1000)
+
+        def number(name, low=-np.inf, high=np.inf, **open_ends):
+            self._normalise(name, require_float(name, getattr(self, name), low, high, **open_ends))
+
+        def integer(name, low, high):
+            self._normalise(name, require_int(name, getattr(self, name), low, high))
+
+        integer("num_devices", 1, 1000)
         for name in ("area_size", "slot_length", "mean_speed", "min_distance", "subband", "downlink_rate",
                      "energy_coefficient", "server_energy_coefficient"):
-            require_float(name, getattr(self, name), 0.0, low_open=True)
-        require_float("mobility_alpha", self.mobility_alpha, 0.0, 1.0, high_open=True)
+            number(name, 0.0, low_open=True)
+        number("mobility_alpha", 0.0, 1.0, high_open=True)
         for name in ("speed_std", "direction_std", "result_share", "latency_weight", "energy_weight",
-                     "deadline_penalty", "infeasible_penalty", "V"):
-            require_float(name, getattr(self, name), 0.0)
-        require_float("edge_fraction", self.edge_fraction, 0.0, 0.5)
-        require_float("alpha_bar", self.alpha_bar, 0.0, 1.0)
-        require_float("threshold_error", self.threshold_error, 0.0, 1.0, low_open=True)
-        require_float("success_threshold", self.success_threshold, 0.0, 1.0)
-        require_int("code_size", self.code_size, 1, 10**3)
-        require_int("max_concatenation", self.max_concatenation, 0, 10)
-        require_int("shots", self.shots, 1, 10**9)
-        for name in ("two_qubit_time", "measurement_time", "gate_energy", "cooling_power"):
-            require_float(name, getattr(self, name), 0.0)
-        require_float("pathloss_intercept_db", self.pathloss_intercept_db, -300.0, 300.0)
-        require_float("pathloss_slope_db", self.pathloss_slope_db, 0.0, 100.0)
-        require_float("noise_density_dbm", self.noise_density_dbm, -300.0, 0.0)
-        for name in ("transmit_power", "data_mbit", "cycles_per_bit", "deadline", "leased_cpu", "physical_error"):
-            low, high = require_array(name, getattr(self, name), (2,), 0.0, low_open=True)
-            if low > high:
-                raise ValueError(f"{name} must be (low, high) with low <= high; got {getattr(self, name)}")
-            self._normalise(name, (float(low), float(high)))
-        for name, bounds in (("amino_acids", (5, 30)), ("leased_qubits", (1, 10**7))):
-            low, high = (require_int(f"{name}[{i}]", v, *bounds) for i, v in enumerate(getattr(self, name)))
-            if low > high:
-                raise ValueError(f"{name} must be (low, high) with low <= high; got {getattr(self, name)}")
-        require_array("local_cpu_levels", self.local_cpu_levels, (None,), 0.0, low_open=True)
+                     "deadline_penalty", "infeasible_penalty", "V", "two_qubit_time", "measurement_time",
+                     "gate_energy", "cooling_power"):
+            number(name, 0.0)
+        number("edge_fraction", 0.0, 0.5)
+        number("alpha_bar", 0.0, 1.0)
+        number("threshold_error", 0.0, 1.0, low_open=True)
+        number("success_threshold", 0.0, 1.0)
+        integer("code_size", 1, 10**3)
+        integer("max_concatenation", 0, 10)
+        integer("shots", 1, 10**9)
+        number("pathloss_intercept_db", -300.0, 300.0)
+        number("pathloss_slope_db", 0.0, 100.0)
+        number("noise_density_dbm", -300.0, 0.0)
+        for name in ("transmit_power", "data_mbit", "cycles_per_bit", "deadline", "leased_cpu"):
+            self._normalise(name, require_range(name, getattr(self, name), 0.0, low_open=True))
+        self._normalise("physical_error", require_range("physical_error", self.physical_error, 0.0, 1.0, low_open=True))
+        self._normalise("amino_acids", require_range("amino_acids", self.amino_acids, *AMINO_ACIDS, integer=True))
+        self._normalise("leased_qubits", require_range("leased_qubits", self.leased_qubits, 1, 10**7, integer=True))
+        levels = require_array("local_cpu_levels", self.local_cpu_levels, (None,), 0.0, low_open=True)
+        if levels.size == 0:
+            raise ValueError("local_cpu_levels must hold at least one frequency (Hz) > 0; got ()")
+        self._normalise("local_cpu_levels", tuple(levels.tolist()))
         require_choice("reward", self.reward, ("dpp", "cost"))

@@ -52,7 +52,9 @@ from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
 from mec_gym.core.validation import validate_batch
 from mec_gym.envs.meqc import oracle, quantum
-from mec_gym.envs.meqc.config import MEQCConfig
+from mec_gym.envs.meqc.config import AMINO_ACIDS, MEQCConfig
+
+COUNT_FIELDS = ("amino_acids", "leased_qubits")  # state fields holding counts: integer-valued floats
 
 OBSERVATION_HIGH = 10.0
 
@@ -84,13 +86,24 @@ class MEQCEnv(MECEnv):
         return {"positions": (0.0, self.config.area_size), "speed": (-big, big), "direction": (-big, big),
                 "mean_direction": (-big, big), "transmit_power": (1e-9, big), "local_cpu": (1.0, big),
                 "leased_cpu": (1.0, big), "leased_qubits": (0, 10**9), "data_bits": (1.0, big),
-                "cycles_per_bit": (1e-3, 1e6), "deadline": (1e-6, 1e6), "amino_acids": (5, 30),
+                "cycles_per_bit": (1e-3, 1e6), "deadline": (1e-6, 1e6), "amino_acids": AMINO_ACIDS,
                 "physical_error": (0.0, 1.0), "fading": (0.0, 1e6), "Z": (0.0, 1e9)}
 
     def _state_shapes(self):
         n = self.config.num_devices
         shapes = {k: (n,) for k in self._state_bounds()}
         return dict(shapes, positions=(n, 2), physical_error=(1,))
+
+    def _check_state_overrides(self, overrides):
+        """As the base, and the counts of ``COUNT_FIELDS`` must be integers (7.0 passes, 7.6 does
+        not), so a given state is never truncated; raises before reset changes anything."""
+        checked = super()._check_state_overrides(overrides)
+        for name in COUNT_FIELDS:
+            fractional = checked[name][checked[name] != np.round(checked[name])] if name in checked else []
+            if len(fractional):
+                low, high = self._state_bounds()[name]
+                raise ValueError(f"state[{name!r}] must hold integers in [{low}, {high}]; got {float(fractional[0])}")
+        return checked
 
     # ----- dynamics ----------------------------------------------------------------------------
     def _draw_tasks(self) -> dict[str, np.ndarray]:
