@@ -11,7 +11,14 @@ import pytest
 from gymnasium import spaces
 
 import mec_gym  # noqa: F401
-from mec_gym.core.validation import require_array, require_choice, require_float, require_int, validate_batch
+from mec_gym.core.validation import (
+    require_array,
+    require_choice,
+    require_float,
+    require_int,
+    require_range,
+    validate_batch,
+)
 
 # all within [0, 5] if read as numbers, so only the type check can reject them
 NOT_NUMBERS = ["3", b"3", None, True, np.bool_(True), [3.0], (3.0,), np.array([3.0]), np.array(3.0), 3 + 0j, object()]
@@ -59,6 +66,26 @@ def test_require_array_rejects_non_numeric_entries(value):
 def test_require_array_accepts_ints_and_numpy_values():
     np.testing.assert_array_equal(require_array("pair", (1, np.float32(2.5)), (2,), 0.0), [1.0, 2.5])
     assert require_array("pair", np.array([1, 2], np.int16), (2,)).dtype == np.float64
+
+
+def test_require_range_returns_python_pairs():
+    pair = require_range("n", np.array([7, 9], np.int16), 5, 30, integer=True)
+    assert pair == (7, 9) and all(type(v) is int for v in pair)
+    pair = require_range("p", [np.float32(0.5), 1], 0.0, 1.0, low_open=True)
+    assert pair == (0.5, 1.0) and all(type(v) is float for v in pair)
+    assert require_range("p", (2.0, 2.0), 0.0) == (2.0, 2.0)  # low == high: a constant
+
+
+@pytest.mark.parametrize("value", [7, (7,), (7, 8, 9), np.array(7), np.array([[7, 8]]), (7.0, 8), (8, 7), (4, 8),
+                                   (7, 31), "78", None], ids=repr)
+def test_require_range_rejects_anything_but_an_ordered_pair_in_range(value):
+    with pytest.raises(ValueError, match=r"^n must be a pair \(low, high\) of integers in \[5, 30\] with low <= high"):
+        require_range("n", value, 5, 30, integer=True)
+
+
+def test_require_range_open_low_end():
+    with pytest.raises(ValueError, match=r"^p must be a pair \(low, high\) of numbers in \(0\.0, 1\.0\]"):
+        require_range("p", (0.0, 0.5), 0.0, 1.0, low_open=True)
 
 
 @pytest.mark.parametrize("value", [np.array(["dpp"]), None, 1, b"dpp"], ids=repr)
