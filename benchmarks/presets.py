@@ -87,7 +87,8 @@ def load_grid(path: str | Path) -> Grid:
         names = table.get(key, [])
         if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
             raise ValueError(f"{path}: {key} must be a list of names; got {table[key]!r}")
-    for key, names in (("env_configs", table.get("envs") or ENV_IDS), ("method_configs", table.get("methods") or METHODS)):
+    allowed = {"env_configs": table.get("envs") or ENV_IDS, "method_configs": table.get("methods") or METHODS}
+    for key, names in allowed.items():
         overrides = table.get(key, {})
         if not isinstance(overrides, dict) or not all(isinstance(value, dict) for value in overrides.values()):
             raise ValueError(f"{path}: every entry of {key} must be a table of overrides")
