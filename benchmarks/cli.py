@@ -18,7 +18,7 @@ import mec_gym
 from benchmarks.presets import PRESETS, load_grid
 from benchmarks.registry import METHODS, methods_for
 from benchmarks.report import write_leaderboard
-from benchmarks.runner import RunSpec, run_grid
+from benchmarks.runner import RunSpec, run_grid, run_identity
 
 
 def build_specs(args: argparse.Namespace) -> list[RunSpec]:
@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=int, default=1)
     bench.add_argument("--backend", choices=["local", "ray"], default="local")
     bench.add_argument("--ray-address", default=None, help="ray.init address (default: a local instance)")
-    bench.add_argument("--resume", action="store_true", help="skip runs that already succeeded (failed runs are retried)")
+    bench.add_argument("--resume", action="store_true",
+                       help="skip runs that already succeeded with the same configuration (failed runs are retried)")
     bench.add_argument("--no-progress", action="store_true")
     return parser
 
@@ -99,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,
                        ray_address=args.ray_address, progress=not args.no_progress)
     print(write_leaderboard(records, args.out))
-    grid = {(spec.env, spec.method, spec.seed) for spec in specs}
-    failed = [r for r in records if r["error"] and (r["env"], r["method"], r["seed"]) in grid]
+    grid = {spec.identity for spec in specs}
+    failed = [record for record in records if record["error"] and run_identity(record) in grid]
     if failed:
         print(f"{len(failed)} of {len(specs)} run(s) failed; their errors are in their records under "
               f"{args.out / 'runs'}", file=sys.stderr)

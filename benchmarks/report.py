@@ -1,9 +1,17 @@
 """Turn run records into the leaderboard: one table per environment (mean +- std over seeds,
-ranked by the headline metric), as Markdown and CSV, and learning-curve plots (PNG)."""
+ranked by the headline metric), as Markdown and CSV, and learning-curve plots (PNG).
+
+The leaderboard covers every record in the folder, one row per env, method and configuration
+(``runner.config_id``): runs of different configurations are never averaged together. When the
+folder holds several configurations of one env and method (a grid changed between runs), each
+gets its own row, labelled with the method and the fields in which they differ, e.g. ``random
+(env.num_devices=12)`` (``default``: the field is not set); otherwise the label is the method.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -11,19 +19,47 @@ from typing import Any
 import numpy as np
 
 from benchmarks.registry import env_metrics
+from benchmarks.runner import config_id
+
+
+def _flat_configuration(record: dict[str, Any]) -> dict[str, str]:
+    """{"env.<field>" / "method.<field>" / "frames" / "eval_frames": the value as JSON}."""
+    flat = {f"env.{name}": value for name, value in record["env_config"].items()}
+    flat |= {f"method.{name}": value for name, value in record["method_config"].items()}
+    flat |= {"frames": record["frames"], "eval_frames": record["eval_frames"]}
+    return {name: json.dumps(value, sort_keys=True) for name, value in flat.items()}
+
+
+def group_runs(records: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """{env: {label: records of one method and configuration}} (labels as in the module docstring)."""
+    by_configuration: dict[str, dict[str, dict[str, list[dict]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
+    for record in records:
+        by_configuration[record["env"]][record["method"]][config_id(record)].append(record)
+    groups: dict[str, dict[str, list[dict]]] = {}
+    for env, by_method in sorted(by_configuration.items()):
+        groups[env] = {}
+        for method, configurations in by_method.items():
+            if len(configurations) == 1:
+                groups[env][method] = next(iter(configurations.values()))
+                continue
+            flats = {key: _flat_configuration(runs[0]) for key, runs in configurations.items()}
+            names = sorted(set().union(*flats.values()))
+            differing = [name for name in names if len({flat.get(name) for flat in flats.values()}) > 1]
+            for key, runs in configurations.items():
+                values = ", ".join(f"{name}={flats[key].get(name, 'default')}" for name in differing)
+                groups[env][f"{method} ({values})"] = runs
+    return groups
 
 
 def summarise(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """{env: rows ranked best first}; a row has method, seeds, failed, time_per_frame_ms and
+    """{env: rows ranked best first}; a row has method, label, seeds, failed, time_per_frame_ms and
     ``metrics`` {name: (mean, std)} over the seeds that succeeded."""
-    grouped: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for record in records:
-        grouped[record["env"]][record["method"]].append(record)
     tables = {}
-    for env, by_method in sorted(grouped.items()):
+    for env, by_label in group_runs(records).items():
         spec = env_metrics(env)
         rows = []
-        for method, runs in by_method.items():
+        for label, runs in by_label.items():
             good = [run for run in runs if run["error"] is None]
             names = sorted({name for run in good for name in run["metrics"]})
             metrics = {}
@@ -32,12 +68,13 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
                 metrics[name] = (float(values.mean()), float(values.std()))
             times = [run["time_per_frame_ms"] for run in good if run["time_per_frame_ms"] is not None]
             rows.append({
-                "method": method, "seeds": len(runs), "failed": len(runs) - len(good), "metrics": metrics,
+                "method": runs[0]["method"], "label": label, "seeds": len(runs), "failed": len(runs) - len(good),
+                "metrics": metrics,
                 "time_per_frame_ms": float(np.mean(times)) if times else float("nan"),
             })
         sign = -1.0 if spec.higher_is_better else 1.0
         rows.sort(key=lambda row: (row["metrics"].get(spec.headline, (np.nan,))[0] * sign
-                                   if spec.headline in row["metrics"] else np.inf, row["method"]))
+                                   if spec.headline in row["metrics"] else np.inf, row["label"]))
         tables[env] = rows
     return tables
 
@@ -58,7 +95,7 @@ def markdown(tables: dict[str, list[dict[str, Any]]]) -> str:
         lines.append("|---" * (len(names) + 5) + "|")
         for rank, row in enumerate(rows, 1):
             cells = [_cell(row["metrics"].get(name)) for name in names]
-            lines.append(f"| {rank} | {row['method']} | " + " | ".join(cells)
+            lines.append(f"| {rank} | {row['label']} | " + " | ".join(cells)
                          + f" | {row['time_per_frame_ms']:.3g} | {row['seeds']} | {row['failed']} |")
         lines.append("")
     return "\n".join(lines)
@@ -78,28 +115,29 @@ def write_csv(tables: dict[str, list[dict[str, Any]]], path: Path) -> None:
         for env, rows in tables.items():
             for rank, row in enumerate(rows, 1):
                 for name, (mean, std) in sorted(row["metrics"].items()):
-                    writer.writerow([env, rank, row["method"], name, mean, std, row["time_per_frame_ms"], row["seeds"], row["failed"]])
+                    writer.writerow([env, rank, row["label"], name, mean, std, row["time_per_frame_ms"], row["seeds"],
+                                     row["failed"]])
 
 
 def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
-    """One PNG per environment: each method's mean learning curve over seeds."""
+    """One PNG per environment: each row's mean learning curve over its seeds."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
-    by_env: dict[str, dict[str, list[list[float]]]] = defaultdict(lambda: defaultdict(list))
-    for record in records:
-        if record["error"] is None and record["curve"]:
-            by_env[record["env"]][record["method"]].append(record["curve"])
     paths = []
-    for env, curves in sorted(by_env.items()):
+    for env, by_label in group_runs(records).items():
+        curves = {label: kept for label, runs in sorted(by_label.items())
+                  if (kept := [run["curve"] for run in runs if run["error"] is None and run["curve"]])}
+        if not curves:
+            continue
         figure, axis = plt.subplots(figsize=(7, 4))
-        for method, runs in sorted(curves.items()):
+        for label, runs in curves.items():
             length = min(len(run) for run in runs)
             mean = np.mean([run[:length] for run in runs], axis=0)
-            axis.plot(np.linspace(0, 1, length), mean, label=method)
+            axis.plot(np.linspace(0, 1, length), mean, label=label)
         axis.set_xlabel("fraction of the run (learning frames, or evaluation frames for fixed policies)")
         axis.set_ylabel("reward per frame")
         axis.set_title(env)

@@ -5,19 +5,27 @@ policies skip this), then evaluates it for ``eval_frames`` further frames on the
 and summarises them with the environment's headline metrics. Records are written atomically
 (temporary file + rename) when a run finishes, so killing the grid at any moment leaves only whole
 records; ``resume`` skips runs whose record holds a success (a failed run is retried); a failing
-run records its error and the grid goes on. Backends: ``local`` (``workers`` processes) or ``ray``
+run records its error and the grid goes on.
+
+A run is identified by its env id, method, seed and configuration (env config, method config,
+frames, eval frames; ``config_id`` hashes it): its record is ``runs/<env>/<method>/seed<S>-<config
+id>.json`` and holds ``config_id``, so changing the configuration makes new runs, never reuses old
+records. Records named ``seed<S>.json`` (before configurations had ids) are read and recognised
+by their contents; a rerun replaces them. Backends: ``local`` (``workers`` processes) or ``ray``
 (one Ray task per run).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
 import secrets
 import time
 import traceback
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +35,20 @@ import gymnasium as gym
 import numpy as np
 
 CURVE_POINTS = 100  # learning-curve points kept per run
+CONFIG_FIELDS = ("env_config", "method_config", "frames", "eval_frames")  # a run's configuration
+
+
+def config_id(run: Mapping[str, Any]) -> str:
+    """A short stable hash of a run's configuration (the canonical JSON of its ``CONFIG_FIELDS``);
+    ``run`` is a record or ``spec_dict(spec)``. The seeds of one configuration share it."""
+    configuration = {name: _to_builtin(run[name]) for name in CONFIG_FIELDS}
+    canonical = json.dumps(configuration, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def run_identity(run: Mapping[str, Any]) -> tuple[str, str, int, str]:
+    """What makes two runs (records or spec dicts) the same run: env id, method, seed, configuration."""
+    return run["env"], run["method"], run["seed"], config_id(run)
 
 
 @dataclass(frozen=True)
@@ -39,8 +61,12 @@ class RunSpec:
     env_config: dict[str, Any] = field(default_factory=dict)
     method_config: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def identity(self) -> tuple[str, str, int, str]:
+        return run_identity(spec_dict(self))
+
     def record_path(self, out: Path) -> Path:
-        return out / "runs" / self.env / self.method / f"seed{self.seed}.json"
+        return out / "runs" / self.env / self.method / f"seed{self.seed}-{config_id(spec_dict(self))}.json"
 
 
 class RewardRecorder(gym.Wrapper):
@@ -101,6 +127,7 @@ def execute(spec: RunSpec, show_progress: bool = False) -> dict[str, Any]:
         "method_config": spec.method_config, "seed": spec.seed, "frames": spec.frames,
         "eval_frames": spec.eval_frames, "versions": _versions(), "wall_time_s": None,
         "time_per_frame_ms": None, "metrics": {}, "curve": [], "error": None,
+        "config_id": config_id(spec_dict(spec)),
     }
     start = time.perf_counter()
     bar = None
@@ -160,14 +187,13 @@ def write_record(path: Path, record: dict[str, Any]) -> None:
         raise
 
 
+def _record_paths(out: Path) -> list[Path]:
+    return sorted((out / "runs").glob("*/*/seed*.json"))  # temporary files start with "." and end in .tmp
+
+
 def read_records(out: Path) -> list[dict[str, Any]]:
-    """Every finished record under ``out/runs`` (temporary files are ignored)."""
-    return [json.loads(path.read_text()) for path in sorted((out / "runs").glob("*/*/seed*.json"))]
-
-
-def _succeeded(path: Path) -> bool:
-    """Whether ``path`` holds the record of a run that succeeded (a failed run is run again)."""
-    return path.exists() and json.loads(path.read_text())["error"] is None
+    """Every finished record under ``out/runs``."""
+    return [json.loads(path.read_text()) for path in _record_paths(out)]
 
 
 def run_grid(
@@ -180,16 +206,24 @@ def run_grid(
     ray_address: str | None = None,
     progress: bool = False,
 ) -> list[dict[str, Any]]:
-    """Run every spec (when ``resume``, skipping those whose record holds a success), writing records
-    as they finish; return every record under ``out``."""
+    """Run every spec (when ``resume``, skipping those with a record of the same identity that holds
+    a success), writing records as they finish; return every record under ``out``."""
     specs = list(specs)
     if resume:  # a writer killed between its temporary file and the rename leaves the file behind
         for stale in (out / "runs").glob("*/*/.*.tmp"):
             stale.unlink()
-    todo = [spec for spec in specs if not (resume and _succeeded(spec.record_path(out)))]
+    recorded: dict[tuple, list[tuple[Path, bool]]] = defaultdict(list)  # identity -> [(path, succeeded)]
+    for path in _record_paths(out):
+        record = json.loads(path.read_text())
+        recorded[run_identity(record)].append((path, record["error"] is None))
+    todo = [spec for spec in specs if not (resume and any(ok for _, ok in recorded[spec.identity]))]
     bar = _progress(len(specs), len(specs) - len(todo)) if progress else None  # the grid's bar
     for spec, record in _dispatch(todo, workers, backend, ray_address, progress):
-        write_record(spec.record_path(out), record)
+        path = spec.record_path(out)
+        write_record(path, record)
+        for older, _ in recorded[spec.identity]:  # the same run under a name without its config id
+            if older != path:
+                older.unlink(missing_ok=True)
         if bar is not None:
             bar.set_postfix_str(f"{spec.env} {spec.method} seed{spec.seed}")
             bar.update(1)
