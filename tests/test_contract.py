@@ -96,6 +96,14 @@ def test_editing_step_info_leaves_the_state_untouched(env_id):
     assert all(np.array_equal(before[key], after[key]) for key in before)
 
 
+def test_numpy_scalars_in_the_config_become_python_numbers(env_id):
+    env = gym.make(env_id, num_devices=np.int64(4), episode_length=np.int32(7))
+    config = env.unwrapped.config
+    assert type(config.num_devices) is int and type(config.episode_length) is int
+    env.reset(seed=0)
+    env.step(env.action_space.sample())
+
+
 def test_evaluate_leaves_state_untouched(env_id):
     env = gym.make(env_id)
     env.reset(seed=2)

@@ -70,6 +70,10 @@ class EnvConfig:
     episode_length: int = 1000
 
     def __post_init__(self) -> None:
+        for spec in dataclasses.fields(self):  # numpy scalars as Python numbers (gymnasium's spaces want int)
+            value = getattr(self, spec.name)
+            if isinstance(value, (np.integer, np.floating)) and not isinstance(value, np.bool_):
+                self._normalise(spec.name, value.item())
         self.validate()
 
     def validate(self) -> None:
