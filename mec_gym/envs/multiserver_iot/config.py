@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from mec_gym.core.base import EnvConfig
-from mec_gym.core.validation import require_array, require_choice, require_float, require_int
+from mec_gym.core.validation import require_array, require_choice, require_float, require_int, require_range
 
 PRICING = ("fixed", "stackelberg")
 
@@ -55,10 +55,7 @@ class MultiServerIoTConfig(EnvConfig):
                      "energy_coefficient", "server_energy_coefficient", "slot_length"):
             require_float(name, getattr(self, name), 0.0, low_open=True)
         for name in ("data_bits", "cycles", "device_cpu_ghz"):
-            low, high = require_array(name, getattr(self, name), (2,), 0.0, low_open=True)
-            if low > high:
-                raise ValueError(f"{name} must be (low, high) with low <= high; got {getattr(self, name)}")
-            self._normalise(name, (float(low), float(high)))
+            self._normalise(name, require_range(name, getattr(self, name), 0.0, low_open=True))
         require_float("workload_correlation", self.workload_correlation, 0.0, 1.0, high_open=True)
         require_float("workload_spread", self.workload_spread, 0.0, 5.0)
         for name in ("latency_weight", "energy_weight", "price_weight", "server_energy_cost", "server_delay_cost"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mec_gym.core.base import EnvConfig
-from mec_gym.core.validation import require_array, require_choice, require_float, require_int
+from mec_gym.core.validation import require_choice, require_float, require_int, require_range
 
 DEADLINE_MODES = ("soft", "hard")
 
@@ -52,9 +52,6 @@ class OFDMAConfig(EnvConfig):
         if self.delay_weight + self.energy_weight <= 0:
             raise ValueError("delay_weight + energy_weight must be > 0")
         for name in ("data_size_kb", "cycles_per_bit", "local_cpu_ghz"):
-            low, high = require_array(name, getattr(self, name), (2,), 0.0, low_open=True)
-            if low > high:
-                raise ValueError(f"{name} must be (low, high) with low <= high; got {getattr(self, name)}")
-            self._normalise(name, (float(low), float(high)))
+            self._normalise(name, require_range(name, getattr(self, name), 0.0, low_open=True))
         require_choice("deadlines", self.deadlines, DEADLINE_MODES)
         require_float("min_resource_share", self.min_resource_share, 0.0, 1.0, low_open=True)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from mec_gym.core.base import EnvConfig
-from mec_gym.core.validation import require_array, require_choice, require_float, require_int
+from mec_gym.core.validation import require_array, require_choice, require_float, require_int, require_range
 
 POWER_ALLOCATIONS = ("greedy", "sca", "tdma")
 REWARDS = ("dpp", "rate")
@@ -54,10 +54,7 @@ class PQCNOMAConfig(EnvConfig):
     def validate(self) -> None:
         super().validate()
         n = require_int("num_devices", self.num_devices, 1, 64)
-        low, high = require_array("distance_range", self.distance_range, (2,), 0.0, low_open=True)
-        if low > high:
-            raise ValueError(f"distance_range must be (low, high) with low <= high; got {self.distance_range}")
-        self._normalise("distance_range", (float(low), float(high)))
+        self._normalise("distance_range", require_range("distance_range", self.distance_range, 0.0, low_open=True))
         for name in ("antenna_gain", "carrier_frequency", "path_loss_exponent", "arrival_mean", "frame_length",
                      "cycles_per_bit", "energy_coefficient", "max_cpu", "bandwidth", "max_power",
                      "energy_threshold", "energy_queue_scale", "energy_queue_weight", "sca_tolerance"):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from mec_gym.core.base import EnvConfig
-from mec_gym.core.validation import require_array, require_float, require_int
+from mec_gym.core.validation import require_array, require_float, require_int, require_range
 
 DISTANCE_MODES = ("linspace", "random")
 
@@ -48,10 +48,7 @@ class WPMECConfig(EnvConfig):
             self._normalise("weights", np.where(np.arange(n) % 2 == 1, 1.5, 1.0))
         else:
             self._normalise("weights", require_array("weights", self.weights, (n,), 0.0, low_open=True))
-        low, high = require_array("distance_range", self.distance_range, (2,), 0.0, low_open=True)
-        if low > high:
-            raise ValueError(f"distance_range must be (low, high) with low <= high; got {self.distance_range}")
-        self._normalise("distance_range", (float(low), float(high)))
+        self._normalise("distance_range", require_range("distance_range", self.distance_range, 0.0, low_open=True))
         if isinstance(self.distances, str):
             if self.distances not in DISTANCE_MODES:
                 raise ValueError(f"distances must be one of {list(DISTANCE_MODES)} or an (N,) array; got {self.distances!r}")
