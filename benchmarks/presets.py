@@ -75,6 +75,11 @@ def load_grid(path: str | Path) -> Grid:
     seeds = table.get("seeds", [0])
     if not isinstance(seeds, list) or not seeds or not all(isinstance(seed, int) for seed in seeds):
         raise ValueError(f"{path}: seeds must be a non-empty list of integers; got {seeds!r}")
+    for key in ("envs", "methods"):
+        names = table.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ValueError(f"{path}: {key} must be a list of names; got {table[key]!r}")
+    env_ids = table.get("envs") or ENV_IDS
     budgets = {}
     for key, default in (("frames", 1000), ("eval_frames", 100)):
         value = table.get(key, default)
@@ -82,12 +87,11 @@ def load_grid(path: str | Path) -> Grid:
         value.setdefault("*", default)
         if not all(isinstance(count, int) and count >= 0 for count in value.values()):
             raise ValueError(f"{path}: {key} must be an integer >= 0 or a table of them; got {table[key]!r}")
+        unknown = sorted(set(value) - {"*", *env_ids})
+        if unknown:  # a typo: the env would silently get the default budget
+            raise ValueError(f"{path}: {key} names {unknown}, which the grid does not run; allowed: {['*', *sorted(env_ids)]}")
         budgets[key] = value
-    for key in ("envs", "methods"):
-        names = table.get(key, [])
-        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-            raise ValueError(f"{path}: {key} must be a list of names; got {table[key]!r}")
-    allowed = {"env_configs": table.get("envs") or ENV_IDS, "method_configs": table.get("methods") or METHODS}
+    allowed = {"env_configs": env_ids, "method_configs": table.get("methods") or METHODS}
     for key, names in allowed.items():
         overrides = table.get(key, {})
         if not isinstance(overrides, dict) or not all(isinstance(value, dict) for value in overrides.values()):

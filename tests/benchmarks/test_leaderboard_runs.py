@@ -83,6 +83,8 @@ def test_resume_reruns_a_failed_run_and_skips_a_successful_one(tmp_path, monkeyp
     ('[env_configs."WPMEC-V0"]\nnum_devices = 6\n', "WPMEC-V0", "WPMEC-v0"),  # wrong case
     ('[env_configs."PQC-NOMA-v0"]\nnum_devices = 3\n', "PQC-NOMA-v0", "WPMEC-v0"),  # an env the grid does not run
     ('[method_configs.radnom]\nx = 1\n', "radnom", "random"),
+    ('frames = {"*" = 10, "WPMEC-V0" = 50}\n', "WPMEC-V0", "WPMEC-v0"),  # a budget table's typo
+    ('eval_frames = {"PQC-NOMA-v0" = 5}\n', "PQC-NOMA-v0", "WPMEC-v0"),
 ])
 def test_a_grid_file_refuses_config_keys_that_name_nothing_in_the_grid(tmp_path, capsys, overrides, bad_key,
                                                                         a_valid_key):
