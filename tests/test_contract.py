@@ -21,6 +21,17 @@ def _sb3_wrapper(env_id):
     return None
 
 
+def _bump_float_arrays(mapping):
+    """Add 1 in place to every non-empty float array among ``mapping``'s values (a caller editing them)."""
+    for value in mapping.values():
+        if isinstance(value, np.ndarray) and value.size and value.dtype.kind == "f":
+            value += 1.0
+
+
+def _assert_same_state(before, after):
+    assert before.keys() == after.keys() and all(np.array_equal(before[key], after[key]) for key in before)
+
+
 @pytest.fixture(params=mec_gym.ENV_IDS)
 def env_id(request):
     return request.param
@@ -89,11 +100,8 @@ def test_editing_step_info_leaves_the_state_untouched(env_id):
     env.action_space.seed(2)
     _, _, _, _, info = env.step(env.action_space.sample())
     before = env.unwrapped.state
-    for value in info.values():
-        if isinstance(value, np.ndarray) and value.size and value.dtype.kind == "f":
-            value += 1.0
-    after = env.unwrapped.state
-    assert all(np.array_equal(before[key], after[key]) for key in before)
+    _bump_float_arrays(info)
+    _assert_same_state(before, env.unwrapped.state)
 
 
 def test_numpy_scalars_in_the_config_become_python_numbers(env_id):
@@ -123,12 +131,8 @@ def test_state_is_a_copy_and_unknown_state_field_raises(env_id):
     env = gym.make(env_id)
     env.reset(seed=0)
     original = env.unwrapped.state
-    handed_out = env.unwrapped.state
-    for value in handed_out.values():
-        if isinstance(value, np.ndarray) and value.size and value.dtype.kind == "f":
-            value += 1.0
-    now = env.unwrapped.state
-    assert all(np.array_equal(now[k], original[k]) for k in original)
+    _bump_float_arrays(env.unwrapped.state)
+    _assert_same_state(original, env.unwrapped.state)
     with pytest.raises(ValueError, match="unknown state field"):
         env.reset(seed=0, options={"state": {"no_such_field": np.zeros(1)}})
 
