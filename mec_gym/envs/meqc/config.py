@@ -67,10 +67,7 @@ class MEQCConfig(EnvConfig):
         def number(name, low=-np.inf, high=np.inf, **open_ends):
             self._normalise(name, require_float(name, getattr(self, name), low, high, **open_ends))
 
-        def integer(name, low, high):
-            self._normalise(name, require_int(name, getattr(self, name), low, high))
-
-        integer("num_devices", 1, 1000)
+        require_int("num_devices", self.num_devices, 1, 1000)  # numpy integers are ints already (__post_init__)
         for name in ("area_size", "slot_length", "mean_speed", "min_distance", "subband", "downlink_rate",
                      "energy_coefficient", "server_energy_coefficient"):
             number(name, 0.0, low_open=True)
@@ -83,9 +80,9 @@ class MEQCConfig(EnvConfig):
         number("alpha_bar", 0.0, 1.0)
         number("threshold_error", 0.0, 1.0, low_open=True)
         number("success_threshold", 0.0, 1.0)
-        integer("code_size", 1, 10**3)
-        integer("max_concatenation", 0, 10)
-        integer("shots", 1, 10**9)
+        require_int("code_size", self.code_size, 1, 10**3)
+        require_int("max_concatenation", self.max_concatenation, 0, 10)
+        require_int("shots", self.shots, 1, 10**9)
         number("pathloss_intercept_db", -300.0, 300.0)
         number("pathloss_slope_db", 0.0, 100.0)
         number("noise_density_dbm", -300.0, 0.0)
