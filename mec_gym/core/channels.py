@@ -27,6 +27,27 @@ def rayleigh_power(rng: np.random.Generator, size) -> np.ndarray:
     return rng.exponential(1.0, size=size)
 
 
+def gauss_markov_fading(
+    rng: np.random.Generator, phase_rng: np.random.Generator, power: np.ndarray, phase: np.ndarray, rho: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One step of first-order Gauss-Markov (Jakes) Rayleigh fading, vectorised over devices.
+
+    The complex gain g = sqrt(power) exp(i phase) follows g' = rho g + sqrt(1 - rho^2) e with
+    e ~ CN(0, 1), so |g'|^2 stays Exp(1) and the lag-1 power autocorrelation is rho^2 (rho =
+    J0(2 pi f_d T) for Doppler f_d and slot length T). The innovation is drawn as its power
+    |e|^2 = ``rayleigh_power(rng, ...)`` (the very draw of i.i.d. fading) times a uniform phase
+    from ``phase_rng``: at rho = 0 the returned power is that draw itself, so the power stream of
+    ``rng`` is the i.i.d. stream bit for bit. Returns (power', phase' in (-pi, pi]).
+    """
+    innovation_power = rayleigh_power(rng, np.shape(power))
+    innovation_phase = phase_rng.uniform(0.0, 2.0 * np.pi, size=np.shape(power))
+    gain = rho * np.sqrt(power) * np.exp(1j * phase) + np.sqrt(1.0 - rho * rho) * np.sqrt(innovation_power) * np.exp(
+        1j * innovation_phase)
+    if rho == 0.0:
+        return innovation_power, np.angle(gain)
+    return np.abs(gain) ** 2, np.angle(gain)
+
+
 def rician_power(rng: np.random.Generator, size, los_share: float) -> np.ndarray:
     """Small-scale power gain of Rician fading with mean 1, ``los_share`` of the power in the
     line-of-sight component: |sqrt(los_share) + sqrt(1 - los_share) CN(0, 1)|^2."""

@@ -11,6 +11,7 @@ from mec_gym.core.base import EnvConfig
 from mec_gym.core.validation import require_array, require_float, require_int, require_range
 
 DISTANCE_MODES = ("linspace", "random")
+FADING_MODES = ("iid", "gauss-markov")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class WPMECConfig(EnvConfig):
     antenna_gain: float = 3.0  # A_d in the path loss (the data fit 3; the paper's text says 4.11)
     carrier_frequency: float = 915e6  # f_c, Hz
     path_loss_exponent: float = 2.8  # d_e
+    fading: str = "iid"  # small-scale fading over frames: "iid" (default, the DROO papers: Exp(1) power
+    #                      drawn afresh each frame) or "gauss-markov" (complex AR(1) gain, SPEC.md "WPMEC-v0")
+    fading_correlation: float = 0.0  # rho in [0, 1), dimensionless, used by "gauss-markov": g_t = rho g_{t-1}
+    #                      + sqrt(1 - rho^2) e_t, e_t ~ CN(0, 1); Jakes: rho = J0(2 pi f_d T) for Doppler
+    #                      f_d (Hz) and frame length T (s); default 0 (chosen: the i.i.d. stream)
     channel_trace: Any = None  # (T, N) channel gains replayed one row per frame from reset; the
     #                            episode truncates at its end. None: Rayleigh fading draws.
     episode_length: int = 1000  # frames per episode (truncation only)
@@ -64,7 +70,14 @@ class WPMECConfig(EnvConfig):
         require_float("antenna_gain", self.antenna_gain, 0.0, low_open=True)
         require_float("carrier_frequency", self.carrier_frequency, 0.0, low_open=True)
         require_float("path_loss_exponent", self.path_loss_exponent, 0.0, low_open=True)
+        if self.fading not in FADING_MODES:
+            raise ValueError(f"fading must be one of {list(FADING_MODES)}; got {self.fading!r}")
+        rho = require_float("fading_correlation", self.fading_correlation, 0.0, 1.0, high_open=True)
+        if rho > 0.0 and self.fading != "gauss-markov":
+            raise ValueError(f"fading_correlation = {rho} needs fading='gauss-markov' (fading={self.fading!r} ignores it)")
         if self.channel_trace is not None:
+            if self.fading != "iid":
+                raise ValueError("fading must be 'iid' when channel_trace is given (the trace replaces the fading draws)")
             trace = require_array("channel_trace", self.channel_trace, (None, n), 0.0, 1.0)
             if len(trace) == 0:
                 raise ValueError("channel_trace must have at least one row")

@@ -24,8 +24,16 @@ the best decision (enumeration of 2^N for N <= 16, coordinate descent above).
 
 ## Starting State and Transitions
 Channel gains h_i = hbar_i g_i with the free-space path loss hbar_i at distance d_i and Rayleigh
-fading g_i ~ Exp(1), i.i.d. across frames; or rows of ``channel_trace`` replayed in order.
-``reset(options={"state": {"h": ...}})`` sets the first frame's gains (range [0, 1]).
+fading power g_i ~ Exp(1); or rows of ``channel_trace`` replayed in order. ``fading="iid"``
+(default, the DROO papers): g drawn afresh each frame. ``fading="gauss-markov"``: the complex
+small-scale gain follows g_t = rho g_{t-1} + sqrt(1 - rho^2) e_t, e_t ~ CN(0, 1), rho =
+``fading_correlation`` (Jakes: rho = J0(2 pi f_d T) for Doppler f_d, frame length T), so the power
+stays Exp(1) with lag-1 autocorrelation rho^2; the state then carries the gain's phase
+``fading_phase`` (rad) and the power is h / hbar. Its innovation powers are the draws of the i.i.d.
+mode and its phases come from a separate stream (a jumped copy of ``np_random`` taken at reset), so
+rho = 0 reproduces the i.i.d. channel stream bit for bit.
+``reset(options={"state": {"h": ...}})`` sets the first frame's gains (range [0, 1]); with
+gauss-markov fading ``fading_phase`` (range [-pi, pi]) may be set too.
 
 ## Episode End
 Truncation after ``episode_length`` frames or at the end of ``channel_trace``; never terminates.
@@ -44,7 +52,7 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym.core.base import Evaluation, MECEnv
-from mec_gym.core.channels import free_space_gain, rayleigh_power
+from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
 from mec_gym.envs.wpmec.config import WPMECConfig
 from mec_gym.envs.wpmec.oracle import P2Constants, solve_p2
 
@@ -59,6 +67,7 @@ class WPMECEnv(MECEnv):
     def __init__(self, config: WPMECConfig | None = None, render_mode: str | None = None, **overrides):
         super().__init__(config, render_mode, **overrides)
         self._gain_cache: tuple = (None, None)  # (distances array, its average gains)
+        self._phase_rng: np.random.Generator | None = None  # gauss-markov phases, drawn at reset
         cfg = self.config
         self.constants = P2Constants.from_physics(
             cfg.ap_power, cfg.harvesting_efficiency, cfg.cycles_per_bit, cfg.energy_coefficient,
@@ -71,7 +80,10 @@ class WPMECEnv(MECEnv):
         return observation, spaces.MultiBinary(n)
 
     def _state_bounds(self):
-        return {"h": (0.0, MAX_GAIN), "distances": (1e-3, np.inf)}
+        bounds = {"h": (0.0, MAX_GAIN), "distances": (1e-3, np.inf)}
+        if self.config.fading == "gauss-markov":
+            bounds["fading_phase"] = (-np.pi, np.pi)
+        return bounds
 
     def _draw_distances(self) -> np.ndarray:
         cfg = self.config
@@ -81,18 +93,28 @@ class WPMECEnv(MECEnv):
             return self.np_random.uniform(*cfg.distance_range, size=cfg.num_devices)
         return np.linspace(*cfg.distance_range, cfg.num_devices)
 
-    def _draw_gains(self, distances: np.ndarray, frame: int) -> np.ndarray:
+    def _average_gains(self, distances: np.ndarray) -> np.ndarray:
         cfg = self.config
-        if cfg.channel_trace is not None:
-            return cfg.channel_trace[frame].copy()
         if self._gain_cache[0] is not distances:  # the path loss changes only with the distances
             average = free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
             self._gain_cache = (distances, average)
-        return np.minimum(self._gain_cache[1] * rayleigh_power(self.np_random, cfg.num_devices), MAX_GAIN)
+        return self._gain_cache[1]
 
     def _draw_state(self):
+        cfg = self.config
+        if cfg.fading == "gauss-markov":  # before any draw, so that the main stream is the i.i.d. one
+            self._phase_rng = np.random.Generator(self.np_random.bit_generator.jumped())
         distances = self._draw_distances()
-        return {"h": self._draw_gains(distances, 0), "distances": distances}
+        if cfg.channel_trace is not None:
+            return {"h": cfg.channel_trace[0].copy(), "distances": distances}
+        state = {"h": self._channel(distances, rayleigh_power(self.np_random, cfg.num_devices)),
+                 "distances": distances}
+        if cfg.fading == "gauss-markov":  # the stationary start: Exp(1) power, uniform phase
+            state["fading_phase"] = self._phase_rng.uniform(-np.pi, np.pi, size=cfg.num_devices)
+        return state
+
+    def _channel(self, distances: np.ndarray, power: np.ndarray) -> np.ndarray:
+        return np.minimum(self._average_gains(distances) * power, MAX_GAIN)
 
     def _evaluate(self, state, batch):
         result = solve_p2(state["h"], batch, self.config.weights, self.constants)
@@ -100,9 +122,17 @@ class WPMECEnv(MECEnv):
         return Evaluation(rewards=result["objective"], info=info)
 
     def _transition(self, state, action, info):
-        trace = self.config.channel_trace
-        frame = self._steps + 1 if trace is None else min(self._steps + 1, len(trace) - 1)
-        return {"h": self._draw_gains(state["distances"], frame), "distances": state["distances"]}
+        cfg = self.config
+        distances = state["distances"]
+        if cfg.channel_trace is not None:
+            frame = min(self._steps + 1, len(cfg.channel_trace) - 1)
+            return {"h": cfg.channel_trace[frame].copy(), "distances": distances}
+        if cfg.fading == "iid":
+            return {"h": self._channel(distances, rayleigh_power(self.np_random, cfg.num_devices)),
+                    "distances": distances}
+        power, phase = gauss_markov_fading(self.np_random, self._phase_rng, state["h"] / self._average_gains(distances),
+                                           state["fading_phase"], cfg.fading_correlation)
+        return {"h": self._channel(distances, power), "distances": distances, "fading_phase": phase}
 
     def _episode_over(self) -> bool:
         trace = self.config.channel_trace
