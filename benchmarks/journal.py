@@ -34,7 +34,7 @@ class Journal:
                 self.rows[self._key(row)] = row
 
     def _key(self, row: dict[str, Any]) -> tuple:
-        return tuple(row[field] for field in self.key_fields)
+        return tuple(row.get(field) for field in self.key_fields)  # a field added later: None in older rows
 
     def get(self, key: dict[str, Any]) -> dict[str, Any] | None:
         return self.rows.get(self._key(key))
