@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         specs = build_specs(args)
-    except (ValueError, OSError) as error:
+    except (ValueError, TypeError, OSError) as error:  # TypeError: an unknown env config field
         print(f"mec-gym bench: {error}", file=sys.stderr)
         return 2
     records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,

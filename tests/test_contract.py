@@ -138,8 +138,43 @@ def test_state_is_a_copy_and_unknown_state_field_raises(env_id):
 
 
 def test_unknown_config_field_raises(env_id):
-    with pytest.raises(ValueError, match="no_such_parameter"):
+    with pytest.raises(TypeError, match="no_such_parameter"):
         gym.make(env_id, no_such_parameter=1)
+
+
+def test_rgb_array_frame_bars_are_the_observation(env_id):
+    """render_mode="rgb_array" (what SB3's make_vec_env asks for): a uint8 frame whose bar heights
+    are the observation's places between the space's bounds, to within a pixel."""
+    env = gym.make(env_id, render_mode="rgb_array")
+    assert env.unwrapped.render() is None  # before reset
+    observation, _ = env.reset(seed=0)
+    frame = env.render()
+    assert frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3
+    space = env.observation_space
+    share = np.clip((observation - space.low) / (space.high - space.low), 0, 1).reshape(-1)
+    width = frame.shape[1] // share.size
+    assert frame.shape[1] == width * share.size
+    heights = (frame[:, ::width] != 255).any(axis=2).sum(axis=0) / frame.shape[0]
+    np.testing.assert_allclose(heights, share, atol=1.0 / frame.shape[0])
+    check_env(env.unwrapped)  # Gymnasium's checker, render check included
+
+
+def test_wrong_action_shape_is_reported_as_one_action(env_id):
+    env = gym.make(env_id, num_devices=5)
+    env.reset(seed=0)
+    before = env.unwrapped.state
+    action = env.action_space.sample()
+    if isinstance(action, dict):
+        key = sorted(action)[0]
+        bad = dict(action, **{key: np.concatenate([action[key], action[key]])})
+        expected = f"action['{key}'] must have shape ({len(action[key])},); got ({2 * len(action[key])},)"
+    else:
+        bad = np.asarray(action)[None]
+        expected = f"action must have shape {action.shape}; got {(1, *action.shape)}"
+    with pytest.raises(ValueError) as caught:
+        env.step(bad)
+    assert str(caught.value) == expected
+    _assert_same_state(before, env.unwrapped.state)
 
 
 def _make_in_worker(env_id):

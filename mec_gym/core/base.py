@@ -25,7 +25,11 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym.core import search
-from mec_gym.core.validation import require_array, require_int, validate_batch
+from mec_gym.core.validation import require_array, require_int, validate_action, validate_batch
+
+
+RGB_HEIGHT = 64  # pixels, height of the simple ``rgb_array`` frame
+RGB_BAR_WIDTH = 4  # pixels per observation entry in that frame
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,21 @@ class EnvConfig:
 
 
 def make_config(config_class: type[EnvConfig], config: EnvConfig | None, overrides: dict) -> EnvConfig:
-    """Build a config from a base instance and keyword overrides; unknown names raise ValueError."""
+    """Build a config from a base instance and keyword overrides.
+
+    An unknown keyword raises TypeError, Python's convention for an unexpected keyword argument, in
+    Python's own words ("got an unexpected keyword argument 'x'") followed by the allowed fields:
+    RL libraries probe optional keywords (TorchRL's ``frameskip``) and fall back only on that error."""
     known = {f.name for f in dataclasses.fields(config_class)}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise ValueError(f"unknown config field(s) {unknown}; allowed: {sorted(known)}")
+        names = ", ".join(repr(name) for name in unknown)
+        what = f"an unexpected keyword argument {names}" if len(unknown) == 1 else f"unexpected keyword arguments {names}"
+        raise TypeError(f"{config_class.__name__}() got {what}; allowed config fields: {sorted(known)}")
     if config is None:
         return config_class(**overrides)
     if not isinstance(config, config_class):
-        raise ValueError(f"config must be a {config_class.__name__}; got {type(config).__name__}")
+        raise TypeError(f"config must be a {config_class.__name__}; got {type(config).__name__}")
     return dataclasses.replace(config, **overrides) if overrides else config
 
 
@@ -101,7 +111,7 @@ class MECEnv(gym.Env):
     """Base of every mec-gym environment (see the module docstring for the hooks)."""
 
     config_class: ClassVar[type[EnvConfig]] = EnvConfig
-    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 1}
 
     def __init__(self, config: EnvConfig | None = None, render_mode: str | None = None, **overrides: Any):
         self.config = make_config(self.config_class, config, overrides)
@@ -168,7 +178,7 @@ class MECEnv(gym.Env):
 
     def step(self, action: Any):
         self._require_reset()
-        batch = validate_batch(self.action_space, _add_batch_axis(action), "action")
+        batch = validate_action(self.action_space, action, "action")
         evaluation = self._evaluate(self._state, batch)
         info = evaluation.take(0)
         single = {k: v[0] for k, v in batch.items()} if isinstance(batch, dict) else batch[0]
@@ -193,7 +203,7 @@ class MECEnv(gym.Env):
             action, reward = search.exhaustive_search(self._evaluate_unchecked, nvec)
         elif method == "cd":
             if start is not None:
-                start = validate_batch(self.action_space, _add_batch_axis(start), "start")[0]
+                start = validate_action(self.action_space, start, "start")[0]
             action, reward = search.coordinate_descent(self._evaluate_unchecked, nvec, start)
         else:
             raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
@@ -202,12 +212,31 @@ class MECEnv(gym.Env):
         reward = float(self._evaluate_unchecked(action[None])[0])
         return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=method)
 
-    def render(self) -> str | None:
-        if self.render_mode != "ansi" or self._state is None:
+    def render(self) -> str | np.ndarray | None:
+        """``"ansi"``: the state as text; ``"rgb_array"``: :meth:`_rgb_frame`; None before reset."""
+        if self._state is None:
+            return None
+        if self.render_mode == "rgb_array":
+            return self._rgb_frame()
+        if self.render_mode != "ansi":
             return None
         lines = [f"{type(self).__name__} step {self._steps}"]
         lines += [f"  {key}: {np.array2string(np.asarray(value), precision=4)}" for key, value in self._state.items()]
         return "\n".join(lines)
+
+    def _rgb_frame(self) -> np.ndarray:
+        """A simple uint8 frame (RGB_HEIGHT, 4 x observation size, 3): one bar per observation
+        entry, as tall as its place between the observation space's bounds."""
+        space = self.observation_space
+        observation = np.asarray(self._observe(self._state), dtype=np.float64).reshape(-1)
+        low, high = (np.broadcast_to(bound, space.shape).reshape(-1) for bound in (space.low, space.high))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.nan_to_num(np.clip((observation - low) / (high - low), 0.0, 1.0))
+        rows = np.arange(RGB_HEIGHT)[::-1, None]  # row 0 is the top of the picture
+        filled = np.repeat(rows < np.round(share * RGB_HEIGHT)[None, :], RGB_BAR_WIDTH, axis=1)
+        frame = np.full((RGB_HEIGHT, filled.shape[1], 3), 255, dtype=np.uint8)
+        frame[filled] = (31, 119, 180)
+        return frame
 
     # ----- helpers -----------------------------------------------------------------------------
     def _evaluate_unchecked(self, batch: np.ndarray) -> np.ndarray:
@@ -234,8 +263,3 @@ class MECEnv(gym.Env):
         """Shapes of the settable state fields; default: one value per device."""
         return {name: (self.config.num_devices,) for name in self._state_bounds()}
 
-
-def _add_batch_axis(action: Any) -> Any:
-    if isinstance(action, dict):
-        return {key: np.asarray(value)[None] for key, value in action.items()}
-    return np.asarray(action)[None]

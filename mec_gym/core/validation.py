@@ -155,6 +155,21 @@ def validate_batch(space: spaces.Space, actions: Any, name: str = "action") -> A
     raise TypeError(f"validate_batch does not handle {type(space).__name__}")
 
 
+def validate_action(space: spaces.Space, action: Any, name: str = "action") -> Any:
+    """Check ONE action against ``space``; return it as a batch of one (leading axis 1), typed as
+    :func:`validate_batch` types batches. Shape errors speak of one action: "action must have
+    shape (10,); got (5,)"."""
+    if isinstance(space, spaces.Dict):
+        if not isinstance(action, dict) or set(action) != set(space.spaces):
+            raise ValueError(f"{name} must be a dict with keys {sorted(space.spaces)}")
+        return {key: validate_action(sub, action[key], f"{name}[{key!r}]") for key, sub in space.spaces.items()}
+    array = _numeric(action, name)
+    shape = () if isinstance(space, spaces.Discrete) else tuple(space.shape)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {array.shape}")
+    return validate_batch(space, array[None], name)
+
+
 def _numeric(actions: Any, name: str) -> np.ndarray:
     try:
         array = np.asarray(actions)

@@ -50,7 +50,7 @@ from mec_gym.core.base import Evaluation, MECEnv, Optimum
 from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
 from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
-from mec_gym.core.validation import validate_batch
+from mec_gym.core.validation import validate_action
 from mec_gym.envs.meqc import oracle, quantum
 from mec_gym.envs.meqc.config import AMINO_ACIDS, MEQCConfig
 
@@ -184,7 +184,7 @@ class MEQCEnv(MECEnv):
         fraction survives the action space's dtype. Returns the (N,) fractions, or with
         ``return_objective`` the pair (fractions, per-device terms ``info["device_objective"]``)."""
         self._require_reset()
-        target = validate_batch(spaces.MultiBinary(self.config.num_devices), np.asarray(targets)[None], "targets")[0]
+        target = validate_action(spaces.MultiBinary(self.config.num_devices), targets, "targets")[0]
         terms = oracle.device_terms(self.task())
         fraction, objective = oracle.optimal_fraction(terms, target.astype(bool), self.weights,
                                                       self._device_objective(self._state))

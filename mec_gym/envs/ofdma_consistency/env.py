@@ -53,7 +53,7 @@ from gymnasium import spaces
 
 from mec_gym.core import search
 from mec_gym.core.base import Evaluation, MECEnv, Optimum
-from mec_gym.core.validation import validate_batch
+from mec_gym.core.validation import validate_action, validate_batch
 from mec_gym.envs.ofdma_consistency.config import OFDMAConfig
 from mec_gym.envs.ofdma_consistency.oracle import Physics, optimal_resources, optimal_resources_hard, score
 
@@ -172,7 +172,7 @@ class OFDMAConsistencyEnv(MECEnv):
             offloading, _ = search.exhaustive_search(rank, nvec)
         elif method == "cd":
             if start is not None:
-                start = validate_batch(spaces.MultiBinary(self.config.num_devices), np.asarray(start)[None], "start")[0]
+                start = validate_action(spaces.MultiBinary(self.config.num_devices), start, "start")[0]
             offloading, _ = search.coordinate_descent(rank, nvec, start)
         else:
             raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
