@@ -54,14 +54,39 @@ class Evaluation:
         return {key: value[index] for key, value in self.info.items()}
 
 
+CERTIFY_RTOL = 1e-9  # reward within this of the bound (relative): the optimum is proven
+
+
 @dataclass(frozen=True)
 class Optimum:
-    """Best decision for the current state: ``method`` says how it was found."""
+    """Best decision known for the current state, with a proven bound.
+
+    ``reward``: the reward of ``action`` (higher is better); ``method``: what was run, from the
+    vocabulary ``mec_gym.core.search.METHODS``; ``bound``: a proven upper bound on the reward of
+    ANY decision in this state (derived in the scenario's oracle.py); ``certified`` (computed): the
+    reward equals the bound to ``CERTIFY_RTOL`` relative, so ``action`` is an optimum. Otherwise the
+    reference is "best-known" and ``gap`` = (bound - reward) / |bound| bounds how far it can be off.
+    """
 
     action: Any
     reward: float
     method: str
+    bound: float
     info: dict[str, Any] = field(default_factory=dict)
+    certified: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        slack = CERTIFY_RTOL * max(abs(self.bound), abs(self.reward))
+        if not self.reward <= self.bound + slack:
+            raise ValueError(f"optimum reward {self.reward!r} exceeds its bound {self.bound!r} ({self.method})")
+        object.__setattr__(self, "certified", bool(self.reward >= self.bound - slack))
+
+    @property
+    def gap(self) -> float:
+        """(bound - reward) / |bound|: 0 when certified, an upper bound on the relative shortfall."""
+        if self.certified:
+            return 0.0
+        return float((self.bound - self.reward) / abs(self.bound)) if self.bound != 0 else float("inf")
 
 
 @dataclass(frozen=True)
@@ -111,6 +136,9 @@ class MECEnv(gym.Env):
     """Base of every mec-gym environment (see the module docstring for the hooks)."""
 
     config_class: ClassVar[type[EnvConfig]] = EnvConfig
+    # relative error bound of the reward oracle (an iterative inner solve): enumeration's bound is
+    # reward x (1 + oracle_rtol), so that the bound stays proven for oracles solved to a tolerance
+    oracle_rtol: ClassVar[float] = 0.0
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 1}
 
     def __init__(self, config: EnvConfig | None = None, render_mode: str | None = None, **overrides: Any):
@@ -142,6 +170,11 @@ class MECEnv(gym.Env):
     def _state_bounds(self) -> dict[str, tuple[float, float]]:
         """State fields that ``reset(options={"state": ...})`` may set, with their [low, high]."""
         return {}
+
+    def _reward_bound(self, state: dict[str, np.ndarray]) -> float:
+        """A proven upper bound on the reward of any decision in ``state`` (derived per scenario
+        in its oracle.py); the default +inf proves nothing."""
+        return float("inf")
 
     def _episode_over(self) -> bool:
         """True when the episode must truncate after the current step (besides the step limit)."""
@@ -189,28 +222,40 @@ class MECEnv(gym.Env):
         return self._observe(self._state), float(evaluation.rewards[0]), False, truncated, info
 
     def optimum(self, method: str = "auto", start: Any = None) -> Optimum:
-        """Best decision for the current state.
+        """Best decision for the current state, with a proven bound (see :class:`Optimum`).
 
         For discrete action spaces: ``"enumeration"`` of every decision (batched in chunks;
-        auto-chosen when there are at most 2^16), else ``"cd"``, coordinate descent from ``start``
-        (default: all zeros). Scenarios with continuous decisions override this.
+        auto-chosen when there are at most 2^16; certified up to the oracle's own precision
+        ``oracle_rtol``), else ``"multistart"`` (auto above 2^16: ``search.multistart_descent``,
+        ``MULTISTART_STARTS`` seeded descents, about that many times the cost of one) or ``"cd"``
+        (one coordinate descent from ``start``, default all zeros: the cheapest). Above 2^16 the
+        bound is the scenario's ``_reward_bound``. Scenarios with continuous decisions override this.
         """
         self._require_reset()
         nvec = search.discrete_sizes(self.action_space)
         if method == "auto":
-            method = "enumeration" if search.count_decisions(nvec) <= search.MAX_ENUMERATION else "cd"
+            method = "enumeration" if search.count_decisions(nvec) <= search.MAX_ENUMERATION else "multistart"
+        if start is not None:
+            start = validate_action(self.action_space, start, "start")[0]
         if method == "enumeration":
             action, reward = search.exhaustive_search(self._evaluate_unchecked, nvec)
+            name = search.method_name("enumeration")
+        elif method == "multistart":
+            action, reward = search.multistart_descent(self._evaluate_unchecked, nvec, start=start)
+            name = search.method_name("cd-multistart", search.MULTISTART_STARTS)
         elif method == "cd":
-            if start is not None:
-                start = validate_action(self.action_space, start, "start")[0]
             action, reward = search.coordinate_descent(self._evaluate_unchecked, nvec, start)
+            name = search.method_name("cd")
         else:
-            raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
+            raise ValueError(f"method must be one of ['auto', 'enumeration', 'multistart', 'cd']; got {method!r}")
         # the reward as step() scores this decision alone: an iterative oracle's batch results agree
         # with single evaluations only to ~1e-15 relative, and step(optimum().action) should match exactly
         reward = float(self._evaluate_unchecked(action[None])[0])
-        return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=method)
+        if name == "enumeration":
+            bound = reward + self.oracle_rtol * abs(reward)
+        else:
+            bound = max(self._reward_bound(self._state), reward)  # a bound below a reached reward: rounding
+        return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=name, bound=bound)
 
     def render(self) -> str | np.ndarray | None:
         """``"ansi"``: the state as text; ``"rgb_array"``: :meth:`_rgb_frame`; None before reset."""

@@ -234,7 +234,7 @@ def test_optimum_enumerates_every_decision():
     decisions = np.array(np.meshgrid(*[[0, 1]] * 5)).reshape(5, -1).T
     rewards = [env.evaluate(d[None]).rewards[0] for d in decisions]  # one at a time
     best = env.optimum()
-    assert best.method == "enumeration" and best.reward == pytest.approx(max(rewards), rel=1e-12)
+    assert best.method == "greedy-enumeration" and best.reward == pytest.approx(max(rewards), rel=1e-12)
     assert env.evaluate(best.action[None]).rewards[0] == pytest.approx(max(rewards), rel=1e-12)
 
 

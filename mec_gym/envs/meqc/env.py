@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
+from mec_gym.core import search
 from mec_gym.core.base import Evaluation, MECEnv, Optimum
 from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
 from mec_gym.core.mobility import GaussMarkov
@@ -191,7 +192,9 @@ class MEQCEnv(MECEnv):
         return (fraction, objective) if return_objective else fraction
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
-        """Exact: per device, the better of CPU and QPU with their optimal fractions."""
+        """Exact per-slot optimum ("closed-form"): per device, the better of CPU and QPU with their
+        optimal fractions (devices do not interact); ``bound`` is the same over real fractions
+        (``oracle.optimal_fraction``), so it is certified unless float32 rounding costs > 1e-9."""
         self._require_reset()
         n = self.config.num_devices
         terms = oracle.device_terms(self.task())
@@ -202,7 +205,10 @@ class MEQCEnv(MECEnv):
                   "target": use_qpu.astype(np.int8)}
         reward = float(self._evaluate(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
                                                     for k, v in action.items()}).rewards[0])
-        return Optimum(action=action, reward=reward, method="exact")
+        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, float32=False)[1]
+                 for target in (False, True)]
+        bound = max(-float(np.minimum(*exact).sum()), reward)  # the float32 point is one of the real ones
+        return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)
 
     def _transition(self, state, action, info):
         cfg = self.config

@@ -84,8 +84,9 @@ def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
     return rounded.astype(np.float64)
 
 
-def breakpoints(terms: dict, target: np.ndarray) -> np.ndarray:
-    """Candidate fractions (N, 5): the ends, T_local = T_remote, and the deadline crossings."""
+def breakpoints(terms: dict, target: np.ndarray, float32: bool = True) -> np.ndarray:
+    """Candidate fractions (N, 5): the ends, T_local = T_remote, and the deadline crossings
+    (rounded to float32 as above, or exact with ``float32=False``)."""
     qpu = target.astype(bool)
     slope = np.where(qpu, terms["qpu_time_slope"], terms["cpu_time"])
     offset = np.where(qpu, terms["qpu_time"], 0.0)
@@ -94,15 +95,25 @@ def breakpoints(terms: dict, target: np.ndarray) -> np.ndarray:
     local_meets = 1.0 - deadline / local
     remote_meets = (deadline - offset) / slope
     clean = lambda x: np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)  # noqa: E731
-    points = [np.zeros_like(local), np.ones_like(local), _to_float32(clean(crossing), None),
-              _to_float32(clean(local_meets), up=True), _to_float32(clean(remote_meets), up=False)]
+    rounded = _to_float32 if float32 else (lambda x, up: x)
+    points = [np.zeros_like(local), np.ones_like(local), rounded(clean(crossing), None),
+              rounded(clean(local_meets), up=True), rounded(clean(remote_meets), up=False)]
     return np.stack(points, axis=-1)
 
 
-def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective) -> tuple[np.ndarray, np.ndarray]:
+def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective,
+                     float32: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The fraction minimising ``per_device_objective(costs(...))`` per device for a fixed
-    target (N,): returns (fraction (N,), objective (N,))."""
-    candidates = breakpoints(terms, target).T  # (5, N)
+    target (N,): returns (fraction (N,), objective (N,)). ``float32=False``: over every real
+    fraction in [0, 1] (the exact breakpoints), which the env's optimum() uses as its bound.
+
+    The bound of optimum(): devices do not interact (each pays for its own fraction and target, and
+    the reward is minus the sum of the device terms), so the least sum is the sum of the per-device
+    least terms, each the best of both targets at the exact breakpoints of its piecewise-linear
+    term: the per-slot optimum of the reward over all decisions, exactly (a myopic optimum of the
+    drift-plus-penalty objective, not of the long-run cost). The float32 action reaches it up to the
+    rounding of the fractions, so optimum() is certified unless that rounding costs more than 1e-9."""
+    candidates = breakpoints(terms, target, float32).T  # (5, N)
     result = costs(terms, candidates, np.broadcast_to(target, candidates.shape), weights)
     objective = per_device_objective(result)
     best = np.argmin(objective, axis=0)

@@ -32,12 +32,12 @@ simultaneously, each against the others' current prices). The devices (the agent
 Truncation after ``episode_length`` slots.
 
 ## Optimum
-``optimum()`` enumerates all (M + 1)^N assignments when there are at most 2^16 (N <= 8 with M = 3),
-otherwise ``"cd"``: the base's coordinate descent (the best single change of one device's choice,
-until none improves the mean cost), from all-local or from ``start=``. A local optimum, not a
-certified one. A restart from every device on its strongest-channel server was tried and dropped:
-on seeds 0-4 it improved the mean cost by at most 0.05 % (N = 150; never at N = 50) at 3x (N = 50)
-to 8x (N = 150: 2.1 s against 0.27 s) the time, since that start is far from the optimum.
+``optimum()`` enumerates all (M + 1)^N assignments when there are at most 2^16 (N <= 8 with M = 3:
+certified), otherwise ``"multistart"``: the base's multi-start coordinate descent (the best single
+change of one device's choice, until none improves the mean cost; from all-local, from the best
+response to all-local, and from seeded random kicks of the incumbent), a best-known assignment.
+``method="cd"``: one descent from all-local or from ``start=`` (about a quarter of the cost).
+``bound``: every device alone on its best server or local (``oracle.alone_bound``).
 
 ## State (``env.unwrapped.state``; every field can be set through ``reset(options={"state": ...})``)
 ``positions`` (N, 2) m, ``fading`` (N, M) Rayleigh power, ``data_bits`` (N,) bits, ``cycles`` (N,),
@@ -63,7 +63,7 @@ from gymnasium import spaces
 from mec_gym.core.base import Evaluation, MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
 from mec_gym.envs.multiserver_iot.config import MultiServerIoTConfig
-from mec_gym.envs.multiserver_iot.oracle import Physics, best_response_prices, evaluate_assignments
+from mec_gym.envs.multiserver_iot.oracle import Physics, alone_bound, best_response_prices, evaluate_assignments
 
 OBSERVATION_HIGH = 10.0
 
@@ -133,6 +133,9 @@ class MultiServerIoTEnv(MECEnv):
         info["prices"] = np.broadcast_to(state["prices"], (k, len(state["prices"]))).copy()
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
         return Evaluation(rewards=result["reward"], info=info)
+
+    def _reward_bound(self, state):
+        return alone_bound(self.task(state), self.physics, state["prices"])
 
     def _transition(self, state, action, info):
         cfg = self.config

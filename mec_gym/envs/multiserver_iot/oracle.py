@@ -97,3 +97,22 @@ def best_response_prices(task: dict, physics: Physics, assignment: np.ndarray, p
     utility = evaluate_assignments(task, physics, retained, trial)["server_utility"]
     own = utility[np.arange(servers * size), deviator].reshape(servers, size)
     return np.asarray(grid, dtype=np.float64)[np.argmax(own, axis=1)]
+
+
+def alone_bound(task: dict, physics: Physics, prices: np.ndarray) -> float:
+    """A proven upper bound on the reward (-mean cost) of every assignment.
+
+    A device i on server j with n_j >= 1 devices gets the band B / n_j <= B and the CPU
+    F sqrt(C_i) / sum_k sqrt(C_k) <= F, so its uplink, execution and energy are at least those it
+    would have alone on j; its payment does not depend on the others. Hence cost_i >= min(local_i,
+    min_j alone_ij) for every assignment, and -mean_i of the right side bounds the reward. Each
+    alone_ij is scored by ``evaluate_assignments`` itself (N M assignments with one offloader).
+    It is tight when few devices share a server; with N >> M the congestion it ignores is the gap
+    (the benchmark prints it)."""
+    n, servers = task["gain"].shape
+    single = np.zeros((n * servers, n), dtype=np.int64)
+    single[np.arange(n * servers), np.repeat(np.arange(n), servers)] = np.tile(np.arange(1, servers + 1), n)
+    cost = evaluate_assignments(task, physics, single, prices)["cost"]  # (N M, N)
+    alone = cost[np.arange(n * servers), np.repeat(np.arange(n), servers)].reshape(n, servers)
+    local = evaluate_assignments(task, physics, np.zeros((1, n), dtype=np.int64), prices)["cost"][0]
+    return float(-np.minimum(local, alone.min(axis=1)).mean())

@@ -55,7 +55,7 @@ from mec_gym.core import search
 from mec_gym.core.base import Evaluation, MECEnv, Optimum
 from mec_gym.core.validation import validate_action, validate_batch
 from mec_gym.envs.ofdma_consistency.config import OFDMAConfig
-from mec_gym.envs.ofdma_consistency.oracle import Physics, optimal_resources, optimal_resources_hard, score
+from mec_gym.envs.ofdma_consistency.oracle import Physics, optimal_resources, optimal_resources_hard, reward_bound, score
 
 BITS_PER_KB = 8192
 OBSERVATION_HIGH = 100.0
@@ -153,7 +153,10 @@ class OFDMAConsistencyEnv(MECEnv):
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
         """TEM: the offloading vector of least objective over all 2^N (``"enumeration"``, auto for
-        N <= 16) or by coordinate descent (``"cd"``), with its optimal resources, as an action."""
+        N <= 16) or by coordinate descent (``"cd"``), with its optimal resources, as an action.
+        TEM is exact for the soft-deadline objective over offloading vectors; ``bound`` bounds the
+        reward of every raw decision (``oracle.reward_bound``), the float32 action and the deadline
+        and band penalties included."""
         self._require_reset()
         nvec = np.full(self.config.num_devices, 2)
         if method == "auto":
@@ -182,7 +185,9 @@ class OFDMAConsistencyEnv(MECEnv):
         info = {"offloading": offloading, "objective": float(best["objective"][0])}
         if "feasible" in best:  # hard deadlines: False when no offloading vector meets them all
             info["feasible"] = bool(best["feasible"][0])
-        return Optimum(action=action, reward=reward, method="tem" if method == "enumeration" else "cd", info=info)
+        bound = max(reward_bound(self._state, self.physics), reward)
+        name = search.method_name("tem" if method == "enumeration" else "cd")
+        return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
 
     def _transition(self, state, action, info):
         new = dict(state)

@@ -199,3 +199,51 @@ def optimal_resources_hard(task, physics: Physics, offload: np.ndarray) -> dict[
     result = score(task, physics, offload, bandwidth, power, cpu)
     result.update(bandwidth=bandwidth, power=power, cpu=cpu, feasible=feasible)
     return result
+
+
+# ----- a proven upper bound on the reward of every raw decision ------------------------------------
+# A raw decision has N UTDs, each offloading or local, with b_n in [0, B], p_n in [0, P_max],
+# f_n in [0, f_max]; its reward is -objective - max(0, sum T - tau) - max(0, sum b / B - 1 - tol)
+# + (consistent UTDs). For prices lam, mu in [0, 1], max(0, x) >= lam x, and consistency counts at
+# most N, so with K the number of offloaders (execution D C K / F each)
+#
+#     reward <= N + lam (1 + tol) + mu tau - sum_n [ cost_n + mu T_n + lam b_n / B ],
+#
+# which separates per UTD for a given K: local, min_f (l1 + mu) D C / f + l2 kappa D C f^2 (convex,
+# ``local_cpu`` with l1 + mu); offloading, min over p and b in (0, B] of c(p) / b + lam b / B +
+# (l1 + mu) D C K / F with c(p) = D (l1 + mu + l2 p) / log2(1 + p gamma): p is ``best_power`` with
+# l1 + mu (it does not depend on b), then b = min(B, sqrt(c B / lam)). For each K the least sum takes
+# the K UTDs whose offloading costs least over local (sorted), and the minimum over K = 0..N bounds
+# every raw decision. Any (lam, mu) gives a valid bound: the least on a grid of [0, 1]^2 is taken. At
+# lam = (sum sqrt c)^2 / B of TEM's vector (its band price) the offloaders' terms equal TEM's
+# allocation, so the gap left is the discrete choice priced separately per UTD, and the float32
+# rounding of the encoded TEM action (~1e-7 relative), which keeps TEM itself uncertified at 1e-9.
+BOUND_GRID = 41  # prices per axis of the (lam, mu) grid in [0, 1]^2
+
+
+def reward_bound(task, physics: Physics) -> float:
+    """An upper bound on the reward of every raw decision (derived above)."""
+    D, C, f_max = task["data_bits"], task["cycles_per_bit"], task["local_cpu"]
+    n = len(D)
+    gamma = channel_gain(task["distance"], physics) / physics.noise_power
+    grid = np.linspace(0.0, 1.0, BOUND_GRID)
+    best = np.inf
+    l1, l2 = physics.delay_weight, physics.energy_weight
+    for mu in grid:
+        shifted = Physics(**{**physics.__dict__, "delay_weight": l1 + mu})
+        f = local_cpu(f_max, shifted)
+        local = (l1 + mu) * D * C / f + l2 * physics.energy_coefficient * D * C * f * f  # (N,)
+        p = best_power(gamma, shifted)
+        c = D * (l1 + mu + l2 * p) / np.log2(1.0 + p * gamma)  # (N,)
+        lam = grid[:, None]  # (L, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            interior = np.sqrt(c * physics.bandwidth / lam) < physics.bandwidth
+            transmit = np.where(interior, 2.0 * np.sqrt(c * lam / physics.bandwidth), c / physics.bandwidth + lam)
+        count = np.arange(1, n + 1)[:, None, None]  # K offloaders (K, 1, 1)
+        offload = transmit[None] + (l1 + mu) * D * C * count / physics.server_cpu  # (K, L, N)
+        extra = np.sort(offload - local, axis=-1)  # cheapest K offloaders first
+        chosen = np.take_along_axis(np.cumsum(extra, axis=-1), count - 1, axis=-1)[..., 0]  # (K, L)
+        least = local.sum() + np.minimum(chosen.min(axis=0), 0.0)  # K = 0 is all local
+        value = n + grid * (1.0 + BANDWIDTH_TOLERANCE) + mu * physics.deadline - least
+        best = min(best, float(value.min()))
+    return best

@@ -41,11 +41,13 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from mec_gym.core.base import Evaluation, MECEnv
+from mec_gym.core import search
+from mec_gym.core.base import Evaluation, MECEnv, Optimum
 from mec_gym.core.channels import free_space_gain, rician_power
 from mec_gym.core.queues import data_queue_update, virtual_queue_update
 from mec_gym.envs.pqc_noma.config import PQCNOMAConfig
-from mec_gym.envs.pqc_noma.oracle import MBIT, Link, assemble, greedy_powers, noma_rates, tdma_allocation
+from mec_gym.envs.pqc_noma.oracle import (MBIT, Link, assemble, greedy_powers, noma_rates, rate_bound, separated_bound,
+                                         tdma_allocation)
 
 GAIN_SCALE = 1e10  # observation of h
 OBSERVATION_HIGH = (100.0, 1000.0, 1e4)  # clip bounds of h x 1e10, Q (Mbit), Y
@@ -107,6 +109,27 @@ class PQCNOMAEnv(MECEnv):
         }
         rewards = result["objective"] if cfg.reward == "dpp" else weighted_mbit
         return Evaluation(rewards=rewards, info=info)
+
+    def _reward_bound(self, state):
+        cfg = self.config
+        queue_mbit = state["Q"] / MBIT
+        if cfg.reward == "rate":
+            return rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
+        coef = queue_mbit + cfg.V * cfg.weights
+        return separated_bound(state["h"], coef, cfg.energy_queue_weight * state["Y"], queue_mbit, self.link)
+
+    def optimum(self, method: str = "auto", start=None) -> Optimum:
+        """Best decision with its proven bound (``oracle.separated_bound``, over every decision and
+        every power allocation). ``"auto"`` / ``"enumeration"`` (N <= 16): every decision scored with
+        the configured powers; the result is certified only where it reaches the bound (the env's
+        powers are then optimal too), otherwise it is ``"greedy-enumeration"`` (best-known) for the
+        default greedy powers. Above 2^16 decisions: the base's multi-start descent."""
+        found = super().optimum(method, start)
+        if found.method != "enumeration":
+            return found
+        bound = max(self._reward_bound(self._state), found.reward)
+        name = "enumeration" if self.config.power_allocation != "greedy" else "greedy-enumeration"
+        return Optimum(action=found.action, reward=found.reward, method=search.method_name(name), bound=bound)
 
     def _sca_solver(self):
         if self._sca is None:

@@ -20,7 +20,8 @@ MultiBinary(N): 1 = offload to the AP, 0 = compute locally.
 The weighted sum computation rate sum_i w_i r_i of the frame, bits/s (about 1e6 at N = 10),
 maximised over (a, tau) for the given decision. ``env.unwrapped.evaluate(batch)`` scores any
 batch of K decisions the same way without advancing time; ``env.unwrapped.optimum()`` returns
-the best decision (enumeration of 2^N for N <= 16, coordinate descent above).
+the best decision: enumeration of 2^N for N <= 16 (certified), multi-start coordinate descent
+above (best-known), with ``bound`` the Lagrangian bound of ``oracle.dual_bound`` (derived there).
 
 ## Starting State and Transitions
 Channel gains h_i = hbar_i g_i with the free-space path loss hbar_i at distance d_i and Rayleigh
@@ -54,7 +55,7 @@ from gymnasium import spaces
 from mec_gym.core.base import Evaluation, MECEnv
 from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
 from mec_gym.envs.wpmec.config import WPMECConfig
-from mec_gym.envs.wpmec.oracle import P2Constants, solve_p2
+from mec_gym.envs.wpmec.oracle import P2Constants, dual_bound, solve_p2
 
 OBSERVATION_SCALE = 1e6  # observation = h * 1e6 (the DROO papers' input scaling)
 MAX_GAIN = 1.0  # largest channel power gain accepted in a state or a trace
@@ -63,6 +64,7 @@ MAX_GAIN = 1.0  # largest channel power gain accepted in a state or a trace
 class WPMECEnv(MECEnv):
     __doc__ = __doc__
     config_class = WPMECConfig
+    oracle_rtol = 1e-10  # P2 is solved from below to ~1e-12 relative (oracle.py); margin kept
 
     def __init__(self, config: WPMECConfig | None = None, render_mode: str | None = None, **overrides):
         super().__init__(config, render_mode, **overrides)
@@ -120,6 +122,9 @@ class WPMECEnv(MECEnv):
         result = solve_p2(state["h"], batch, self.config.weights, self.constants)
         info = {"a": result["a"], "tau": result["tau"], "rates": result["rates"], "mode": batch.astype(np.int8)}
         return Evaluation(rewards=result["objective"], info=info)
+
+    def _reward_bound(self, state):
+        return dual_bound(state["h"], self.config.weights, self.constants)
 
     def _transition(self, state, action, info):
         cfg = self.config
