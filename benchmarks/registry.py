@@ -148,22 +148,30 @@ METHODS: dict[str, Method] = {
 @dataclass(frozen=True)
 class EnvMetrics:
     """How to summarise an evaluation: ``summarise(rewards, infos, references) -> {metric: value}``;
-    ``headline`` ranks the table (``higher_is_better`` says which way); ``reference(env)``, when
-    given, is recorded before every evaluation step (the exact optimum the metric compares with)."""
+    ``headline`` ranks the table (``higher_is_better`` says which way); ``reference(env, best)``,
+    when given, turns the frame's ``optimum()`` (``best``, computed before every evaluation step)
+    into the value the metric compares with; ``reference_note`` says in the table what that is."""
 
     headline: str
     higher_is_better: bool
     summarise: Callable[[np.ndarray, list[dict], np.ndarray | None], dict[str, float]]
-    reference: Callable[[gym.Env], float] | None = None
+    reference: Callable[[gym.Env, Any], float] | None = None
+    reference_note: str = ""
 
 
 def _wpmec(rewards, infos, optima):
     return {"normalized_rate": float(np.mean(normalized_rate(rewards, optima))), "reward": float(np.mean(rewards))}
 
 
-def _ofdma_reference(env) -> float:
+def _certified_or_bound(env, best) -> float:
+    """The certified optimum's reward, else the bound (the ratio to it is then a certified lower
+    bound of the ratio to the unknown optimum)."""
+    return best.reward if best.certified else best.bound
+
+
+def _ofdma_reference(env, best) -> float:
     """TEM's objective."""
-    return env.unwrapped.optimum().info["objective"]
+    return best.info["objective"]
 
 
 def _ofdma(rewards, infos, tem):
@@ -201,8 +209,13 @@ ENV_METRICS: dict[str, EnvMetrics] = {
     "MEQC-GaussMarkov-v0": EnvMetrics("avg_cost", False, _meqc),
     "MultiServerIoT-v0": EnvMetrics("mean_cost", False, _iot),
     "PQC-NOMA-v0": EnvMetrics("weighted_rate_mbps", True, _pqc_noma),
-    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env: env.unwrapped.optimum().reward),
-    "OFDMA-Consistency-v0": EnvMetrics("objective_ratio_tem", False, _ofdma, reference=_ofdma_reference),
+    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=_certified_or_bound,
+                           reference_note="`normalized_rate` = reward / the certified optimum where certified, "
+                                          "else / the bound (then a certified lower bound of the true ratio)"),
+    "OFDMA-Consistency-v0": EnvMetrics("objective_ratio_tem", False, _ofdma, reference=_ofdma_reference,
+                                       reference_note="`objective_ratio_tem` = served objective / TEM's, the exact "
+                                                      "least soft-deadline objective over offloading vectors with "
+                                                      "their optimal resources (so the ratio is >= 1)"),
 }
 
 

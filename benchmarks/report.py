@@ -6,6 +6,11 @@ The leaderboard covers every record in the folder, one row per env, method and c
 folder holds several configurations of one env and method (a grid changed between runs), each
 gets its own row, labelled with the method and the fields in which they differ, e.g. ``random
 (env.num_devices=12)`` (``default``: the field is not set); otherwise the label is the method.
+
+References are named by what they are: the method ``optimum`` is labelled "optimum" only when
+``optimum()`` was certified on every evaluated frame of every seed, otherwise "best-known
+(<methods>)"; each table says in one line what ``optimum()`` was, the share of certified frames
+and the mean and worst gap (bound - reward) / |bound| (from every record of the env that tracked it).
 """
 
 from __future__ import annotations
@@ -52,6 +57,34 @@ def group_runs(records: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[s
     return groups
 
 
+def reference_label(runs: list[dict[str, Any]]) -> str:
+    """"optimum" when every evaluated frame of every run was certified, else "best-known (<methods>)"."""
+    references = [run.get("reference") for run in runs if run["error"] is None]
+    if references and all(ref and ref["frames"] and ref["certified"] == ref["frames"] for ref in references):
+        return "optimum"
+    methods = sorted({name for ref in references if ref for name in ref["methods"]})
+    return f"best-known ({', '.join(methods) or 'not certified'})"
+
+
+def reference_line(env: str, records: list[dict[str, Any]]) -> str:
+    """One line: what the reference is, the certified share of frames and the gaps."""
+    references = [record["reference"] for record in records
+                  if record["env"] == env and record["error"] is None and record.get("reference")]
+    if not references:
+        return "Reference: `optimum()` was not evaluated in these runs (no certificate recorded)."
+    frames = sum(ref["frames"] for ref in references)
+    certified = sum(ref["certified"] for ref in references)
+    mean_gap = sum(ref["mean_gap"] * ref["frames"] for ref in references) / frames
+    worst_gap = max(ref["worst_gap"] for ref in references)
+    methods = ", ".join(sorted({name for ref in references for name in ref["methods"]}))
+    kind = "the certified optimum" if certified == frames else "best-known"
+    line = (f"Reference: `optimum()` = {methods} ({kind}); certified on {certified}/{frames} frames "
+            f"({100.0 * certified / frames:.1f} %); gap (bound - reward) / |bound|: mean {mean_gap:.3g}, "
+            f"worst {worst_gap:.3g}.")
+    note = env_metrics(env).reference_note
+    return f"{line} {note}." if note else line
+
+
 def summarise(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """{env: rows ranked best first}; a row has method, label, seeds, failed, time_per_frame_ms and
     ``metrics`` {name: (mean, std)} over the seeds that succeeded."""
@@ -67,6 +100,8 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
                 values = np.array([run["metrics"][name] for run in good if name in run["metrics"]], dtype=float)
                 metrics[name] = (float(values.mean()), float(values.std()))
             times = [run["time_per_frame_ms"] for run in good if run["time_per_frame_ms"] is not None]
+            if runs[0]["method"] == "optimum":  # named by what it is
+                label = label.replace("optimum", reference_label(runs), 1)
             rows.append({
                 "method": runs[0]["method"], "label": label, "seeds": len(runs), "failed": len(runs) - len(good),
                 "metrics": metrics,
@@ -84,13 +119,16 @@ def _metric_names(rows, headline):
     return [headline] + names
 
 
-def markdown(tables: dict[str, list[dict[str, Any]]]) -> str:
+def markdown(tables: dict[str, list[dict[str, Any]]], records: list[dict[str, Any]] | None = None) -> str:
+    """The tables as Markdown; with ``records``, each table gets its reference line."""
     lines = ["# mec-gym leaderboard", ""]
     for env, rows in tables.items():
         headline = env_metrics(env).headline
         names = _metric_names(rows, headline)
         direction = "higher" if env_metrics(env).higher_is_better else "lower"
         lines += [f"## {env}", "", f"Ranked by `{headline}` ({direction} is better); mean +- std over seeds.", ""]
+        if records is not None:
+            lines += [reference_line(env, records), ""]
         lines.append("| rank | method | " + " | ".join(names) + " | ms per decision | seeds | failed |")
         lines.append("|---" * (len(names) + 5) + "|")
         for rank, row in enumerate(rows, 1):
@@ -153,7 +191,7 @@ def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
 def write_leaderboard(records: list[dict[str, Any]], out: Path) -> str:
     """Write leaderboard.md, leaderboard.csv and plots/ under ``out``; return the Markdown."""
     tables = summarise(records)
-    text = markdown(tables)
+    text = markdown(tables, records)
     (out / "leaderboard.md").write_text(text)
     write_csv(tables, out / "leaderboard.csv")
     plot_curves(records, out / "plots")
