@@ -1,7 +1,10 @@
 """The environment base shared by every scenario: config handling, seeding, action validation,
 and the ``evaluate`` / ``step`` / ``optimum`` / ``state`` contract of SPEC.md.
 
-A scenario subclasses :class:`MECEnv` and fills in five hooks:
+A scenario declares its model once as pure batched functions (:class:`mec_gym.core.scenario.Scenario`,
+set as ``scenario_class``): the single env is then the batch of one over them and the native vector
+env (:mod:`mec_gym.core.vector`) the batch of B. Without a ``scenario_class`` a subclass fills in
+five hooks instead:
 
 - ``_make_spaces()`` -> (observation_space, action_space)
 - ``_draw_state()`` -> the state dict of a fresh episode (all randomness from ``self.np_random``)
@@ -25,6 +28,7 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym.core import search
+from mec_gym.core.scenario import Scenario, batch_of_one, env_slice
 from mec_gym.core.validation import require_array, require_int, validate_action, validate_batch
 
 
@@ -139,6 +143,7 @@ class MECEnv(gym.Env):
     # relative error bound of the reward oracle (an iterative inner solve): enumeration's bound is
     # reward x (1 + oracle_rtol), so that the bound stays proven for oracles solved to a tolerance
     oracle_rtol: ClassVar[float] = 0.0
+    scenario_class: ClassVar[type[Scenario] | None] = None
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 1}
 
     def __init__(self, config: EnvConfig | None = None, render_mode: str | None = None, **overrides: Any):
@@ -146,30 +151,48 @@ class MECEnv(gym.Env):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}; got {render_mode!r}")
         self.render_mode = render_mode
+        self.scenario = None if self.scenario_class is None else self.scenario_class(self.config)
+        self._streams: tuple = ()  # the scenario's extra generators of this env (fork_streams)
         self.observation_space, self.action_space = self._make_spaces()
         self._state: dict[str, np.ndarray] | None = None
         self._steps = 0
         self._last_info: dict[str, Any] = {}
 
-    # ----- hooks -------------------------------------------------------------------------------
+    # ----- hooks (default: the scenario's batched functions on a batch of one) ------------------
     def _make_spaces(self) -> tuple[spaces.Space, spaces.Space]:
-        raise NotImplementedError
+        if self.scenario is None:
+            raise NotImplementedError
+        return self.scenario.observation_space, self.scenario.action_space
 
     def _draw_state(self) -> dict[str, np.ndarray]:
-        raise NotImplementedError
+        if self.scenario is None:
+            raise NotImplementedError
+        self._streams = self.scenario.fork_streams(self.np_random)
+        return env_slice(self.scenario.generate([self.np_random], [self._streams]), 0)
 
     def _evaluate(self, state: dict[str, np.ndarray], batch: Any) -> Evaluation:
-        raise NotImplementedError
+        if self.scenario is None:
+            raise NotImplementedError
+        result = self.scenario.oracle(batch_of_one(state), _add_batch_axis(batch))
+        return Evaluation(rewards=result.rewards[0], info=env_slice(result.info, 0))
 
     def _transition(self, state: dict[str, np.ndarray], action: Any, info: dict[str, Any]) -> dict[str, np.ndarray]:
-        raise NotImplementedError
+        if self.scenario is None:
+            raise NotImplementedError
+        new = self.scenario.transition(batch_of_one(state), _add_batch_axis(action), batch_of_one(info),
+                                       [self.np_random], np.array([self._steps]), [self._streams])
+        return env_slice(new, 0)
 
     def _observe(self, state: dict[str, np.ndarray]) -> np.ndarray:
-        raise NotImplementedError
+        if self.scenario is None:
+            raise NotImplementedError
+        return self.scenario.observe(batch_of_one(state))[0]
 
     def _state_bounds(self) -> dict[str, tuple[float, float]]:
         """State fields that ``reset(options={"state": ...})`` may set, with their [low, high]."""
-        return {}
+        if self.scenario is None:
+            return {}
+        return {name: (f.low, f.high) for name, f in self.scenario.state_fields().items() if f.settable}
 
     def _reward_bound(self, state: dict[str, np.ndarray]) -> float:
         """A proven upper bound on the reward of any decision in ``state`` (derived per scenario
@@ -178,7 +201,9 @@ class MECEnv(gym.Env):
 
     def _episode_over(self) -> bool:
         """True when the episode must truncate after the current step (besides the step limit)."""
-        return False
+        if self.scenario is None:
+            return False
+        return bool(self.scenario.episode_over(batch_of_one(self._state), np.array([self._steps]))[0])
 
     # ----- the contract ------------------------------------------------------------------------
     @property
@@ -305,6 +330,13 @@ class MECEnv(gym.Env):
         }
 
     def _state_shapes(self) -> dict[str, tuple[int, ...]]:
-        """Shapes of the settable state fields; default: one value per device."""
+        """Shapes of the settable state fields; default: the scenario's, else one value per device."""
+        if self.scenario is not None:
+            return {name: f.shape for name, f in self.scenario.state_fields().items()}
         return {name: (self.config.num_devices,) for name in self._state_bounds()}
 
+
+def _add_batch_axis(action: Any) -> Any:
+    if isinstance(action, dict):
+        return {key: np.asarray(value)[None] for key, value in action.items()}
+    return np.asarray(action)[None]

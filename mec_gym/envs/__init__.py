@@ -1,7 +1,9 @@
 """The scenarios and their registration table.
 
-Adding a scenario is one row in ``ENVIRONMENTS``: (id, "module:Class"). Registration happens when
-``mec_gym`` is imported and is idempotent.
+Adding a scenario is one row in ``ENVIRONMENTS``: (id, "module:Class"); a scenario on the batched
+protocol (``mec_gym.core.scenario``) also names its native vector env in ``VECTOR_ENVIRONMENTS``,
+which ``gym.make_vec(id, num_envs=B)`` then returns. Registration happens when ``mec_gym`` is
+imported and is idempotent.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ ENVIRONMENTS: list[tuple[str, str]] = [
     ("OFDMA-Consistency-v0", "mec_gym.envs.ofdma_consistency.env:OFDMAConsistencyEnv"),
 ]
 
+VECTOR_ENVIRONMENTS: dict[str, str] = {
+    "WPMEC-v0": "mec_gym.envs.wpmec.env:WPMECVectorEnv",
+}
+
 
 def register_all() -> None:
     """Register every id of ``ENVIRONMENTS`` with Gymnasium (skipping ids already registered)."""
@@ -24,4 +30,5 @@ def register_all() -> None:
             # Truncation is the env's own (config episode_length), so no TimeLimit wrapper here (gym.make's
             # max_episode_steps never reaches an env: it only adds a TimeLimit, which can shorten episodes);
             # disable_env_checker because tests run the full checker explicitly.
-            gym.register(id=env_id, entry_point=entry_point, disable_env_checker=True)
+            gym.register(id=env_id, entry_point=entry_point, vector_entry_point=VECTOR_ENVIRONMENTS.get(env_id),
+                         disable_env_checker=True)

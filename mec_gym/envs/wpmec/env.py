@@ -52,96 +52,137 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from mec_gym.core.base import Evaluation, MECEnv
+from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
+from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
+from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.wpmec.config import WPMECConfig
-from mec_gym.envs.wpmec.oracle import P2Constants, dual_bound, solve_p2
+from mec_gym.envs.wpmec.oracle import P2Constants, dual_bound, solve_p2_batch
 
 OBSERVATION_SCALE = 1e6  # observation = h * 1e6 (the DROO papers' input scaling)
 MAX_GAIN = 1.0  # largest channel power gain accepted in a state or a trace
 
 
-class WPMECEnv(MECEnv):
-    __doc__ = __doc__
-    config_class = WPMECConfig
-    oracle_rtol = 1e-10  # P2 is solved from below to ~1e-12 relative (oracle.py); margin kept
+class WPMECScenario(Scenario):
+    """WPMEC-v0's model as batched functions (see the env's docstring)."""
 
-    def __init__(self, config: WPMECConfig | None = None, render_mode: str | None = None, **overrides):
-        super().__init__(config, render_mode, **overrides)
-        self._gain_cache: tuple = (None, None)  # (distances array, its average gains)
-        self._phase_rng: np.random.Generator | None = None  # gauss-markov phases, drawn at reset
-        cfg = self.config
+    info_schema = (
+        InfoKey("a", "1", doc="wireless power transfer share of the frame"),
+        InfoKey("tau", "1", per="device", doc="offloading time shares (0 for local devices)"),
+        InfoKey("rates", "bit/s", True, reward_term=True, quantity="rate", per="device",
+                doc="computation rates; the reward is their weighted sum"),
+        InfoKey("mode", "1", per="device", doc="the decision (1 = offload)"),
+    )
+
+    def __init__(self, config: WPMECConfig):
+        super().__init__(config)
+        cfg = config
         self.constants = P2Constants.from_physics(
             cfg.ap_power, cfg.harvesting_efficiency, cfg.cycles_per_bit, cfg.energy_coefficient,
             cfg.noise_power, cfg.bandwidth, cfg.comm_overhead,
         )
+        # the average gains of the config's distances (unless drawn per episode), computed once
+        self._fixed_distances = None if isinstance(cfg.distances, str) and cfg.distances == "random" \
+            else self._config_distances()
+        self._fixed_gain = None if self._fixed_distances is None else self.average_gain(self._fixed_distances)
 
-    def _make_spaces(self):
+    def make_codec(self):
         n = self.config.num_devices
-        observation = spaces.Box(0.0, MAX_GAIN * OBSERVATION_SCALE, shape=(n,), dtype=np.float32)
-        return observation, spaces.MultiBinary(n)
+        return ObservationCodec([Feature("h", "h", "1 (power gain)", n, scale=OBSERVATION_SCALE,
+                                         high=MAX_GAIN * OBSERVATION_SCALE)])
 
-    def _state_bounds(self):
-        bounds = {"h": (0.0, MAX_GAIN), "distances": (1e-3, np.inf)}
+    def make_action_space(self):
+        return spaces.MultiBinary(self.config.num_devices)
+
+    def state_fields(self):
+        n = self.config.num_devices
+        fields = {"h": Field((n,), "1", 0.0, MAX_GAIN, doc="channel power gains of the frame"),
+                  "distances": Field((n,), "m", 1e-3, np.inf, doc="AP-to-device distances")}
         if self.config.fading == "gauss-markov":
-            bounds["fading_phase"] = (-np.pi, np.pi)
-        return bounds
+            fields["fading_phase"] = Field((n,), "rad", -np.pi, np.pi, doc="phase of the small-scale gain")
+        return fields
 
-    def _draw_distances(self) -> np.ndarray:
+    def fork_streams(self, rng):
+        """Gauss-Markov fading draws its phases from a jumped copy of the env's generator, taken at
+        reset before any draw (so that the main stream is the i.i.d. one)."""
+        if self.config.fading == "gauss-markov":
+            return (np.random.Generator(rng.bit_generator.jumped()),)
+        return ()
+
+    def _config_distances(self) -> np.ndarray:
         cfg = self.config
         if isinstance(cfg.distances, np.ndarray):
             return cfg.distances.copy()
-        if cfg.distances == "random":
-            return self.np_random.uniform(*cfg.distance_range, size=cfg.num_devices)
         return np.linspace(*cfg.distance_range, cfg.num_devices)
 
-    def _average_gains(self, distances: np.ndarray) -> np.ndarray:
+    def average_gain(self, distances):
+        """Free-space average gains at the distances (m), (B, N) or (N,)."""
+        if self._fixed_gain is not None and (distances == self._fixed_distances).all():
+            return self._fixed_gain  # the path loss changes only with the distances
         cfg = self.config
-        if self._gain_cache[0] is not distances:  # the path loss changes only with the distances
-            average = free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
-            self._gain_cache = (distances, average)
-        return self._gain_cache[1]
+        return free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
 
-    def _draw_state(self):
+    def _channel(self, distances, power):
+        return np.minimum(self.average_gain(distances) * power, MAX_GAIN)
+
+    def generate(self, rngs, streams):
         cfg = self.config
-        if cfg.fading == "gauss-markov":  # before any draw, so that the main stream is the i.i.d. one
-            self._phase_rng = np.random.Generator(self.np_random.bit_generator.jumped())
-        distances = self._draw_distances()
+        n = cfg.num_devices
+        if self._fixed_distances is None:
+            distances = np.array([rng.uniform(*cfg.distance_range, size=n) for rng in rngs])
+        else:
+            distances = np.broadcast_to(self._fixed_distances, (len(rngs), n)).copy()
         if cfg.channel_trace is not None:
-            return {"h": cfg.channel_trace[0].copy(), "distances": distances}
-        state = {"h": self._channel(distances, rayleigh_power(self.np_random, cfg.num_devices)),
-                 "distances": distances}
+            return {"h": np.broadcast_to(cfg.channel_trace[0], (len(rngs), n)).copy(), "distances": distances}
+        state = {"h": self._channel(distances, np.array([rayleigh_power(rng, n) for rng in rngs])), "distances": distances}
         if cfg.fading == "gauss-markov":  # the stationary start: Exp(1) power, uniform phase
-            state["fading_phase"] = self._phase_rng.uniform(-np.pi, np.pi, size=cfg.num_devices)
+            state["fading_phase"] = np.array([extra[0].uniform(-np.pi, np.pi, size=n) for extra in streams])
         return state
 
-    def _channel(self, distances: np.ndarray, power: np.ndarray) -> np.ndarray:
-        return np.minimum(self._average_gains(distances) * power, MAX_GAIN)
+    def oracle(self, state, decisions):
+        result = solve_p2_batch(state["h"], decisions, self.config.weights, self.constants)
+        info = {"a": result["a"], "tau": result["tau"], "rates": result["rates"], "mode": decisions.astype(np.int8)}
+        return Batch(rewards=result["objective"], info=info)
 
-    def _evaluate(self, state, batch):
-        result = solve_p2(state["h"], batch, self.config.weights, self.constants)
-        info = {"a": result["a"], "tau": result["tau"], "rates": result["rates"], "mode": batch.astype(np.int8)}
-        return Evaluation(rewards=result["objective"], info=info)
+    def transition(self, state, actions, info, rngs, steps, streams):
+        cfg = self.config
+        n = cfg.num_devices
+        distances = state["distances"]
+        if cfg.channel_trace is not None:
+            frames = np.minimum(steps + 1, len(cfg.channel_trace) - 1)
+            return {"h": cfg.channel_trace[frames].copy(), "distances": distances}
+        if cfg.fading == "iid":
+            return {"h": self._channel(distances, np.array([rayleigh_power(rng, n) for rng in rngs])),
+                    "distances": distances}
+        power = state["h"] / self.average_gain(distances)
+        steps_out = [gauss_markov_fading(rng, extra[0], power[i], state["fading_phase"][i], cfg.fading_correlation)
+                     for i, (rng, extra) in enumerate(zip(rngs, streams))]
+        power, phase = (np.array([out[j] for out in steps_out]) for j in (0, 1))
+        return {"h": self._channel(distances, power), "distances": distances, "fading_phase": phase}
+
+    def episode_over(self, state, steps):
+        trace = self.config.channel_trace
+        return np.asarray(steps) >= len(trace) if trace is not None else np.zeros(len(steps), dtype=bool)
+
+    def features(self, state):
+        return {"h": state["h"]}
+
+
+class WPMECEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = WPMECConfig
+    scenario_class = WPMECScenario
+    oracle_rtol = 1e-10  # P2 is solved from below to ~1e-12 relative (oracle.py); margin kept
+
+    @property
+    def constants(self) -> P2Constants:
+        return self.scenario.constants
 
     def _reward_bound(self, state):
         return dual_bound(state["h"], self.config.weights, self.constants)
 
-    def _transition(self, state, action, info):
-        cfg = self.config
-        distances = state["distances"]
-        if cfg.channel_trace is not None:
-            frame = min(self._steps + 1, len(cfg.channel_trace) - 1)
-            return {"h": cfg.channel_trace[frame].copy(), "distances": distances}
-        if cfg.fading == "iid":
-            return {"h": self._channel(distances, rayleigh_power(self.np_random, cfg.num_devices)),
-                    "distances": distances}
-        power, phase = gauss_markov_fading(self.np_random, self._phase_rng, state["h"] / self._average_gains(distances),
-                                           state["fading_phase"], cfg.fading_correlation)
-        return {"h": self._channel(distances, power), "distances": distances, "fading_phase": phase}
 
-    def _episode_over(self) -> bool:
-        trace = self.config.channel_trace
-        return trace is not None and self._steps >= len(trace)
+class WPMECVectorEnv(MECVectorEnv):
+    """B WPMEC-v0 envs stepped together (``gym.make_vec("WPMEC-v0", num_envs=B)``)."""
 
-    def _observe(self, state):
-        return (state["h"] * OBSERVATION_SCALE).astype(np.float32)
+    env_class = WPMECEnv

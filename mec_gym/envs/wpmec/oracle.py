@@ -34,31 +34,11 @@ _MAX_ITERATIONS = 200
 _LOG_BISECTION_SPAN = np.log(1e12)  # bisection steps down at most 1e6 while the bracket has no floor
 
 
-class _ArrayOps:
-    """Primitives of the price iteration on arrays of K candidates."""
-
-    exp, log, maximum, minimum, absolute, where, largest = np.exp, np.log, np.maximum, np.minimum, np.abs, np.where, np.max
-
-    @staticmethod
-    def ratio(a, b):
-        return a / b
-
-    @staticmethod
-    def full(like, value):
-        return np.full_like(like, value)
-
-    @staticmethod
-    def values(array):
-        return array
-
-    @staticmethod
-    def batch(v):
-        return v
-
-
 class _FloatOps:
-    """The same primitives on Python floats, for a single candidate."""
+    """The primitives of the price iteration on Python floats, for one state with one candidate
+    (no array overhead per step)."""
 
+    scalar = True
     maximum, minimum, absolute = max, min, abs
 
     @staticmethod
@@ -78,20 +58,81 @@ class _FloatOps:
         return a if condition else b
 
     @staticmethod
-    def largest(x):
-        return x
-
-    @staticmethod
     def full(like, value):
         return float(value)
 
     @staticmethod
     def values(array):
-        return float(array[0])
+        return float(array[0, 0])
 
     @staticmethod
     def batch(v):
-        return np.array([v])
+        return np.array([[v]])
+
+    @staticmethod
+    def converged(step):
+        return step <= _V_RTOL
+
+
+class _BatchOps:
+    """The same primitives on (B, K) arrays. With one candidate per state the elementwise math is
+    Python's (math.exp / log, max / min: NumPy's SIMD exp differs in the last bit), so that each
+    state's iterates are bit-identical to those of ``_FloatOps`` on it alone."""
+
+    scalar = False
+    absolute, where = staticmethod(np.abs), staticmethod(np.where)
+
+    def __init__(self, python_math: bool):
+        if python_math:
+            self.exp, self.log, self.ratio = _python_exp, _python_log, _python_ratio
+            self.maximum, self.minimum = _python_max, _python_min
+        else:
+            self.exp, self.log, self.ratio, self.maximum, self.minimum = np.exp, np.log, np.divide, np.maximum, np.minimum
+
+    @staticmethod
+    def full(like, value):
+        return np.full_like(like, value)
+
+    @staticmethod
+    def values(array):
+        return array
+
+    @staticmethod
+    def batch(v):
+        return v
+
+    @staticmethod
+    def converged(step):
+        """Per state: every candidate's step is below the tolerance."""
+        return step.max(axis=1) <= _V_RTOL
+
+
+def _python_exp(x: np.ndarray) -> np.ndarray:
+    """math.exp elementwise: a lone candidate's iteration runs on Python floats (math.exp differs
+    from NumPy's SIMD exp in the last bit), and a batch of envs with one candidate each must
+    reproduce it exactly."""
+    return np.fromiter(map(math.exp, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+def _python_log(x: np.ndarray) -> np.ndarray:
+    """``math.log(x) if x > 0 else -inf`` elementwise (see ``_python_exp``)."""
+    return np.array([math.log(value) if value > 0 else -math.inf for value in x.ravel().tolist()],
+                    dtype=np.float64).reshape(x.shape)
+
+
+def _python_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b if b != 0 else nan`` elementwise."""
+    with np.errstate(all="ignore"):
+        return np.where(b != 0, a / np.where(b != 0, b, 1.0), np.nan)
+
+
+def _python_max(a, b):
+    """Python's ``max(a, b)`` elementwise (b only where b > a: NaN does not propagate as in np.maximum)."""
+    return np.where(b > a, b, a)
+
+
+def _python_min(a, b):
+    return np.where(b < a, b, a)
 
 
 @dataclass(frozen=True)
@@ -127,17 +168,38 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None, need_log: bool
     Lambert-W path skip L (returned as None); the Newton path always returns it.
     """
     s = np.asarray(s, dtype=np.float64)
-    if s.size <= _LAMBERT_W_MAX_SIZE:
+    z, L = offload_ratio_groups(s[None], None if start is None else np.asarray(start)[None], need_log)
+    return z[0], (None if L is None else L[0])
+
+
+def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_log: bool = True,
+                         group_size: int | None = None):
+    """``offload_ratio`` for G independent groups along axis 0 (one env's candidates each): every
+    choice (Lambert W or Newton, when to stop) is made per group, so a group's result does not
+    depend on the others in the batch. Unlike ``offload_ratio``, L is returned whenever any group
+    needed Newton's method (Lambert-W groups then hold -ln(-W) there if ``need_log``, else NaN).
+    ``group_size``: the size that chooses the method (default: a group's size; a caller passing
+    only the distinct values of a group gives the size of the whole group)."""
+    s = np.asarray(s, dtype=np.float64)
+    groups = s.shape[0]
+    per_group = s[0].size if group_size is None else group_size
+    if per_group <= _LAMBERT_W_MAX_SIZE:
         W = lambertw(-np.exp(-1.0 - s)).real  # scipy iterates W to full precision
-        if s.min() >= _W_ACCURATE_FROM and s.max() <= 700.0:
+        flat = s.reshape(groups, -1)
+        exact = (flat.min(axis=1) >= _W_ACCURATE_FROM) & (flat.max(axis=1) <= 700.0)  # (G,)
+        if exact.all():
             return -1.0 / W - 1.0, (-np.log(-W) if need_log else None)
         q = np.sqrt(2.0 * s)
         L = np.where(s < _W_ACCURATE_FROM, q + q * q / 6.0, np.where(s > 700.0, s + 1.0, -np.log(-W)))
-    elif start is None:
-        q = np.sqrt(2.0 * s)
-        L = np.minimum(q + q * q / 6.0, s + 1.0)
     else:
-        L = np.array(start, dtype=np.float64)
+        exact = np.zeros(groups, dtype=bool)
+        if start is None:
+            q = np.sqrt(2.0 * s)
+            L = np.minimum(q + q * q / 6.0, s + 1.0)
+        else:
+            L = np.array(start, dtype=np.float64)
+    shape = (groups,) + (1,) * (s.ndim - 1)
+    active = ~exact
     for _ in range(200):
         decay = np.expm1(-L)  # exp(-L) - 1, in (-1, 0)
         f = L + decay - s
@@ -146,10 +208,17 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None, need_log: bool
             series = L * L * (0.5 - L * (1.0 / 6.0 - L * (1.0 / 24.0 - L * (1.0 / 120.0 - L / 720.0))))
             f = np.where(small, series - s, f)
         step = f / np.maximum(-decay, 1e-300)
-        L -= step
-        if (np.abs(step) <= 1e-9 * L).all():  # quadratic convergence: the error is now ~1e-18
+        L = np.where(active.reshape(shape), L - step, L)
+        # quadratic convergence: the error is now ~1e-18 (each group stops on its own)
+        active = active & ~(np.abs(step) <= 1e-9 * L).reshape(groups, -1).all(axis=1)
+        if not active.any():
             break
-    return np.expm1(L), L
+    z = np.expm1(L)
+    if exact.any():
+        exact_z = exact.reshape(shape)
+        z = np.where(exact_z, -1.0 / W - 1.0, z)
+        L = np.where(exact_z, -np.log(-W) if need_log else np.nan, L)
+    return z, L
 
 
 def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constants: P2Constants) -> dict[str, np.ndarray]:
@@ -159,57 +228,78 @@ def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constant
     Returns ``objective`` (K,) in bits/s, ``a`` (K,), ``tau`` (K, N) (0 for local devices),
     ``rates`` (K, N) in bits/s.
     """
+    result = solve_p2_batch(np.asarray(h)[None], np.asarray(decisions)[None], weights, constants)
+    return {key: value[0] for key, value in result.items()}
+
+
+def solve_p2_batch(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constants: P2Constants) -> dict[str, np.ndarray]:
+    """``solve_p2`` for B states at once: h (B, N), decisions (B, K, N); results with leading (B, K).
+    Each state's result is bit-identical to ``solve_p2`` on it alone (every iteration stops per state)."""
     with np.errstate(all="ignore"):  # inf / 0 at extreme gains are handled explicitly below
-        return _solve_p2(h, decisions, weights, constants)
+        return _solve_p2(np.asarray(h, dtype=np.float64), decisions, weights, constants)
 
 
 def _solve_p2(h, decisions, weights, constants):
-    h = np.asarray(h, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
-    offload = np.asarray(decisions, dtype=np.float64)  # (K, N) in {0, 1}
-    local_unit = constants.eta1 * np.cbrt(h / constants.energy_coefficient)  # local rate at a = 1, (N,)
+    offload = np.asarray(decisions, dtype=np.float64)  # (B, K, N) in {0, 1}
+    batch, k = offload.shape[:2]
+    local_unit = (constants.eta1 * np.cbrt(h / constants.energy_coefficient))[:, None, :]  # local rate at a = 1
     local_coef = weights * local_unit
-    S_L = np.where(offload > 0.0, 0.0, local_coef).sum(axis=1)  # (K,), exactly 0 with no local device
-    c = offload * (constants.eta2 * h * h)  # (K, N), zero for local devices
+    S_L = np.where(offload > 0.0, 0.0, local_coef).sum(axis=-1)  # (B, K), exactly 0 with no local device
+    c = offload * (constants.eta2 * h * h)[:, None, :]  # (B, K, N), zero for local devices
     weighted_c = weights * c
     v_scale = weights * constants.eps  # v / v_scale = s_j
-    value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=1)  # G(v) at a = 1, z = 0
+    value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=-1)  # G(v) at a = 1, z = 0
     # A candidate with nothing to gain (every gain zero) has G = 0: give it a stand-in local term so
     # that its price iteration converges like any other; its rates are zero all the same.
     S_L = np.where(value_bound > 0.0, S_L, 1.0)
     value_bound = np.where(value_bound > 0.0, value_bound, 1.0)
 
     local_third = S_L / 3.0
+    # z depends on the price and the weight only: solve it for the distinct weights (each value
+    # is computed exactly as in the dense array, and the method is chosen by the dense size)
+    if batch * k > 1:
+        distinct, expand = np.unique(weights, return_inverse=True)
+        distinct_scale = distinct * constants.eps
+    else:
+        distinct_scale, expand = v_scale, None
     warm = [None]  # the last L, to warm-start the next solve (large batches)
+    work = {"c": c, "weighted_c": weighted_c, "local_third": local_third}  # the unfinished states' rows
 
     def price_map(v):
         """G(v) = (S_L/3) a^{-2/3} + eps sum_j w_j c_j / (1 + z_j) and dG/dv; the root is G(v) = v.
         z is solved for every device (dense is cheaper than gathering the offloaders); c = 0 for
         local devices makes their terms vanish."""
-        z, L = offload_ratio(v[:, None] / v_scale, warm[0], need_log=False)
+        z, L = offload_ratio_groups(v[:, :, None] / distinct_scale, warm[0], need_log=False,
+                                    group_size=k * len(weights))
         warm[0] = L
+        if expand is not None:
+            z = z[..., expand]
+        c, weighted_c, local_third = work["c"], work["weighted_c"], work["local_third"]
         c_over_z = c / z
-        sum_c_over_z = c_over_z.sum(axis=1)
+        sum_c_over_z = c_over_z.sum(axis=-1)
         a = 1.0 / (1.0 + sum_c_over_z)
         a_pow = a ** (-2.0 / 3.0)
-        G = local_third * a_pow + constants.eps * (weighted_c / (1.0 + z)).sum(axis=1)
+        G = local_third * a_pow + constants.eps * (weighted_c / (1.0 + z)).sum(axis=-1)
         # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps);
         # d(eps sum w c / (1+z))/dv = -sum c/z
-        da_dv = a * a * (c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale).sum(axis=1)
+        da_dv = a * a * (c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale).sum(axis=-1)
         slope = -2.0 / 3.0 * local_third * (a_pow / a) * da_dv - sum_c_over_z
         return G, slope, z, a, c_over_z
 
     # The root lies between v and G(v) for every v > 0 (G decreases): each call narrows a bracket.
     # Newton's method on ln G(v) - ln v in u = ln v, safeguarded by bisection of the bracket in u
     # (also when Newton's steps stop halving, which is when it would oscillate). The start is the
-    # geometric mean of the bounds that a = 1 and a -> 0 give. With one candidate the scalar
-    # bookkeeping runs on Python floats (same steps, no array overhead).
-    ops = _FloatOps if len(S_L) == 1 else _ArrayOps
-    u = ops.values(np.log(np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound)))
+    # geometric mean of the bounds that a = 1 and a -> 0 give. Each state stops on its own (and
+    # leaves the working arrays). One state with one candidate runs on Python floats.
+    ops = _FloatOps if batch * k == 1 else _BatchOps(python_math=k == 1)
+    u = ops.values(np.log(np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound)))  # (B, K)
     lo, hi = ops.full(u, -np.inf), ops.full(u, np.inf)
     before_last = ops.full(u, np.inf)  # |step| two iterations ago
     last = before_last
-    for _ in range(_MAX_ITERATIONS):
+    rows = np.arange(batch)  # the unfinished states
+    z_out, a_out, c_over_z_out = np.empty(offload.shape), np.empty((batch, k)), np.empty(offload.shape)
+    for iteration in range(_MAX_ITERATIONS):
         v = ops.exp(u)
         G, slope, z, a, c_over_z = price_map(ops.batch(v))
         G, slope = ops.values(G), ops.values(slope)
@@ -221,12 +311,27 @@ def _solve_p2(h, decisions, weights, constants):
         step = ops.absolute(u_next - u)
         # Converged: the step (~ the error of v, for Newton and bisection alike) is tiny; the
         # allocation at v is feasible and its objective error is second order in it.
-        if ops.largest(step) <= _V_RTOL:
-            break
+        done = ops.converged(step) | (iteration == _MAX_ITERATIONS - 1)
+        if ops.scalar:
+            if done:
+                z_out, a_out, c_over_z_out = z, a, c_over_z
+                break
+        elif done.any():
+            z_out[rows[done]], a_out[rows[done]], c_over_z_out[rows[done]] = z[done], a[done], c_over_z[done]
+            if done.all():
+                break
+            keep = ~done
+            rows = rows[keep]
+            for key in work:
+                work[key] = work[key][keep]
+            if warm[0] is not None:
+                warm[0] = warm[0][keep]
+            u_next, step, last, lo, hi = u_next[keep], step[keep], last[keep], lo[keep], hi[keep]
         before_last, last, u = last, step, u_next
-    tau = a[:, None] * c_over_z
+    z, a, c_over_z = z_out, a_out, c_over_z_out
+    tau = a[..., None] * c_over_z
     offload_rates = np.where(tau > 0.0, constants.eps * tau * np.log1p(z), 0.0)  # tau ln(1 + z); 0 * inf masked
-    rates = np.where(offload > 0.0, offload_rates, local_unit * np.cbrt(a)[:, None])
+    rates = np.where(offload > 0.0, offload_rates, local_unit * np.cbrt(a)[..., None])
     return {"objective": rates @ weights, "a": a, "tau": tau, "rates": rates}
 
 

@@ -1,0 +1,303 @@
+"""The scenario protocol: one scenario's model as pure functions over a batch of B states.
+
+Every state field carries a leading env axis B; decisions a leading (B, K) (K candidates per env).
+The single env (:class:`mec_gym.core.base.MECEnv`) is the batch of one over these functions, the
+native vector env (:class:`mec_gym.core.vector.MECVectorEnv`) the batch of B. All randomness comes
+from one ``numpy.random.Generator`` per env, drawn in the same order in both, so env i of a vector
+env seeded s_i follows the single env seeded s_i bit for bit.
+
+A scenario declares
+
+- ``state_fields()``: name -> :class:`Field` (per-env shape, unit, the range ``reset(options=
+  {"state": ...})`` accepts; ``settable=False`` for derived fields);
+- ``fork_streams(rng)``: extra per-env generators a scenario derives from an env's generator at
+  each reset (default none); they reach ``generate`` and ``transition`` as ``streams``;
+- ``generate(rngs, streams)``: B fresh states (one generator per env);
+- ``oracle(state, decisions)``: :class:`Batch` of rewards (B, K) and info arrays (B, K, ...);
+- ``transition(state, actions, info, rngs, steps, streams)``: the next states given one decision per env
+  (B, ...) and its info (B, ...);
+- ``codec``: the :class:`ObservationCodec` (named features with units and scales);
+- ``info_schema``: the :class:`InfoKey` of every info key (unit, direction, reward term, and the
+  shared quantity it measures, if any, from ``QUANTITIES``);
+- ``episode_over(state, steps)``: (B,) truncation besides the step limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from gymnasium import spaces
+
+# One vocabulary for the quantities several scenarios report (``InfoKey.quantity``):
+# name -> unit. A scenario's own key names stay; the schema says which shared quantity a key is.
+QUANTITIES = {
+    "delay": "s",  # task completion time (latency)
+    "energy": "J",  # energy spent per frame / slot
+    "rate": "bit/s",  # computation or transmission rate
+    "cost": "1",  # a weighted cost the scenario minimises
+    "objective": "1",  # the quantity the oracle optimises (see ``higher_is_better``)
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One state field: per-env ``shape`` (tuple; ints, or config-derived sizes), SI ``unit``, and
+    the [low, high] range accepted when a caller sets it (``settable=False``: derived, not set)."""
+
+    shape: tuple[int, ...]
+    unit: str
+    low: float = -np.inf
+    high: float = np.inf
+    settable: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A group of observation entries: ``obs = clip(transform(value) * scale or / divisor, low, high)``.
+
+    ``source`` is the state field (or the scenario's derived quantity) it encodes, ``unit`` that of
+    the source. Exactly one of ``scale`` (multiply) and ``divisor`` (divide) is used, as the
+    scenario's published observation does, so the encoding is bit-exact. ``transform`` is
+    "identity" or "neglog10" (-log10 of the value, floored at 1e-300)."""
+
+    name: str
+    source: str
+    unit: str
+    size: int
+    scale: float | None = None
+    divisor: float | None = None
+    low: float = 0.0
+    high: float = np.inf
+    transform: str = "identity"
+
+    def encode(self, value: np.ndarray) -> np.ndarray:
+        if self.transform == "neglog10":
+            value = -np.log10(np.maximum(value, 1e-300))
+        value = value * self.scale if self.divisor is None else value / self.divisor
+        return value
+
+    def decode(self, obs: np.ndarray) -> np.ndarray:
+        value = np.asarray(obs, dtype=np.float64)
+        value = value / self.scale if self.divisor is None else value * self.divisor
+        if self.transform == "neglog10":
+            value = 10.0 ** (-value)
+        return value
+
+    @property
+    def per_unit(self) -> float:
+        """Observation units per source unit (after the transform)."""
+        return self.scale if self.divisor is None else 1.0 / self.divisor
+
+
+class ObservationCodec:
+    """The observation layout of a scenario: named features in order, each a block of ``size``
+    float32 entries, optionally interleaved per device (``interleave``: the features listed there
+    form an (N, F) table flattened row by row, as several scenarios publish them).
+
+    ``encode(values)`` maps a dict feature-name -> (B, size) arrays to (B, dim) float32;
+    ``decode(obs)`` gives back feature-name -> (B, size) in the source unit (exact up to the
+    float32 rounding and the clipping)."""
+
+    def __init__(self, features: Sequence[Feature], interleave: Sequence[str] = (), clip_nan: bool = False):
+        self.features = tuple(features)
+        self.interleave = tuple(interleave)
+        self.clip_nan = clip_nan  # nan -> 0 (and +-inf to the float limits) before clipping
+        names = [f.name for f in self.features]
+        if len(set(names)) != len(names):
+            raise ValueError(f"feature names must be unique; got {names}")
+        self._by_name = {f.name: f for f in self.features}
+        sizes = {self._by_name[name].size for name in self.interleave}
+        if len(sizes) > 1:
+            raise ValueError("interleaved features must have one size")
+        self.slices: dict[str, Any] = {}
+        offset, table_done = 0, False
+        for feature in self.features:
+            if feature.name in self.interleave:
+                if table_done:
+                    continue
+                table_done = True
+                width, rows = len(self.interleave), feature.size
+                for column, name in enumerate(self.interleave):
+                    self.slices[name] = slice(offset + column, offset + width * rows, width)
+                offset += width * rows
+            else:
+                self.slices[feature.name] = slice(offset, offset + feature.size)
+                offset += feature.size
+        self.dim = offset
+
+    def __iter__(self):
+        return iter(self.features)
+
+    def __getitem__(self, name: str) -> Feature:
+        return self._by_name[name]
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        low, high = np.empty(self.dim, np.float32), np.empty(self.dim, np.float32)
+        for feature in self.features:
+            low[self.slices[feature.name]], high[self.slices[feature.name]] = feature.low, feature.high
+        return low, high
+
+    def space(self) -> spaces.Box:
+        low, high = self.bounds()
+        return spaces.Box(low, high, dtype=np.float32)
+
+    def encode(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """(B, dim) float32 from feature-name -> (B, size) source values."""
+        blocks, table_done = [], False
+        for feature in self.features:
+            if feature.name in self.interleave:
+                if not table_done:
+                    table_done = True
+                    columns = [self._by_name[name].encode(values[name]) for name in self.interleave]
+                    batch = columns[0].shape[0]
+                    blocks.append(np.stack(columns, axis=-1).reshape(batch, -1))
+            else:
+                blocks.append(feature.encode(values[feature.name]))
+        vector = np.concatenate(blocks, axis=-1)
+        if self.clip_nan:
+            vector = np.nan_to_num(vector)
+        low, high = self._clip_bounds()
+        return np.clip(vector, low, high).astype(np.float32)
+
+    def _clip_bounds(self):
+        if not hasattr(self, "_clip"):
+            low, high = self.bounds()
+            self._clip = (low.astype(np.float64), high.astype(np.float64))
+            uniform = np.unique(self._clip[0]).size == 1 and np.unique(self._clip[1]).size == 1
+            if uniform:  # scalars clip exactly like arrays and faster
+                self._clip = (float(self._clip[0][0]), float(self._clip[1][0]))
+        return self._clip
+
+    def decode(self, obs: np.ndarray) -> dict[str, np.ndarray]:
+        """feature-name -> (..., size) values in the source unit, from observations (..., dim)."""
+        obs = np.asarray(obs)
+        if obs.shape[-1] != self.dim:
+            raise ValueError(f"observation must have {self.dim} entries in its last axis; got shape {obs.shape}")
+        return {f.name: f.decode(obs[..., self.slices[f.name]]) for f in self.features}
+
+    def describe(self) -> list[str]:
+        lines = []
+        for f in self.features:
+            how = f"x {f.scale:g}" if f.divisor is None else f"/ {f.divisor:g}"
+            if f.transform == "neglog10":
+                how = f"-log10(.) {how}"
+            lines.append(f"{f.name:<18} {f.size:>4} x  {f.source} [{f.unit}] {how}, clipped to [{f.low:g}, {f.high:g}]")
+        return lines
+
+
+@dataclass(frozen=True)
+class InfoKey:
+    """One info key: its unit, whether higher is better (None: neither, e.g. an allocation), whether
+    it is a term of the reward, and the shared quantity of ``QUANTITIES`` it measures (if any).
+    ``per`` says what the leading axes are beyond (B, K): "" (one value per decision), "device",
+    "server" or "mode"; ``headline`` marks the keys a leaderboard reports by default."""
+
+    key: str
+    unit: str
+    higher_is_better: bool | None = None
+    reward_term: bool = False
+    quantity: str | None = None
+    per: str = ""
+    headline: bool = False
+    doc: str = ""
+
+    def __post_init__(self):
+        if self.quantity is not None and self.quantity not in QUANTITIES:
+            raise ValueError(f"quantity must be one of {sorted(QUANTITIES)}; got {self.quantity!r}")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Scores of K candidate decisions in each of B states: ``rewards`` (B, K) float64 and
+    ``info`` arrays with leading axes (B, K)."""
+
+    rewards: np.ndarray
+    info: dict[str, np.ndarray]
+
+
+class Scenario:
+    """Base of a scenario's pure batched functions (see the module docstring)."""
+
+    info_schema: ClassVar[tuple[InfoKey, ...]] = ()
+
+    def __init__(self, config):
+        self.config = config
+        self.codec = self.make_codec()
+        self.observation_space = self.codec.space()
+        self.action_space = self.make_action_space()
+
+    # ----- declarations ----------------------------------------------------------------------
+    def make_codec(self) -> ObservationCodec:
+        raise NotImplementedError
+
+    def make_action_space(self) -> spaces.Space:
+        raise NotImplementedError
+
+    def state_fields(self) -> dict[str, Field]:
+        raise NotImplementedError
+
+    # ----- the model ---------------------------------------------------------------------------
+    def fork_streams(self, rng: np.random.Generator) -> tuple[np.random.Generator, ...]:
+        return ()
+
+    def generate(self, rngs: Sequence[np.random.Generator], streams: Sequence[tuple]) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def oracle(self, state: dict[str, np.ndarray], decisions: Any) -> Batch:
+        raise NotImplementedError
+
+    def transition(self, state, actions, info, rngs, steps, streams) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def features(self, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """feature-name -> (B, size) source values of the observation."""
+        raise NotImplementedError
+
+    def observe(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """(B, dim) float32 observations."""
+        return self.codec.encode(self.features(state))
+
+    def episode_over(self, state: dict[str, np.ndarray], steps: np.ndarray) -> np.ndarray:
+        """(B,) True where an episode must truncate after this step besides the step limit."""
+        return np.zeros(len(steps), dtype=bool)
+
+    # ----- helpers -----------------------------------------------------------------------------
+    def schema(self) -> dict[str, InfoKey]:
+        return {entry.key: entry for entry in self.info_schema}
+
+    @staticmethod
+    def stack(states: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """One batched state from per-env states (dicts of arrays without the env axis)."""
+        return {key: np.stack([s[key] for s in states]) for key in states[0]}
+
+
+def batch_of_one(state: dict[str, Any]) -> dict[str, Any]:
+    """The state (or info / decision dict) of one env as a batch of one (views, no copies)."""
+    return {key: np.asarray(value)[None] for key, value in state.items()}
+
+
+def env_slice(state: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
+    """Env ``index`` (int: views without the env axis; array: a sub-batch) of a batched dict."""
+    return {key: value[index] for key, value in state.items()}
+
+
+def describe(scenario: Scenario) -> str:
+    """Human-readable listing of a scenario's state fields, observation features and info schema."""
+    lines = ["state fields:"]
+    for name, f in scenario.state_fields().items():
+        bounds = f" settable in [{f.low:g}, {f.high:g}]" if f.settable else " (derived)"
+        lines.append(f"  {name:<18} shape {f.shape!s:<10} [{f.unit}]{bounds}")
+    lines.append(f"observation ({scenario.codec.dim} float32):")
+    lines += ["  " + line for line in scenario.codec.describe()]
+    lines.append("info:")
+    for k in scenario.info_schema:
+        direction = {True: "higher is better", False: "lower is better", None: ""}[k.higher_is_better]
+        extras = [x for x in (direction, "reward term" if k.reward_term else "",
+                              f"quantity={k.quantity}" if k.quantity else "", f"per {k.per}" if k.per else "",
+                              "headline" if k.headline else "") if x]
+        lines.append(f"  {k.key:<20} [{k.unit}] {', '.join(extras)}")
+    return "\n".join(lines)
