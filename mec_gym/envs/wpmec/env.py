@@ -84,7 +84,9 @@ class WPMECScenario(Scenario):
         # the average gains of the config's distances (unless drawn per episode), computed once
         self._fixed_distances = None if isinstance(cfg.distances, str) and cfg.distances == "random" \
             else self._config_distances()
-        self._fixed_gain = None if self._fixed_distances is None else self.average_gain(self._fixed_distances)
+        self._fixed_gain = None
+        if self._fixed_distances is not None:
+            self._fixed_gain = self.average_gain(self._fixed_distances)
 
     def make_codec(self):
         n = self.config.num_devices
