@@ -202,6 +202,8 @@ def _iot(rewards, infos, optima):
 def _meqc(rewards, infos, optima):
     return {"avg_cost": float(np.mean([info["total_cost"] for info in infos])),
             "deadline_misses": float(np.mean([info["deadline_misses"] for info in infos])),
+            # misses some fraction and target would have avoided (the rest no decision could meet)
+            "avoidable_misses": float(np.mean([info["avoidable_misses"] for info in infos])),
             "avg_fraction": float(np.mean([info["offloaded"] for info in infos])), "reward": float(np.mean(rewards))}
 
 

@@ -40,13 +40,15 @@ def _env(seed=0, **config):
     return env
 
 
-@pytest.mark.parametrize("reward", ["dpp", "cost"])
-def test_optimal_fraction_matches_a_dense_grid(reward):
+@pytest.mark.parametrize("reward, deadline_mode, qpu_partial", [
+    ("dpp", "hard", "whole"), ("cost", "hard", "whole"), ("dpp", "penalty", "whole"), ("cost", "penalty", "whole"),
+    ("dpp", "hard", "scaled"), ("cost", "penalty", "scaled")])
+def test_optimal_fraction_matches_a_dense_grid(reward, deadline_mode, qpu_partial):
     grid = np.linspace(0, 1, 10_001)
     step = grid[1]
     for seed in range(4):
         rng = np.random.default_rng(seed)
-        env = _env(seed, reward=reward)
+        env = _env(seed, reward=reward, deadline_mode=deadline_mode, qpu_partial=qpu_partial)
         # random queues, and tight deadlines on half the seeds so the deadline breakpoints bind
         state = {"Z": rng.uniform(0, 20, 15)}
         if seed % 2:
@@ -123,10 +125,12 @@ def test_an_infeasible_qpu_request_buys_no_queue_credit():
     np.testing.assert_allclose(env.unwrapped.state["Z"], [50.3, 49.3])
 
 
-def test_costs_recompute_device_by_device():
+@pytest.mark.parametrize("qpu_partial", ["whole", "scaled"])
+def test_costs_recompute_device_by_device(qpu_partial):
     rejected = 0
+    scaled = qpu_partial == "scaled"
     for seed in range(6):
-        env = _env(seed)
+        env = _env(seed, deadline_mode="penalty", qpu_partial=qpu_partial)
         rng = np.random.default_rng(seed)
         fraction, target = rng.uniform(0, 1, 15), rng.integers(0, 2, 15)
         fraction[:3] = 0.0  # some local decisions too
@@ -140,7 +144,10 @@ def test_costs_recompute_device_by_device():
             local_time = (1 - a) * D * c / task["local_cpu"][i]
             upload = a * D / task["uplink_rate"][i]
             download = a * 0.01 * D / 10e6
-            if target[i]:
+            if target[i] and scaled:  # the circuit's work in proportion to the fraction
+                remote_time = upload + download + a * task["qpu_time"][i]
+                server = a * task["qpu_energy"][i]
+            elif target[i]:
                 remote_time = upload + download + (task["qpu_time"][i] if a > 0 else 0.0)
                 server = task["qpu_energy"][i] if a > 0 else 0.0
             else:
@@ -282,3 +289,103 @@ def test_mode_counts_by_hand():
     info = env.evaluate({"fraction": np.array([[1.0, 0.5, 0.2, 0.0]]), "target": np.array([[1, 1, 0, 1]])}).info
     np.testing.assert_array_equal(info["mode_counts"][0], [2, 1, 1])
     assert info["infeasible_qpu"][0] == 1
+
+
+# ----- deadlines as a hard constraint (issue 17) ------------------------------------------------
+TINY = float(np.nextafter(np.float32(0), np.float32(1)))
+GRID = np.concatenate([[0.0, TINY], np.linspace(0, 1, 4_001)[1:]]).astype(np.float32)
+
+
+def _grid_outcomes(env):
+    """Per target (0 CPU, 1 QPU): the latency (G, N) of every grid fraction, from evaluate."""
+    n = env.config.num_devices
+    fraction = np.repeat(GRID[:, None], n, axis=1)
+    return [env.evaluate({"fraction": fraction, "target": np.full(fraction.shape, t)}).info for t in (0, 1)]
+
+
+def test_hard_mode_optimum_misses_only_deadlines_no_decision_meets_over_300_slots():
+    env = _env(0)
+    assert env.config.deadline_mode == "hard"
+    misses = unmeetable = 0
+    for _ in range(300):
+        best = env.optimum()
+        info = env.evaluate({k: v[None] for k, v in best.action.items()}).info
+        assert info["avoidable_misses"][0] == 0
+        missed = info["latency"][0] > env.state["deadline"] * (1 + 1e-12)
+        meets = np.zeros(env.config.num_devices, bool)  # some grid fraction and target meets the deadline
+        for outcome in _grid_outcomes(env):
+            meets |= (outcome["latency"] <= env.state["deadline"] * (1 + 1e-12)).any(axis=0)
+        assert not np.any(missed & meets), np.flatnonzero(missed & meets)
+        misses += int(missed.sum())
+        unmeetable += int((~meets).sum())
+        _, _, _, _, step_info = env.step(best.action)
+        assert step_info["deadline_misses"] == missed.sum() and step_info["avoidable_misses"] == 0
+    assert misses == unmeetable > 0  # every unmeetable deadline is missed, and there are some
+
+
+def test_penalty_mode_optimum_misses_deadlines_a_decision_would_meet():
+    """The first release's flat penalty: the optimum trades deadlines for cost (issue 17's numbers)."""
+    env = _env(0, deadline_mode="penalty")
+    misses = avoidable = 0
+    for _ in range(60):
+        _, _, _, _, info = env.step(env.optimum().action)
+        misses, avoidable = misses + info["deadline_misses"], avoidable + info["avoidable_misses"]
+    assert avoidable > misses / 2 > 10
+
+
+@pytest.mark.parametrize("reward, qpu_partial", [("dpp", "whole"), ("cost", "whole"), ("dpp", "scaled")])
+def test_hard_penalty_puts_every_avoidable_miss_below_every_meeting_decision(reward, qpu_partial):
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        state = {"Z": rng.uniform(0, 20, 15), "deadline": rng.uniform(0.05, 1.5, 15)}
+        env = _env(seed, reward=reward, qpu_partial=qpu_partial)
+        free = _env(seed, reward=reward, qpu_partial=qpu_partial, deadline_mode="penalty", deadline_penalty=0.0)
+        env.reset(seed=seed, options={"state": state})
+        free.reset(seed=seed, options={"state": state})
+        hard, plain = _grid_outcomes(env), _grid_outcomes(free)
+        objective = np.concatenate([o["device_objective"] for o in hard])  # (2G, N)
+        free_objective = np.concatenate([o["device_objective"] for o in plain])
+        meeting = np.concatenate([o["latency"] for o in hard]) <= env.state["deadline"] * (1 + 1e-12)
+        meetable = meeting.any(axis=0)
+        missing = ~meeting & meetable
+        assert meetable.any() and missing.any() and (~meetable).any()  # all three kinds of device occur
+        worst_meeting = np.where(meeting, objective, -np.inf).max(axis=0)
+        best_missing = np.where(missing, objective, np.inf).min(axis=0)
+        scale = env.config.V if reward == "dpp" else 1.0
+        assert np.all(best_missing[meetable] >= worst_meeting[meetable] + scale * env.config.deadline_penalty * (1 - 1e-9))
+        # the penalty is the grid's (worst meeting - best) objective gap / V' + margin, to the grid's resolution
+        gap = np.where(meeting, free_objective, -np.inf).max(axis=0) - free_objective.min(axis=0)
+        penalty = np.concatenate([o["deadline_penalty"] for o in hard])
+        charged = np.where(missing, penalty, np.nan)
+        expected = gap / scale + env.config.deadline_penalty
+        for i in np.flatnonzero(missing.any(axis=0)):
+            assert np.nanmax(charged[:, i]) == np.nanmin(charged[:, i])  # one penalty per device
+            assert np.nanmax(charged[:, i]) == pytest.approx(expected[i], rel=1e-3, abs=1e-6)
+        # unmeetable deadlines cost nothing extra, and a deadline met costs nothing
+        assert np.all(penalty[:, ~meetable] == 0) and np.all(penalty[meeting] == 0)
+
+
+def test_qpu_scaled_fraction_scales_the_circuit():
+    state = {"amino_acids": np.full(2, 7.0), "physical_error": np.array([1e-3]), "leased_qubits": np.full(2, 500.0)}
+    whole, scaled = _env(0, num_devices=2, reward="cost"), _env(0, num_devices=2, reward="cost", qpu_partial="scaled")
+    for env in (whole, scaled):
+        env.reset(seed=0, options={"state": state})
+    batch = {"fraction": np.array([[0.25, 1.0]]), "target": np.ones((1, 2), int)}
+    w, s = whole.evaluate(batch).info, scaled.evaluate(batch).info
+    task = whole.task()
+    np.testing.assert_allclose(w["server_energy"][0], task["qpu_energy"])
+    np.testing.assert_allclose(s["server_energy"][0], [0.25 * task["qpu_energy"][0], task["qpu_energy"][1]])
+    assert s["latency"][0, 1] == w["latency"][0, 1]  # the whole task: the same either way
+
+
+@pytest.mark.parametrize("config, match", [
+    ({"deadline_mode": "soft"}, r"deadline_mode must be one of \['hard', 'penalty'\]"),
+    ({"qpu_partial": "half"}, r"qpu_partial must be one of \['whole', 'scaled'\]"),
+    ({"deadline_penalty": 0.0}, r"deadline_penalty must be > 0 with deadline_mode='hard'"),
+    ({"V": 0.0}, r"V must be > 0 with deadline_mode='hard' and reward='dpp'"),
+])
+def test_bad_deadline_configs_name_the_field_and_the_allowed_values(config, match):
+    with pytest.raises(ValueError, match=match):
+        gym.make("MEQC-GaussMarkov-v0", **config)
+    if set(config) <= {"deadline_penalty", "V"}:  # both are fine with the flat penalty
+        gym.make("MEQC-GaussMarkov-v0", deadline_mode="penalty", **config)

@@ -9,6 +9,8 @@ import numpy as np
 from mec_gym.core.base import EnvConfig
 from mec_gym.core.validation import require_array, require_choice, require_float, require_int, require_range
 
+DEADLINE_MODES = ("hard", "penalty")
+QPU_PARTIAL_MODES = ("whole", "scaled")
 AMINO_ACIDS = (5, 30)  # the n_a a protein-folding instance may have, in the config's draw and a given state
 
 
@@ -54,7 +56,13 @@ class MEQCConfig(EnvConfig):
     leased_qubits: tuple[int, int] = (50, 500)  # U{.}, fixed per device
     latency_weight: float = 0.5  # w_T
     energy_weight: float = 0.5  # w_E
-    deadline_penalty: float = 1.0  # cost added per missed deadline (chosen)
+    deadline_mode: str = "hard"  # "hard" (default, the paper's constraint 12b: an avoidable miss costs more
+    #                              than any decision meeting the deadline, see oracle.py) or "penalty" (a flat
+    #                              deadline_penalty per miss, the first release)
+    deadline_penalty: float = 1.0  # cost units (chosen): "penalty" mode, the cost of each miss; "hard" mode, the
+    #                                margin (> 0) by which an avoidable miss scores below the worst meeting decision
+    qpu_partial: str = "whole"  # "whole" (default, chosen: any fraction > 0 runs the whole circuit) or "scaled"
+    #                             (the circuit's time and energy scale with the fraction; SPEC.md)
     infeasible_penalty: float = 10.0  # added to the local cost of a rejected QPU request (chosen; the task runs locally)
     alpha_bar: float = 0.3  # long-term average offload fraction per device
     V: float = 10.0  # Lyapunov weight (chosen)
@@ -96,3 +104,12 @@ class MEQCConfig(EnvConfig):
             raise ValueError("local_cpu_levels must hold at least one frequency (Hz) > 0; got ()")
         self._normalise("local_cpu_levels", tuple(levels.tolist()))
         require_choice("reward", self.reward, ("dpp", "cost"))
+        require_choice("deadline_mode", self.deadline_mode, DEADLINE_MODES)
+        require_choice("qpu_partial", self.qpu_partial, QPU_PARTIAL_MODES)
+        if self.deadline_mode == "hard":
+            if self.deadline_penalty <= 0:
+                raise ValueError(f"deadline_penalty must be > 0 with deadline_mode='hard' (the margin of an avoidable "
+                                 f"miss); got {self.deadline_penalty}")
+            if self.reward == "dpp" and self.V <= 0:
+                raise ValueError(f"V must be > 0 with deadline_mode='hard' and reward='dpp' (the miss penalty is "
+                                 f"the objective's gap divided by V); got {self.V}")

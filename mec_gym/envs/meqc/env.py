@@ -20,7 +20,15 @@ to Box(-1, 1, (2N,)) (``FlattenHybridAction``) or MultiDiscrete (``DiscretizeHyb
 
 ## Rewards
 ``reward="dpp"``: -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); ``reward="cost"``:
--sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``). A QPU request
+-sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``).
+
+Deadlines (``deadline_mode``): ``"hard"`` (default, the paper's constraint 12b): a miss that some
+fraction and target could have avoided costs P_i = (worst objective of a deadline-meeting decision
+- best objective of any decision) / V' + ``deadline_penalty`` (V' = V for dpp, 1 for cost), so it
+always scores below every deadline-meeting decision; a miss no decision could avoid costs nothing
+extra and is reported. ``"penalty"``: ``deadline_penalty`` per miss (the first release). QPU partial
+offloading (``qpu_partial``): ``"whole"`` (default: any fraction > 0 runs the whole circuit) or
+``"scaled"`` (the circuit's time and energy scale with the fraction). A QPU request
 that cannot run is rejected: the task runs locally and costs ``infeasible_penalty`` on top, and
 alpha_i counts as 0 in the reward and the queue update (no queue credit for a rejected request).
 
@@ -30,15 +38,17 @@ Truncation after ``episode_length`` slots.
 ## Info
 ``latency`` (N, s), ``device_energy``, ``server_energy`` (N, J), ``cost`` (N), ``total_cost``,
 ``mode_counts`` ([local, CPU, QPU] as run: a rejected QPU request counts as local),
-``deadline_misses``, ``infeasible_qpu`` (rejected QPU requests), ``virtual_queue`` (N, the Z the
+``deadline_misses``, ``avoidable_misses`` (misses some decision of the device could have
+avoided), ``deadline_penalty`` (N, the penalty in ``cost``), ``infeasible_qpu`` (rejected QPU requests), ``virtual_queue`` (N, the Z the
 decision faced), ``fraction`` (N, requested), ``offloaded`` (N, the fraction that ran: 0 for a
 rejected QPU request), ``device_objective`` (N, each device's term of -reward).
 
 ## Oracle extras
 ``optimal_fraction(targets, return_objective=False)``: per device, the fraction minimising its term
 of the reward for the given targets (exact: the cost is piecewise linear in the fraction; rounded
-to float32 toward the deadline-meeting side). ``optimum()``: per device the
-better of both targets with their optimal fractions (devices do not interact).
+to float32 toward the deadline-meeting side; in hard mode a meeting fraction whenever the target
+has one). ``optimum()``: per device the better of both targets with their optimal fractions
+(devices do not interact; in hard mode a deadline is missed only where no decision meets it).
 """
 
 from __future__ import annotations
@@ -153,6 +163,14 @@ class MEQCEnv(MECEnv):
             "gain": gain,
         }
 
+    def _oracle(self, state):
+        """(terms, per-device objective, deadline reference) of a state."""
+        cfg = self.config
+        terms = oracle.device_terms(self.task(state), qpu_scaled=cfg.qpu_partial == "scaled")
+        objective = self._device_objective(state)
+        scale = cfg.V if cfg.reward == "dpp" else 1.0
+        return terms, objective, oracle.deadline_reference(terms, self.weights, objective, cfg.deadline_mode, scale)
+
     def _device_objective(self, state):
         cfg = self.config
 
@@ -165,13 +183,15 @@ class MEQCEnv(MECEnv):
 
     def _evaluate(self, state, batch):
         fraction, target = batch["fraction"], batch["target"].astype(bool)
-        terms = oracle.device_terms(self.task(state))
-        result = oracle.costs(terms, fraction, target, self.weights)
-        device_objective = self._device_objective(state)(result)
+        terms, objective, reference = self._oracle(state)
+        result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
+        device_objective = objective(result)
         remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
         modes = np.stack([(~remote).sum(axis=1), (remote & ~target).sum(axis=1), (remote & target).sum(axis=1)], axis=1)
         info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
         info.update(total_cost=result["cost"].sum(axis=1), mode_counts=modes, deadline_misses=result["missed"].sum(axis=1),
+                    avoidable_misses=(result["missed"] & reference.meetable).sum(axis=1),
+                    deadline_penalty=result["deadline_penalty"],
                     infeasible_qpu=result["infeasible"].sum(axis=1), device_objective=device_objective,
                     virtual_queue=np.broadcast_to(state["Z"], fraction.shape).copy(), fraction=fraction,
                     offloaded=result["offloaded"])
@@ -186,9 +206,9 @@ class MEQCEnv(MECEnv):
         ``return_objective`` the pair (fractions, per-device terms ``info["device_objective"]``)."""
         self._require_reset()
         target = validate_action(spaces.MultiBinary(self.config.num_devices), targets, "targets")[0]
-        terms = oracle.device_terms(self.task())
-        fraction, objective = oracle.optimal_fraction(terms, target.astype(bool), self.weights,
-                                                      self._device_objective(self._state))
+        terms, objective, reference = self._oracle(self._state)
+        fraction, objective = oracle.optimal_fraction(terms, target.astype(bool), self.weights, objective,
+                                                      reference.miss_penalty)
         return (fraction, objective) if return_objective else fraction
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
@@ -197,15 +217,16 @@ class MEQCEnv(MECEnv):
         (``oracle.optimal_fraction``), so it is certified unless float32 rounding costs > 1e-9."""
         self._require_reset()
         n = self.config.num_devices
-        terms = oracle.device_terms(self.task())
-        objective = self._device_objective(self._state)
-        options = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective) for target in (False, True)]
+        terms, objective, reference = self._oracle(self._state)
+        options = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty)
+                   for target in (False, True)]
         use_qpu = options[1][1] < options[0][1]
         action = {"fraction": np.where(use_qpu, options[1][0], options[0][0]).astype(np.float32),
                   "target": use_qpu.astype(np.int8)}
         reward = float(self._evaluate(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
                                                     for k, v in action.items()}).rewards[0])
-        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, float32=False)[1]
+        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty,
+                                         float32=False)[1]
                  for target in (False, True)]
         bound = max(-float(np.minimum(*exact).sum()), reward)  # the float32 point is one of the real ones
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)

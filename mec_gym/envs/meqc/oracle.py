@@ -7,19 +7,36 @@ and remote parts run in parallel. With D bits, c cycles/bit, local f, leased F, 
     T_cpu   = alpha (D / R + D c / F + s D / R_down)  E_cpu   = alpha (p D / R + kappa_s D c F^2)
     T_qpu   = alpha (D / R + s D / R_down) + t_qpu    E_qpu   = alpha p D / R + e_qpu      (alpha > 0)
 
-T = max(T_local, T_remote); cost = w_T T + w_E E (+ a penalty per missed deadline). A QPU request
-that cannot run (no concatenation level reaches 2/3, or the lease is too small) is rejected: the
-whole task runs locally (``offloaded`` = 0, which is also what counts toward the long-term
-offloading constraint) and the infeasibility penalty is added, so a rejected request is always
-worse than choosing local (chosen). The QPU runs the whole circuit whatever the fraction (chosen).
-Every term is linear in alpha except the max and the penalties, so the cost is piecewise linear
-with breakpoints where T_local = T_remote and where either time crosses the deadline: the optimal
-fraction is the best of those points and the ends (exact, vectorised over devices).
+T = max(T_local, T_remote); cost = w_T T + w_E E (+ penalties). With ``qpu_partial="scaled"`` the
+QPU term is alpha (D / R + s D / R_down + t_qpu) and alpha (p D / R + e_qpu): the circuit's work scales
+with the fraction. A QPU request that cannot run (no concatenation level reaches 2/3, or the lease is
+too small) is rejected: the whole task runs locally (``offloaded`` = 0, which is also what counts
+toward the long-term offloading constraint) and the infeasibility penalty is added, so a rejected
+request is always worse than choosing local (chosen).
 
-The action space holds float32 fractions, so the candidates are rounded to float32 toward the side
-that keeps a deadline met (the local-deadline point up, the remote-deadline point down): a fraction
-that meets its deadline in float64 but misses it once the agent's float32 action rounds it would
-cost the deadline penalty (measured: 5 % of device decisions before this rounding).
+Deadlines. A device's deadline is *meetable* when some fraction and target meet it. ``"penalty"``
+mode adds ``deadline_penalty`` per miss. ``"hard"`` mode (the paper's constraint 12b) adds nothing
+for a miss no decision could avoid and, for an avoidable miss, the penalty
+
+    P_i = (max over deadline-meeting decisions of the device's objective
+           - min over all its decisions of the objective) / V' + deadline_penalty
+
+in cost units (V' = V with the dpp reward, 1 with the cost reward; the objective is the device's
+term of -reward without deadline penalties, Z included). So an avoidable miss scores at least
+V' deadline_penalty worse than *every* decision meeting the deadline: feasibility comes first, then
+cost, for an argmin over any candidate set that contains a meeting decision. Both extremes are
+exact: every term is linear in alpha except the max, the jump of the whole circuit at alpha = 0 and
+the penalties, so the objective is piecewise linear with breakpoints where T_local = T_remote and
+where either time crosses the deadline, and its min and max over the meeting set lie on those points,
+the ends and alpha = 0+ (the smallest positive float32 stands for it). A bound from the config alone
+would be about 4,500 per miss at the defaults (the cooling energy of a level-3 circuit), 1,000 times a
+typical device cost, and would drown every other signal for a learner.
+
+The optimal fraction is the best of those points (exact, vectorised over devices). The action space
+holds float32 fractions, so the candidates are rounded to float32 toward the side that keeps a
+deadline met (the local-deadline point up, the remote-deadline point down): a fraction that meets its
+deadline in float64 but misses it once the agent's float32 action rounds it would cost the deadline
+penalty (measured: 5 % of device decisions before this rounding).
 """
 
 from __future__ import annotations
@@ -37,26 +54,34 @@ class Weights:
     infeasible_penalty: float
 
 
-def device_terms(task: dict) -> dict[str, np.ndarray]:
-    """Per-device coefficients of the linear pieces (N,), from a task dict (see the env's ``task``)."""
+def device_terms(task: dict, qpu_scaled: bool = False) -> dict[str, np.ndarray]:
+    """Per-device coefficients of the linear pieces (N,), from a task dict (see the env's ``task``);
+    ``qpu_scaled``: the circuit's time and energy scale with the fraction (else they are fixed for
+    any fraction > 0)."""
     D, c = task["data_bits"], task["cycles_per_bit"]
     work = D * c
     upload = D / task["uplink_rate"]
     download = task["result_share"] * D / task["downlink_rate"]
+    circuit_time, circuit_energy = task["qpu_time"], task["qpu_energy"]
+    zero = np.zeros_like(circuit_time)
     return {
         "local_time": work / task["local_cpu"],
         "local_energy": task["energy_coefficient"] * work * task["local_cpu"] ** 2,
         "cpu_time": upload + work / task["leased_cpu"] + download,
         "cpu_energy": task["transmit_power"] * upload + task["server_energy_coefficient"] * work * task["leased_cpu"] ** 2,
-        "qpu_time_slope": upload + download,
-        "qpu_energy_slope": task["transmit_power"] * upload,
-        "qpu_time": task["qpu_time"], "qpu_energy": task["qpu_energy"], "qpu_ok": task["qpu_ok"],
+        # QPU remote time = alpha qpu_time_slope + [alpha > 0] qpu_time; server energy likewise
+        "qpu_time_slope": upload + download + (circuit_time if qpu_scaled else zero),
+        "qpu_time": zero if qpu_scaled else circuit_time,
+        "qpu_energy_slope": circuit_energy if qpu_scaled else zero,
+        "qpu_energy": zero if qpu_scaled else circuit_energy, "qpu_ok": task["qpu_ok"],
         "transmit_energy": task["transmit_power"] * upload, "deadline": task["deadline"],
     }
 
 
-def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weights) -> dict[str, np.ndarray]:
-    """Per-device latency, energies and cost of K decisions (K, N)."""
+def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weights,
+          miss_penalty: np.ndarray | float | None = None) -> dict[str, np.ndarray]:
+    """Per-device latency, energies and cost of K decisions (K, N). ``miss_penalty``: the cost of
+    a missed deadline per device (N,) (default: the flat ``weights.deadline_penalty``)."""
     qpu = target.astype(bool)
     infeasible = qpu & (fraction > 0) & ~terms["qpu_ok"]
     offloaded = np.where(infeasible, 0.0, fraction)  # a rejected QPU request runs the whole task locally
@@ -65,14 +90,15 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weight
     remote_time = np.where(qpu, offloaded * terms["qpu_time_slope"] + remote * terms["qpu_time"],
                            offloaded * terms["cpu_time"])
     device_energy = (1 - offloaded) * terms["local_energy"] + offloaded * terms["transmit_energy"]
-    server_energy = np.where(qpu, remote * terms["qpu_energy"],
+    server_energy = np.where(qpu, offloaded * terms["qpu_energy_slope"] + remote * terms["qpu_energy"],
                              offloaded * (terms["cpu_energy"] - terms["transmit_energy"]))
     latency = np.maximum(local_time, remote_time)
     missed = latency > terms["deadline"] * (1 + 1e-12)
+    penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
     cost = (weights.latency * latency + weights.energy * (device_energy + server_energy)
-            + weights.deadline_penalty * missed + weights.infeasible_penalty * infeasible)
+            + penalty + weights.infeasible_penalty * infeasible)
     return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
-            "missed": missed, "infeasible": infeasible, "offloaded": offloaded}
+            "missed": missed, "infeasible": infeasible, "offloaded": offloaded, "deadline_penalty": penalty}
 
 
 def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
@@ -85,8 +111,9 @@ def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
 
 
 def breakpoints(terms: dict, target: np.ndarray, float32: bool = True) -> np.ndarray:
-    """Candidate fractions (N, 5): the ends, T_local = T_remote, and the deadline crossings
-    (rounded to float32 as above, or exact with ``float32=False``)."""
+    """Candidate fractions (N, 6): the ends, T_local = T_remote, the deadline crossings (rounded to
+    float32 as above, or exact with ``float32=False``), and the smallest positive float32 (alpha =
+    0+, where a whole circuit's fixed time and energy start)."""
     qpu = target.astype(bool)
     slope = np.where(qpu, terms["qpu_time_slope"], terms["cpu_time"])
     offset = np.where(qpu, terms["qpu_time"], 0.0)
@@ -97,14 +124,46 @@ def breakpoints(terms: dict, target: np.ndarray, float32: bool = True) -> np.nda
     clean = lambda x: np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)  # noqa: E731
     rounded = _to_float32 if float32 else (lambda x, up: x)
     points = [np.zeros_like(local), np.ones_like(local), rounded(clean(crossing), None),
-              rounded(clean(local_meets), up=True), rounded(clean(remote_meets), up=False)]
+              rounded(clean(local_meets), up=True), rounded(clean(remote_meets), up=False),
+              np.full_like(local, SMALLEST_FRACTION)]
     return np.stack(points, axis=-1)
 
 
+SMALLEST_FRACTION = float(np.nextafter(np.float32(0), np.float32(1)))  # alpha = 0+ as a float32 action
+
+
+@dataclass(frozen=True)
+class DeadlineReference:
+    """Per device (N,): whether some decision meets the deadline, and the miss penalty to charge."""
+
+    meetable: np.ndarray
+    miss_penalty: np.ndarray  # cost units, charged per missed deadline
+
+
+def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode: str, scale: float) -> DeadlineReference:
+    """Meetability and the miss penalty of each device (see the module docstring). ``per_device_objective``
+    maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
+    objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
+    n = len(terms["deadline"])
+    meets, objectives = [], []
+    for target in (False, True):
+        candidates = breakpoints(terms, np.full(n, target)).T  # (6, N)
+        result = costs(terms, candidates, np.full(candidates.shape, target), weights, miss_penalty=0.0)
+        meets.append(~result["missed"])
+        objectives.append(per_device_objective(result))
+    meets, objectives = np.concatenate(meets), np.concatenate(objectives)
+    meetable = meets.any(axis=0)
+    if mode == "penalty":
+        return DeadlineReference(meetable, np.full(n, weights.deadline_penalty))
+    worst_meeting = np.where(meets, objectives, -np.inf).max(axis=0)
+    gap = np.where(meetable, worst_meeting - objectives.min(axis=0), 0.0)
+    return DeadlineReference(meetable, np.where(meetable, gap / scale + weights.deadline_penalty, 0.0))
+
+
 def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective,
-                     float32: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The fraction minimising ``per_device_objective(costs(...))`` per device for a fixed
-    target (N,): returns (fraction (N,), objective (N,)). ``float32=False``: over every real
+                     miss_penalty: np.ndarray | None = None, float32: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The fraction minimising ``per_device_objective(costs(..., miss_penalty))`` per device for a
+    fixed target (N,): returns (fraction (N,), objective (N,)). ``float32=False``: over every real
     fraction in [0, 1] (the exact breakpoints), which the env's optimum() uses as its bound.
 
     The bound of optimum(): devices do not interact (each pays for its own fraction and target, and
@@ -113,8 +172,8 @@ def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_devi
     term: the per-slot optimum of the reward over all decisions, exactly (a myopic optimum of the
     drift-plus-penalty objective, not of the long-run cost). The float32 action reaches it up to the
     rounding of the fractions, so optimum() is certified unless that rounding costs more than 1e-9."""
-    candidates = breakpoints(terms, target, float32).T  # (5, N)
-    result = costs(terms, candidates, np.broadcast_to(target, candidates.shape), weights)
+    candidates = breakpoints(terms, target, float32).T  # (6, N)
+    result = costs(terms, candidates, np.broadcast_to(target, candidates.shape), weights, miss_penalty)
     objective = per_device_objective(result)
     best = np.argmin(objective, axis=0)
     columns = np.arange(candidates.shape[1])
