@@ -51,7 +51,14 @@ def gauss_markov_fading(
 def rician_power(rng: np.random.Generator, size, los_share: float) -> np.ndarray:
     """Small-scale power gain of Rician fading with mean 1, ``los_share`` of the power in the
     line-of-sight component: |sqrt(los_share) + sqrt(1 - los_share) CN(0, 1)|^2."""
-    scattered = (rng.standard_normal(size) + 1j * rng.standard_normal(size)) / np.sqrt(2.0)
+    real = rng.standard_normal(size)
+    return rician_from_normals(real, rng.standard_normal(size), los_share)
+
+
+def rician_from_normals(real: np.ndarray, imag: np.ndarray, los_share: float) -> np.ndarray:
+    """``rician_power`` from its two standard normal draws (elementwise, any shape: a batch of
+    envs draws per env and computes once)."""
+    scattered = (real + 1j * imag) / np.sqrt(2.0)
     return np.abs(np.sqrt(los_share) + np.sqrt(1.0 - los_share) * scattered) ** 2
 
 

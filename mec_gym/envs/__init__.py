@@ -20,6 +20,7 @@ ENVIRONMENTS: list[tuple[str, str]] = [
 
 VECTOR_ENVIRONMENTS: dict[str, str] = {
     "WPMEC-v0": "mec_gym.envs.wpmec.env:WPMECVectorEnv",
+    "PQC-NOMA-v0": "mec_gym.envs.pqc_noma.env:PQCNOMAVectorEnv",
 }
 
 

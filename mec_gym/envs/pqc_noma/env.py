@@ -42,9 +42,11 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym.core import search
-from mec_gym.core.base import Evaluation, MECEnv, Optimum
-from mec_gym.core.channels import free_space_gain, rician_power
+from mec_gym.core.base import MECEnv, Optimum
+from mec_gym.core.channels import free_space_gain, rician_from_normals
 from mec_gym.core.queues import data_queue_update, virtual_queue_update
+from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
+from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.pqc_noma.config import PQCNOMAConfig
 from mec_gym.envs.pqc_noma.oracle import (MBIT, Link, assemble, greedy_powers, noma_rates, rate_bound, separated_bound,
                                          tdma_allocation)
@@ -53,62 +55,134 @@ GAIN_SCALE = 1e10  # observation of h
 OBSERVATION_HIGH = (100.0, 1000.0, 1e4)  # clip bounds of h x 1e10, Q (Mbit), Y
 
 
-class PQCNOMAEnv(MECEnv):
-    __doc__ = __doc__
-    config_class = PQCNOMAConfig
+class PQCNOMAScenario(Scenario):
+    """PQC-NOMA-v0's model as batched functions (see the env's docstring)."""
 
-    def __init__(self, config: PQCNOMAConfig | None = None, render_mode: str | None = None, **overrides):
-        super().__init__(config, render_mode, **overrides)
-        cfg = self.config
+    info_schema = (
+        InfoKey("objective", "1", True, reward_term=True, quantity="objective",
+                doc="drift-plus-penalty objective (the reward with reward='dpp')"),
+        InfoKey("rates", "bit/frame", True, quantity=None, per="device", doc="bits served in the frame"),
+        InfoKey("energy", "J", False, reward_term=True, quantity="energy", per="device", doc="energy of the frame"),
+        InfoKey("power", "W", per="device", doc="transmit powers (0 for local devices)"),
+        InfoKey("cpu_freq", "Hz", per="device", doc="local CPU frequencies (0 for offloaders)"),
+        InfoKey("weighted_rate_mbps", "Mbit/s", True, reward_term=True, headline=True,
+                doc="sum_i w_i r_i / T (the reward with reward='rate', in Mbit per frame)"),
+        InfoKey("data_queue", "bit", False, per="device", doc="data queues Q the decision faced"),
+        InfoKey("energy_queue", "1", False, per="device", doc="virtual energy queues Y the decision faced"),
+        InfoKey("offload_ratio", "1", doc="share of devices offloading"),
+    )
+
+    def __init__(self, config: PQCNOMAConfig):
+        super().__init__(config)
+        cfg = config
         self.link = Link.from_config(cfg)
         self.distances = np.linspace(*cfg.distance_range, cfg.num_devices)
         self.average_gain = free_space_gain(self.distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
         self._sca = None
 
-    def _make_spaces(self):
+    def make_codec(self):
+        n, high = self.config.num_devices, OBSERVATION_HIGH
+        return ObservationCodec([
+            Feature("h", "h", "1 (power gain)", n, scale=GAIN_SCALE, high=high[0]),
+            Feature("Q", "Q", "bit", n, divisor=MBIT, high=high[1]),
+            Feature("Y", "Y", "1", n, scale=1.0, high=high[2]),
+        ])
+
+    def make_action_space(self):
+        return spaces.MultiBinary(self.config.num_devices)
+
+    def state_fields(self):
         n = self.config.num_devices
-        high = np.repeat(np.array(OBSERVATION_HIGH, dtype=np.float32), n)
-        return spaces.Box(np.zeros(3 * n, np.float32), high, dtype=np.float32), spaces.MultiBinary(n)
+        return {"h": Field((n,), "1", 0.0, 1.0, doc="channel power gains"),
+                "Q": Field((n,), "bit", 0.0, 1e12, doc="data queues"),
+                "Y": Field((n,), "1", 0.0, 1e12, doc="virtual energy queues")}
 
-    def _state_bounds(self):
-        return {"h": (0.0, 1.0), "Q": (0.0, 1e12), "Y": (0.0, 1e12)}
+    def _gains_and_arrivals(self, rngs):
+        """Per env: the Rician gains of the frame, then its arrivals (bits), from its own generator."""
+        cfg, n = self.config, self.config.num_devices
+        draws = np.empty((3, len(rngs), n))
+        for i, rng in enumerate(rngs):  # rician_power's two normal draws, then the arrivals
+            rng.standard_normal(out=draws[0, i])
+            rng.standard_normal(out=draws[1, i])
+            draws[2, i] = rng.exponential(cfg.arrival_mean, size=n)
+        return self.average_gain * rician_from_normals(draws[0], draws[1], cfg.los_share), draws[2]
 
-    def _draw_gains(self) -> np.ndarray:
-        return self.average_gain * rician_power(self.np_random, self.config.num_devices, self.config.los_share)
+    def generate(self, rngs, streams):
+        h, arrivals = self._gains_and_arrivals(rngs)
+        return {"h": h, "Q": arrivals, "Y": np.zeros((len(rngs), self.config.num_devices))}
 
-    def _arrivals(self) -> np.ndarray:
-        return self.np_random.exponential(self.config.arrival_mean, size=self.config.num_devices)
-
-    def _draw_state(self):
-        return {"h": self._draw_gains(), "Q": self._arrivals(), "Y": np.zeros(self.config.num_devices)}
-
-    def _evaluate(self, state, batch):
-        cfg, link = self.config, self.link
-        offload = batch.astype(bool)
+    def coefficients(self, state):
+        """The oracle's per-device coefficients (B, N): queue (Mbit), Q + V w, and y = 10 Y."""
+        cfg = self.config
         queue_mbit = state["Q"] / MBIT
-        coef = queue_mbit + cfg.V * cfg.weights
-        y = cfg.energy_queue_weight * state["Y"]
+        return queue_mbit, queue_mbit + cfg.V * cfg.weights, cfg.energy_queue_weight * state["Y"]
+
+    def oracle(self, state, decisions):
+        cfg, link = self.config, self.link
+        offload = decisions.astype(bool)  # (B, K, N)
+        h = state["h"]
+        queue_mbit, coef, y = self.coefficients(state)
         tau = None
-        if cfg.power_allocation == "tdma":
-            tau, power, offload_mbit = tdma_allocation(state["h"], coef, y, queue_mbit, offload, link)
-        else:
-            if cfg.power_allocation == "greedy":
-                power = greedy_powers(state["h"], coef, y, queue_mbit, offload, link)
+        if cfg.power_allocation == "greedy":
+            power = greedy_powers(h, coef, y, queue_mbit, offload, link)
+            offload_mbit = noma_rates(h, power, offload, link)
+        else:  # per state: the TDMA dual search and SCA solve one state at a time
+            if cfg.power_allocation == "tdma":
+                parts = [tdma_allocation(h[b], coef[b], y[b], queue_mbit[b], offload[b], link) for b in range(len(h))]
+                tau, power, offload_mbit = (np.array([part[j] for part in parts]) for j in range(3))
             else:
-                power = self._sca_solver().powers(state["h"], coef, y, queue_mbit, offload)
-            offload_mbit = noma_rates(state["h"], power, offload, link)
-        result = assemble(state["h"], coef, y, queue_mbit, offload, power, offload_mbit, link, tau)
-        weighted_mbit = (cfg.weights * result["rates"] / MBIT).sum(axis=1)
-        k = len(batch)
+                power = np.array([self.sca_solver().powers(h[b], coef[b], y[b], queue_mbit[b], offload[b])
+                                  for b in range(len(h))])
+                offload_mbit = noma_rates(h, power, offload, link)
+        expand = lambda x: x[:, None, :]  # noqa: E731  per-state vectors against (B, K, N)
+        result = assemble(expand(h), expand(coef), expand(y), expand(queue_mbit), offload, power, offload_mbit, link, tau)
+        weighted_mbit = (cfg.weights * result["rates"] / MBIT).sum(axis=-1)
         info = {
             **result,
             "weighted_rate_mbps": weighted_mbit / cfg.frame_length,
-            "data_queue": np.broadcast_to(state["Q"], (k, cfg.num_devices)).copy(),
-            "energy_queue": np.broadcast_to(state["Y"], (k, cfg.num_devices)).copy(),
-            "offload_ratio": offload.mean(axis=1),
+            "data_queue": np.broadcast_to(expand(state["Q"]), offload.shape).copy(),
+            "energy_queue": np.broadcast_to(expand(state["Y"]), offload.shape).copy(),
+            "offload_ratio": offload.mean(axis=-1),
         }
         rewards = result["objective"] if cfg.reward == "dpp" else weighted_mbit
-        return Evaluation(rewards=rewards, info=info)
+        return Batch(rewards=rewards, info=info)
+
+    def sca_solver(self):
+        if self._sca is None:
+            from mec_gym.envs.pqc_noma.sca import SCASolver  # needs the [solvers] extra (cvxpy)
+
+            self._sca = SCASolver(self.link, self.config.sca_tolerance, self.config.sca_max_iterations)
+        return self._sca
+
+    def transition(self, state, actions, info, rngs, steps, streams):
+        cfg = self.config
+        h, arrivals = self._gains_and_arrivals(rngs)
+        return {
+            "h": h,
+            "Q": data_queue_update(state["Q"], info["rates"], arrivals),
+            "Y": virtual_queue_update(state["Y"], cfg.energy_queue_scale * (info["energy"] - cfg.energy_threshold)),
+        }
+
+    def features(self, state):
+        return {"h": state["h"], "Q": state["Q"], "Y": state["Y"]}
+
+
+class PQCNOMAEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = PQCNOMAConfig
+    scenario_class = PQCNOMAScenario
+
+    @property
+    def link(self) -> Link:
+        return self.scenario.link
+
+    @property
+    def distances(self) -> np.ndarray:
+        return self.scenario.distances
+
+    @property
+    def average_gain(self) -> np.ndarray:
+        return self.scenario.average_gain
 
     def _reward_bound(self, state):
         cfg = self.config
@@ -131,25 +205,8 @@ class PQCNOMAEnv(MECEnv):
         name = "enumeration" if self.config.power_allocation != "greedy" else "greedy-enumeration"
         return Optimum(action=found.action, reward=found.reward, method=search.method_name(name), bound=bound)
 
-    def _sca_solver(self):
-        if self._sca is None:
-            from mec_gym.envs.pqc_noma.sca import SCASolver  # needs the [solvers] extra (cvxpy)
 
-            self._sca = SCASolver(self.link, self.config.sca_tolerance, self.config.sca_max_iterations)
-        return self._sca
+class PQCNOMAVectorEnv(MECVectorEnv):
+    """B PQC-NOMA-v0 envs stepped together (``gym.make_vec("PQC-NOMA-v0", num_envs=B)``)."""
 
-    def _transition(self, state, action, info):
-        cfg = self.config
-        return {
-            "h": self._draw_gains(),
-            "Q": data_queue_update(state["Q"], info["rates"], self._arrivals()),
-            "Y": virtual_queue_update(state["Y"], cfg.energy_queue_scale * (info["energy"] - cfg.energy_threshold)),
-        }
-
-    def _observe(self, state):
-        high = OBSERVATION_HIGH
-        return np.concatenate([
-            np.clip(state["h"] * GAIN_SCALE, 0.0, high[0]),
-            np.clip(state["Q"] / MBIT, 0.0, high[1]),
-            np.clip(state["Y"], 0.0, high[2]),
-        ]).astype(np.float32)
+    env_class = PQCNOMAEnv

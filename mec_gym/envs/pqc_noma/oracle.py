@@ -62,12 +62,16 @@ def decoding_order(h: np.ndarray) -> np.ndarray:
 
 
 def noma_rates(h, power, offload, link: Link) -> np.ndarray:
-    """Mbit per frame of each offloader under SIC: interference from the weaker offloaders only."""
-    order = decoding_order(h)
-    received = np.where(offload, power * h, 0.0)[:, order]
-    weaker = np.cumsum(received, axis=1) - received  # exclusive prefix sum in decoding order
+    """Mbit per frame of each offloader under SIC: interference from the weaker offloaders only.
+    h (N,) with power / offload (K, N); or a batch of states, h (B, N) with (B, K, N)."""
+    if np.ndim(h) == 1:
+        return noma_rates(np.asarray(h)[None], np.asarray(power)[None], np.asarray(offload)[None], link)[0]
+    order = decoding_order(h)[:, None, :]  # (B, 1, N)
+    received = np.take_along_axis(np.where(offload, power * h[:, None, :], 0.0), order, axis=-1)
+    weaker = np.cumsum(received, axis=-1) - received  # exclusive prefix sum in decoding order
     rates = np.empty_like(received)
-    rates[:, order] = link.mbit_per_log2 * np.log2(1.0 + received / (link.noise + weaker))
+    np.put_along_axis(rates, np.broadcast_to(order, received.shape),
+                      link.mbit_per_log2 * np.log2(1.0 + received / (link.noise + weaker)), axis=-1)
     return np.where(offload, rates, 0.0)
 
 
@@ -77,27 +81,39 @@ def greedy_powers(h, coef, y, queue_mbit, offload, link: Link) -> np.ndarray:
     In received-power terms P = p h and S = N0 W + (interference so far), user d's closed form is
     P = clip(A_d - S, 0, min(P_max h_d, (2^{Q_d / B'} - 1) S)) with the water level
     A_d = (Q_d + V w_d) B' h_d / (y_d T ln 2); then S += P and the next (stronger) user follows.
-    With one candidate the recursion runs on Python floats (no array overhead per user).
+    h, coef, y, queue_mbit (N,) with offload (K, N); or a batch of states, (B, N) with (B, K, N).
+    With one state and one candidate the recursion runs on Python floats (no array overhead per
+    user); the array recursion does the same IEEE operations, so each state's powers are identical.
     """
+    if np.ndim(h) == 1:
+        return greedy_powers(*(np.asarray(x)[None] for x in (h, coef, y, queue_mbit, offload)), link)[0]
+    batch, k, n = offload.shape
     with np.errstate(divide="ignore", over="ignore"):
-        level = coef * link.mbit_per_log2 * h / (y * link.frame_length * np.log(2.0))  # inf when y = 0
+        level = (coef * link.mbit_per_log2 * h / (y * link.frame_length * np.log(2.0)))[:, None, :]  # inf when y = 0
         level = np.where(offload & ~np.isnan(level), level, -np.inf)  # nan only when h = y = 0
-        growth = np.broadcast_to(2.0 ** (queue_mbit / link.mbit_per_log2) - 1.0, offload.shape)
-    ceiling = np.broadcast_to(link.max_power * h, offload.shape)
-    if len(offload) == 1:  # same recursion on floats
-        level, growth, ceiling = level[0].tolist(), growth[0].tolist(), ceiling[0].tolist()
-        smaller, larger, total = min, max, link.noise
+        growth = np.broadcast_to((2.0 ** (queue_mbit / link.mbit_per_log2) - 1.0)[:, None, :], offload.shape)
+    ceiling = np.broadcast_to((link.max_power * h)[:, None, :], offload.shape)
+    order = decoding_order(h)
+    if batch * k == 1:  # same recursion on floats
+        level, growth, ceiling = level[0, 0].tolist(), growth[0, 0].tolist(), ceiling[0, 0].tolist()
+        received, total = [0.0] * n, link.noise
+        for device in order[0].tolist():
+            gain = min(max(level[device] - total, 0.0), min(ceiling[device], growth[device] * total))
+            received[device] = gain
+            total = total + gain
+        received = np.array([[received]], dtype=np.float64)
     else:
-        level, growth, ceiling = level.T, growth.T, ceiling.T
-        smaller, larger, total = np.minimum, np.maximum, np.full(len(offload), link.noise)
-    received = [0.0] * len(h)
-    for device in decoding_order(h):
-        gain = smaller(larger(level[device] - total, 0.0), smaller(ceiling[device], growth[device] * total))
-        received[device] = gain
-        total = total + gain
-    received = np.array(received, dtype=np.float64).reshape(len(h), -1).T if len(offload) > 1 else np.array([received])
+        received = np.zeros(offload.shape)
+        total = np.full((batch, k), link.noise)
+        rows = np.arange(batch)
+        for position in range(n):
+            device = order[:, position]  # (B,): each state's next user, weakest first
+            gain = np.minimum(np.maximum(level[rows, :, device] - total, 0.0),
+                              np.minimum(ceiling[rows, :, device], growth[rows, :, device] * total))
+            received[rows, :, device] = gain
+            total = total + gain
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(offload, np.nan_to_num(received / h), 0.0)
+        return np.where(offload, np.nan_to_num(received / h[:, None, :]), 0.0)
 
 
 def _capped_power(price, y, snr_per_watt, link: Link) -> np.ndarray:
@@ -166,7 +182,7 @@ def assemble(h, coef, y, queue_mbit, offload, power, offload_mbit, link: Link, t
     mbit = np.where(offload, offload_mbit, local_mbit)
     energy = np.where(offload, offload_energy, local_energy)
     return {
-        "objective": (coef * mbit - y * energy).sum(axis=1),
+        "objective": (coef * mbit - y * energy).sum(axis=-1),
         "rates": mbit * MBIT,  # bits per frame
         "energy": energy,
         "power": np.where(offload, power, 0.0),
