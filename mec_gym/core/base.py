@@ -279,7 +279,7 @@ class MECEnv(gym.Env):
         if name == "enumeration":
             bound = reward + self.oracle_rtol * abs(reward)
         else:
-            bound = max(self._reward_bound(self._state), reward)  # a bound below a reached reward: rounding
+            bound = self._reward_bound(self._state)  # Optimum refuses a reward above it (1e-9)
         return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=name, bound=bound)
 
     def render(self) -> str | np.ndarray | None:

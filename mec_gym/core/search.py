@@ -32,6 +32,8 @@ METHODS = {
     "cd": "coordinate descent from one start: a local optimum (best-known)",
     "cd-multistart": "coordinate descent from several seeded starts, the best kept (best-known)",
     "greedy-enumeration": "PQC-NOMA: every decision with the paper's greedy NOMA powers (best-known)",
+    "sca-enumeration": "PQC-NOMA with power_allocation='sca': every decision with SCA powers (best-known)",
+    "tdma-enumeration": "PQC-NOMA with power_allocation='tdma': every decision with orthogonal time shares",
     "sca-top": "PQC-NOMA: greedy-enumeration, then the top decisions' powers refined by multi-start SCA",
 }
 

@@ -228,7 +228,7 @@ class MEQCEnv(MECEnv):
         exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty,
                                          float32=False)[1]
                  for target in (False, True)]
-        bound = max(-float(np.minimum(*exact).sum()), reward)  # the float32 point is one of the real ones
+        bound = -float(np.minimum(*exact).sum())  # the float32 fractions are among the real ones
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)
 
     def _transition(self, state, action, info):

@@ -185,7 +185,7 @@ class OFDMAConsistencyEnv(MECEnv):
         info = {"offloading": offloading, "objective": float(best["objective"][0])}
         if "feasible" in best:  # hard deadlines: False when no offloading vector meets them all
             info["feasible"] = bool(best["feasible"][0])
-        bound = max(reward_bound(self._state, self.physics), reward)
+        bound = reward_bound(self._state, self.physics)
         name = search.method_name("tem" if method == "enumeration" else "cd")
         return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
 
