@@ -194,9 +194,10 @@ class MECEnv(gym.Env):
             return {}
         return {name: (f.low, f.high) for name, f in self.scenario.state_fields().items() if f.settable}
 
-    def _reward_bound(self, state: dict[str, np.ndarray]) -> float:
+    def _reward_bound(self, state: dict[str, np.ndarray], incumbent: np.ndarray | None = None) -> float:
         """A proven upper bound on the reward of any decision in ``state`` (derived per scenario
-        in its oracle.py); the default +inf proves nothing."""
+        in its oracle.py; ``incumbent``, the best decision found, may guide it but never makes it
+        invalid); the default +inf proves nothing."""
         return float("inf")
 
     def _episode_over(self) -> bool:
@@ -279,7 +280,7 @@ class MECEnv(gym.Env):
         if name == "enumeration":
             bound = reward + self.oracle_rtol * abs(reward)
         else:
-            bound = self._reward_bound(self._state)  # Optimum refuses a reward above it (1e-9)
+            bound = self._reward_bound(self._state, action)  # Optimum refuses a reward above it (1e-9)
         return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=name, bound=bound)
 
     def render(self) -> str | np.ndarray | None:

@@ -280,3 +280,32 @@ def test_property_no_nan_or_inf(seed, n, pricing, spread, scale):
         observation, reward, _, _, info = env.step(action)
         assert env.observation_space.contains(observation) and np.isfinite(reward)
         assert 0.0 < info["fairness"] <= 1.0 + 1e-12
+
+
+def test_cost_decomposition_behind_the_congestion_bound():
+    """The bound rests on cost_i = n_j a_ij + b_i sum_{S_j} b_k + pay_ij (local_i when local): checked
+    against the plain per-device costs on random assignments."""
+    from mec_gym.envs.multiserver_iot.oracle import cost_coefficients
+
+    env = _env(12, seed=3)
+    c = cost_coefficients(env.task(), env.physics, env.state["prices"])
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        assignment = rng.integers(0, 4, size=12)
+        expected = _plain_cost(env, assignment)
+        for i, server in enumerate(assignment):
+            if server == 0:
+                ours = c["local"][i]
+            else:
+                members = assignment == server
+                ours = members.sum() * c["a"][i, server - 1] + c["b"][i] * c["b"][members].sum() + c["pay"][i, server - 1]
+            assert ours == pytest.approx(expected[i], rel=1e-12)
+
+
+def test_congestion_bound_is_tighter_than_alone_and_below_every_assignment():
+    env = _env(40, seed=1)
+    best = env.optimum()
+    c_alone = env.optimum(method="cd")  # the same bound, other incumbent: still valid
+    rewards = env.evaluate(np.random.default_rng(0).integers(0, 4, size=(2000, 40))).rewards
+    assert rewards.max() <= best.bound and best.reward <= best.bound and c_alone.reward <= c_alone.bound
+    assert best.gap < 0.2  # the devices-alone bound alone left ~150-200 % here

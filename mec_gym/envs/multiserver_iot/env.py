@@ -37,7 +37,7 @@ certified), otherwise ``"multistart"``: the base's multi-start coordinate descen
 change of one device's choice, until none improves the mean cost; from all-local, from the best
 response to all-local, and from seeded random kicks of the incumbent), a best-known assignment.
 ``method="cd"``: one descent from all-local or from ``start=`` (about a quarter of the cost).
-``bound``: every device alone on its best server or local (``oracle.alone_bound``).
+``bound``: ``oracle.congestion_bound`` (each server's congestion priced per device, derived there).
 
 ## State (``env.unwrapped.state``; every field can be set through ``reset(options={"state": ...})``)
 ``positions`` (N, 2) m, ``fading`` (N, M) Rayleigh power, ``data_bits`` (N,) bits, ``cycles`` (N,),
@@ -63,7 +63,7 @@ from gymnasium import spaces
 from mec_gym.core.base import Evaluation, MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
 from mec_gym.envs.multiserver_iot.config import MultiServerIoTConfig
-from mec_gym.envs.multiserver_iot.oracle import Physics, alone_bound, best_response_prices, evaluate_assignments
+from mec_gym.envs.multiserver_iot.oracle import Physics, congestion_bound, best_response_prices, evaluate_assignments
 
 OBSERVATION_HIGH = 10.0
 
@@ -134,8 +134,8 @@ class MultiServerIoTEnv(MECEnv):
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
         return Evaluation(rewards=result["reward"], info=info)
 
-    def _reward_bound(self, state):
-        return alone_bound(self.task(state), self.physics, state["prices"])
+    def _reward_bound(self, state, incumbent=None):
+        return congestion_bound(self.task(state), self.physics, state["prices"], incumbent)
 
     def _transition(self, state, action, info):
         cfg = self.config

@@ -99,20 +99,66 @@ def best_response_prices(task: dict, physics: Physics, assignment: np.ndarray, p
     return np.asarray(grid, dtype=np.float64)[np.argmax(own, axis=1)]
 
 
-def alone_bound(task: dict, physics: Physics, prices: np.ndarray) -> float:
+def cost_coefficients(task: dict, physics: Physics, prices: np.ndarray) -> dict[str, np.ndarray]:
+    """The cost of device i on server j with the set S_j of n_j devices there is
+    n_j a_ij + b_i sum_{k in S_j} b_k + pay_ij: uplink and its energy n_j (alpha + beta p) D_i / (B s_ij)
+    (s_ij = log2(1 + p g_ij / sigma^2)), execution alpha C_i / f_ij = b_i sum_k b_k with b = sqrt(alpha C / F)
+    under the optimal CPU split, payment gamma price_j C_i / 1e9. Returns a (N, M), b (N,), pay
+    (N, M) and local (N,), the cost of computing locally."""
+    D, C, f_local, gain = task["data_bits"], task["cycles"], task["device_cpu"], task["gain"]
+    spectral = np.log2(1.0 + physics.transmit_power * gain / physics.noise_power)
+    weight = physics.latency_weight + physics.energy_weight * physics.transmit_power
+    with np.errstate(divide="ignore"):
+        a = weight * D[:, None] / (physics.server_bandwidth * spectral)
+    return {"a": a, "b": np.sqrt(physics.latency_weight * C / physics.server_cpu),
+            "pay": physics.price_weight * np.asarray(prices)[None, :] * C[:, None] / GIGA,
+            "local": physics.latency_weight * C / f_local + physics.energy_weight * physics.energy_coefficient * C * f_local**2}
+
+
+BOUND_ROUNDS = 60  # fixed-point rounds of the congestion bound's prices
+
+
+def congestion_bound(task: dict, physics: Physics, prices: np.ndarray, incumbent: np.ndarray | None = None) -> float:
     """A proven upper bound on the reward (-mean cost) of every assignment.
 
-    A device i on server j with n_j >= 1 devices gets the band B / n_j <= B and the CPU
-    F sqrt(C_i) / sum_k sqrt(C_k) <= F, so its uplink, execution and energy are at least those it
-    would have alone on j; its payment does not depend on the others. Hence cost_i >= min(local_i,
-    min_j alone_ij) for every assignment, and -mean_i of the right side bounds the reward. Each
-    alone_ij is scored by ``evaluate_assignments`` itself (N M assignments with one offloader).
-    It is tight when few devices share a server; with N >> M the congestion it ignores is the gap
-    (the benchmark prints it)."""
-    n, servers = task["gain"].shape
-    single = np.zeros((n * servers, n), dtype=np.int64)
-    single[np.arange(n * servers), np.repeat(np.arange(n), servers)] = np.tile(np.arange(1, servers + 1), n)
-    cost = evaluate_assignments(task, physics, single, prices)["cost"]  # (N M, N)
-    alone = cost[np.arange(n * servers), np.repeat(np.arange(n), servers)].reshape(n, servers)
-    local = evaluate_assignments(task, physics, np.zeros((1, n), dtype=np.int64), prices)["cost"][0]
-    return float(-np.minimum(local, alone.min(axis=1)).mean())
+    With the coefficients of ``cost_coefficients``, server j's devices S_j (n_j of them) cost
+    n_j A_j + B_j^2 + sum pay, A_j = sum_{S_j} a_ij, B_j = sum_{S_j} b_i. By Cauchy-Schwarz
+    n_j A_j >= (sum_{S_j} sqrt(a_ij))^2, and X^2 >= 2 t X - t^2 for any t, so for any t_j, u_j >= 0
+
+        server j's cost >= sum_{i in S_j} (2 t_j sqrt(a_ij) + 2 u_j b_i + pay_ij) - t_j^2 - u_j^2
+
+    (also when S_j is empty: 0 >= -t_j^2 - u_j^2). Summing over servers and the local devices, the
+    total cost of every assignment is at least L(t, u) = sum_i min(local_i, min_j (2 t_j sqrt(a_ij) +
+    2 u_j b_i + pay_ij)) - sum_j (t_j^2 + u_j^2), which is concave in (t, u). Its maximiser satisfies
+    t_j = sum of sqrt(a_ij) over the devices whose minimum is server j (u likewise with b): rounds of
+    that fixed point from the incumbent's sums (and from zero) keep the best L. The bound is exact
+    when each server's devices have equal a_ij and the incumbent's choices are the separable minima;
+    it is never weaker than every device alone on its best server (t_j = sqrt(a_ij) for one device),
+    which is also taken. Returns -max(L, alone) / N."""
+    coefficients = cost_coefficients(task, physics, prices)
+    root_a, b, pay, local = np.sqrt(coefficients["a"]), coefficients["b"], coefficients["pay"], coefficients["local"]
+    n, servers = root_a.shape
+    alone = np.minimum(local, (coefficients["a"] + (b * b)[:, None] + pay).min(axis=1)).sum()
+    best = alone
+
+    def value_and_choice(t, u):
+        offload = 2.0 * t[None, :] * root_a + 2.0 * u[None, :] * b[:, None] + pay
+        options = np.concatenate([local[:, None], offload], axis=1)
+        choice = np.argmin(options, axis=1)
+        return options[np.arange(n), choice].sum() - (t @ t + u @ u), choice
+
+    def sums(choice):
+        onehot = choice[:, None] == np.arange(1, servers + 1)[None, :]
+        return np.where(onehot, root_a, 0.0).sum(axis=0), (onehot * b[:, None]).sum(axis=0)
+
+    starts = [np.zeros(n, dtype=np.int64)] + ([np.asarray(incumbent, dtype=np.int64)] if incumbent is not None else [])
+    for choice in starts:
+        t, u = sums(choice)
+        for _ in range(BOUND_ROUNDS):
+            value, new_choice = value_and_choice(t, u)
+            best = max(best, value)
+            if np.array_equal(new_choice, choice):
+                break
+            choice = new_choice
+            t, u = sums(choice)
+    return float(-best / n)

@@ -185,7 +185,7 @@ class PQCNOMAEnv(MECEnv):
     def average_gain(self) -> np.ndarray:
         return self.scenario.average_gain
 
-    def _reward_bound(self, state):
+    def _reward_bound(self, state, incumbent=None):
         cfg = self.config
         queue_mbit = state["Q"] / MBIT
         if cfg.reward == "rate":

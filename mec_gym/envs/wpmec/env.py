@@ -180,7 +180,7 @@ class WPMECEnv(MECEnv):
     def constants(self) -> P2Constants:
         return self.scenario.constants
 
-    def _reward_bound(self, state):
+    def _reward_bound(self, state, incumbent=None):
         return dual_bound(state["h"], self.config.weights, self.constants)
 
 
