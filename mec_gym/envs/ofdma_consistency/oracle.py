@@ -218,7 +218,7 @@ def optimal_resources_hard(task, physics: Physics, offload: np.ndarray) -> dict[
 # lam = (sum sqrt c)^2 / B of TEM's vector (its band price) the offloaders' terms equal TEM's
 # allocation, so the gap left is the discrete choice priced separately per UTD, and the float32
 # rounding of the encoded TEM action (~1e-7 relative), which keeps TEM itself uncertified at 1e-9.
-BOUND_GRID = 11  # prices per axis of the (lam, mu) grid in [0, 1]^2 (finer grids gained < 1e-3 of the gap)
+BOUND_GRID = 11  # prices per axis of the (lam, mu) grid in [0, 1]^2 (chosen: any grid is valid, finer costs more)
 
 
 def reward_bound(task, physics: Physics) -> float:
