@@ -60,7 +60,7 @@ class Feature:
     """A group of observation entries: ``obs = clip(transform(value) * scale or / divisor, low, high)``.
 
     ``source`` is the state field (or the scenario's derived quantity) it encodes, ``unit`` that of
-    the source. Exactly one of ``scale`` (multiply) and ``divisor`` (divide) is used, as the
+    the source. ``scale`` multiplies, then ``divisor`` divides (either may be None), as the
     scenario's published observation does, so the encoding is bit-exact. ``transform`` is
     "identity" or "neglog10" (-log10 of the value, floored at 1e-300)."""
 
@@ -77,12 +77,18 @@ class Feature:
     def encode(self, value: np.ndarray) -> np.ndarray:
         if self.transform == "neglog10":
             value = -np.log10(np.maximum(value, 1e-300))
-        value = value * self.scale if self.divisor is None else value / self.divisor
+        if self.scale is not None:
+            value = value * self.scale
+        if self.divisor is not None:
+            value = value / self.divisor
         return value
 
     def decode(self, obs: np.ndarray) -> np.ndarray:
         value = np.asarray(obs, dtype=np.float64)
-        value = value / self.scale if self.divisor is None else value * self.divisor
+        if self.divisor is not None:
+            value = value * self.divisor
+        if self.scale is not None:
+            value = value / self.scale
         if self.transform == "neglog10":
             value = 10.0 ** (-value)
         return value
@@ -90,7 +96,7 @@ class Feature:
     @property
     def per_unit(self) -> float:
         """Observation units per source unit (after the transform)."""
-        return self.scale if self.divisor is None else 1.0 / self.divisor
+        return (1.0 if self.scale is None else self.scale) / (1.0 if self.divisor is None else self.divisor)
 
 
 class ObservationCodec:
@@ -182,7 +188,8 @@ class ObservationCodec:
     def describe(self) -> list[str]:
         lines = []
         for f in self.features:
-            how = f"x {f.scale:g}" if f.divisor is None else f"/ {f.divisor:g}"
+            how = " ".join(part for part in (f"x {f.scale:g}" if f.scale is not None else "",
+                                             f"/ {f.divisor:g}" if f.divisor is not None else "") if part)
             if f.transform == "neglog10":
                 how = f"-log10(.) {how}"
             lines.append(f"{f.name:<18} {f.size:>4} x  {f.source} [{f.unit}] {how}, clipped to [{f.low:g}, {f.high:g}]")
@@ -272,7 +279,25 @@ class Scenario:
     @staticmethod
     def stack(states: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         """One batched state from per-env states (dicts of arrays without the env axis)."""
+        if len(states) == 1:
+            return {key: np.asarray(value)[None] for key, value in states[0].items()}
         return {key: np.stack([s[key] for s in states]) for key in states[0]}
+
+
+def squeeze_single(oracle):
+    """Decorate a scenario's ``oracle`` whose code handles any leading axes: a batch of one state is
+    scored as the state alone (the same elementwise operations on arrays with fewer axes, which
+    NumPy runs faster), its results given the env axis back."""
+
+    def wrapped(self, state, decisions):
+        if len(next(iter(state.values()))) != 1:
+            return oracle(self, state, decisions)
+        result = oracle(self, env_slice(state, 0), env_slice(decisions, 0) if isinstance(decisions, dict)
+                        else decisions[0])
+        return Batch(rewards=result.rewards[None], info={key: value[None] for key, value in result.info.items()})
+
+    wrapped.__doc__, wrapped.__name__ = oracle.__doc__, oracle.__name__
+    return wrapped
 
 
 def batch_of_one(state: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ ENVIRONMENTS: list[tuple[str, str]] = [
 VECTOR_ENVIRONMENTS: dict[str, str] = {
     "WPMEC-v0": "mec_gym.envs.wpmec.env:WPMECVectorEnv",
     "PQC-NOMA-v0": "mec_gym.envs.pqc_noma.env:PQCNOMAVectorEnv",
+    "MEQC-GaussMarkov-v0": "mec_gym.envs.meqc.env:MEQCVectorEnv",
 }
 
 

@@ -57,26 +57,49 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym.core import search
-from mec_gym.core.base import Evaluation, MECEnv, Optimum
+from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
 from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
+from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, squeeze_single
 from mec_gym.core.validation import validate_action
+from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.meqc import oracle, quantum
 from mec_gym.envs.meqc.config import AMINO_ACIDS, MEQCConfig
 
 COUNT_FIELDS = ("amino_acids", "leased_qubits")  # state fields holding counts: integer-valued floats
 
 OBSERVATION_HIGH = 10.0
+DEVICE_FEATURES = ("x", "y", "data", "cycles", "deadline", "amino_acids", "path_loss", "local_cpu", "leased_cpu",
+                   "leased_qubits", "Z")  # the per-device observation table, in column order
 
 
-class MEQCEnv(MECEnv):
-    __doc__ = __doc__
-    config_class = MEQCConfig
+class MEQCScenario(Scenario):
+    """MEQC-GaussMarkov-v0's model as batched functions (see the env's docstring). Every function
+    takes a state with any leading axes: (N,) fields for one env or (B, N) for a batch."""
 
-    def __init__(self, config: MEQCConfig | None = None, render_mode: str | None = None, **overrides):
-        super().__init__(config, render_mode, **overrides)
-        cfg = self.config
+    info_schema = (
+        InfoKey("latency", "s", False, quantity="delay", per="device", doc="completion time of each task"),
+        InfoKey("device_energy", "J", False, quantity="energy", per="device"),
+        InfoKey("server_energy", "J", False, quantity="energy", per="device"),
+        InfoKey("cost", "1", False, reward_term=True, quantity="cost", per="device",
+                doc="w_T T + w_E E + penalties"),
+        InfoKey("total_cost", "1", False, reward_term=True, quantity="cost", headline=True),
+        InfoKey("mode_counts", "1", per="mode", doc="[local, CPU, QPU] as run"),
+        InfoKey("deadline_misses", "1", False, headline=True),
+        InfoKey("avoidable_misses", "1", False, headline=True, doc="misses some decision could have avoided"),
+        InfoKey("deadline_penalty", "1", False, reward_term=True, per="device", doc="the penalty in cost"),
+        InfoKey("infeasible_qpu", "1", False, doc="rejected QPU requests"),
+        InfoKey("device_objective", "1", False, reward_term=True, quantity="objective", per="device",
+                doc="each device's term of -reward"),
+        InfoKey("virtual_queue", "1", per="device", doc="the Z the decision faced"),
+        InfoKey("fraction", "1", per="device", doc="requested offloading fractions"),
+        InfoKey("offloaded", "1", per="device", doc="fractions that ran (0 for a rejected QPU request)"),
+    )
+
+    def __init__(self, config: MEQCConfig):
+        super().__init__(config)
+        cfg = config
         self.mobility = GaussMarkov(cfg.area_size, cfg.mobility_alpha, cfg.mean_speed, cfg.speed_std,
                                     cfg.direction_std, cfg.edge_fraction, cfg.slot_length)
         self.qpu = quantum.QPUModel(cfg.threshold_error, cfg.shots, cfg.two_qubit_time, cfg.measurement_time,
@@ -84,26 +107,176 @@ class MEQCEnv(MECEnv):
                                     cfg.success_threshold)
         self.weights = oracle.Weights(cfg.latency_weight, cfg.energy_weight, cfg.deadline_penalty, cfg.infeasible_penalty)
 
-    def _make_spaces(self):
-        n = self.config.num_devices
-        observation = spaces.Box(0.0, OBSERVATION_HIGH, shape=(11 * n + 1,), dtype=np.float32)
-        action = spaces.Dict({"fraction": spaces.Box(0.0, 1.0, shape=(n,), dtype=np.float32),
-                              "target": spaces.MultiBinary(n)})
-        return observation, action
+    def make_codec(self):
+        """Per device (an (N, 11) table, row by row): x and y / side, D / the largest D, c / the largest c,
+        T_max / the largest deadline, n_a / the most amino acids, -log10(gain) / 20, f_local / GHz,
+        F / 10 GHz, qubit lease / the largest lease, Z / 10; then the slot's physical error rate / the
+        largest (x 1e3 / (1e3 x largest)). Scales from the config's ranges; each entry clipped to [0, 10]."""
+        cfg, n, top = self.config, self.config.num_devices, OBSERVATION_HIGH
+        features = [
+            Feature("x", "positions[..., 0]", "m", n, divisor=cfg.area_size, high=top),
+            Feature("y", "positions[..., 1]", "m", n, divisor=cfg.area_size, high=top),
+            Feature("data", "data_bits", "bit", n, divisor=cfg.data_mbit[1] * 1e6, high=top),
+            Feature("cycles", "cycles_per_bit", "cycles/bit", n, divisor=float(cfg.cycles_per_bit[1]), high=top),
+            Feature("deadline", "deadline", "s", n, divisor=float(cfg.deadline[1]), high=top),
+            Feature("amino_acids", "amino_acids", "1", n, divisor=float(cfg.amino_acids[1]), high=top),
+            Feature("path_loss", "gain", "1 (power gain)", n, divisor=20.0, high=top, transform="neglog10"),
+            Feature("local_cpu", "local_cpu", "Hz", n, divisor=1e9, high=top),
+            Feature("leased_cpu", "leased_cpu", "Hz", n, divisor=1e10, high=top),
+            Feature("leased_qubits", "leased_qubits", "1", n, divisor=float(cfg.leased_qubits[1]), high=top),
+            Feature("Z", "Z", "1", n, divisor=10.0, high=top),
+            Feature("physical_error", "physical_error", "1", 1, scale=1e3, divisor=cfg.physical_error[1] * 1e3, high=top),
+        ]
+        return ObservationCodec(features, interleave=DEVICE_FEATURES, clip_nan=True)
 
-    def _state_bounds(self):
+    def make_action_space(self):
+        n = self.config.num_devices
+        return spaces.Dict({"fraction": spaces.Box(0.0, 1.0, shape=(n,), dtype=np.float32),
+                            "target": spaces.MultiBinary(n)})
+
+    def state_fields(self):
         """Every state field is settable through ``reset(options={"state": ...})``."""
-        big = 1e12
-        return {"positions": (0.0, self.config.area_size), "speed": (-big, big), "direction": (-big, big),
-                "mean_direction": (-big, big), "transmit_power": (1e-9, big), "local_cpu": (1.0, big),
-                "leased_cpu": (1.0, big), "leased_qubits": (0, 10**9), "data_bits": (1.0, big),
-                "cycles_per_bit": (1e-3, 1e6), "deadline": (1e-6, 1e6), "amino_acids": AMINO_ACIDS,
-                "physical_error": (0.0, 1.0), "fading": (0.0, 1e6), "Z": (0.0, 1e9)}
+        n, big = self.config.num_devices, 1e12
+        low_high = {"positions": (0.0, self.config.area_size), "speed": (-big, big), "direction": (-big, big),
+                    "mean_direction": (-big, big), "transmit_power": (1e-9, big), "local_cpu": (1.0, big),
+                    "leased_cpu": (1.0, big), "leased_qubits": (0, 10**9), "data_bits": (1.0, big),
+                    "cycles_per_bit": (1e-3, 1e6), "deadline": (1e-6, 1e6), "amino_acids": AMINO_ACIDS,
+                    "physical_error": (0.0, 1.0), "fading": (0.0, 1e6), "Z": (0.0, 1e9)}
+        units = {"positions": "m", "speed": "m/s", "direction": "rad", "mean_direction": "rad", "transmit_power": "W",
+                 "local_cpu": "Hz", "leased_cpu": "Hz", "leased_qubits": "1", "data_bits": "bit",
+                 "cycles_per_bit": "cycles/bit", "deadline": "s", "amino_acids": "1", "physical_error": "1",
+                 "fading": "1", "Z": "1"}
+        shapes = {"positions": (n, 2), "physical_error": (1,)}
+        return {name: Field(shapes.get(name, (n,)), units[name], *bounds) for name, bounds in low_high.items()}
 
-    def _state_shapes(self):
-        n = self.config.num_devices
-        shapes = {k: (n,) for k in self._state_bounds()}
-        return dict(shapes, positions=(n, 2), physical_error=(1,))
+    # ----- dynamics ----------------------------------------------------------------------------
+    def _draw_tasks(self, rng) -> dict[str, np.ndarray]:
+        cfg, n = self.config, self.config.num_devices
+        return {
+            "data_bits": rng.uniform(*cfg.data_mbit, size=n) * 1e6,
+            "cycles_per_bit": rng.uniform(*cfg.cycles_per_bit, size=n),
+            "deadline": rng.uniform(*cfg.deadline, size=n),
+            "amino_acids": rng.integers(cfg.amino_acids[0], cfg.amino_acids[1] + 1, size=n).astype(np.float64),
+            "physical_error": np.full(1, rng.uniform(*cfg.physical_error)),
+            "fading": rayleigh_power(rng, n),
+        }
+
+    def _draw_state(self, rng):
+        cfg, n = self.config, self.config.num_devices
+        return {
+            "positions": rng.uniform(0.0, cfg.area_size, size=(n, 2)),
+            "speed": np.full(n, cfg.mean_speed), "direction": rng.uniform(0, 2 * np.pi, n),
+            "mean_direction": rng.uniform(0, 2 * np.pi, n),
+            "transmit_power": rng.uniform(*cfg.transmit_power, size=n),
+            "local_cpu": rng.choice(np.asarray(cfg.local_cpu_levels), size=n),
+            "leased_cpu": rng.uniform(*cfg.leased_cpu, size=n),
+            "leased_qubits": rng.integers(cfg.leased_qubits[0], cfg.leased_qubits[1] + 1, size=n).astype(np.float64),
+            "Z": np.zeros(n),
+            **self._draw_tasks(rng),
+        }
+
+    def generate(self, rngs, streams):
+        return self.stack([self._draw_state(rng) for rng in rngs])
+
+    def task(self, state) -> dict[str, np.ndarray]:
+        """The oracle's view of a state (SI units), including the QPU's time, energy and feasibility."""
+        cfg = self.config
+        distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=-1), cfg.min_distance)
+        gain = log_distance_gain(distance, cfg.pathloss_intercept_db, cfg.pathloss_slope_db) * state["fading"]
+        noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband
+        qubits = quantum.logical_qubits(state["amino_acids"].astype(np.int64))
+        depth = quantum.circuit_depth(qubits)
+        level = quantum.concatenation_level(qubits, depth, state["physical_error"][..., 0:1], self.qpu)
+        qpu_time, qpu_energy = quantum.execution(qubits, depth, level, self.qpu)
+        return {
+            "data_bits": state["data_bits"], "cycles_per_bit": state["cycles_per_bit"], "deadline": state["deadline"],
+            "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"], "transmit_power": state["transmit_power"],
+            "uplink_rate": cfg.subband * np.log2(1.0 + state["transmit_power"] * gain / noise),
+            "downlink_rate": cfg.downlink_rate, "result_share": cfg.result_share,
+            "energy_coefficient": cfg.energy_coefficient, "server_energy_coefficient": cfg.server_energy_coefficient,
+            "qpu_time": qpu_time, "qpu_energy": qpu_energy, "qpu_ok": quantum.feasible(qubits, level, state["leased_qubits"], self.qpu),
+            "gain": gain,
+        }
+
+    def terms(self, state):
+        """(terms, per-device objective, deadline reference) of a state."""
+        cfg = self.config
+        terms = oracle.device_terms(self.task(state), qpu_scaled=cfg.qpu_partial == "scaled")
+        objective = self.device_objective(state)
+        scale = cfg.V if cfg.reward == "dpp" else 1.0
+        return terms, objective, oracle.deadline_reference(terms, self.weights, objective, cfg.deadline_mode, scale)
+
+    def device_objective(self, state):
+        """Maps ``oracle.costs(...)`` of candidates (..., K, N) to each device's term of -reward."""
+        cfg = self.config
+        queue = np.expand_dims(state["Z"], -2)
+
+        def objective(result):
+            if cfg.reward == "cost":
+                return result["cost"]
+            return cfg.V * result["cost"] + queue * (cfg.alpha_bar - result["offloaded"])
+
+        return objective
+
+    @squeeze_single
+    def oracle(self, state, decisions):
+        fraction, target = decisions["fraction"], decisions["target"].astype(bool)
+        terms, objective, reference = self.terms(state)
+        result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
+        device_objective = objective(result)
+        remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
+        modes = np.stack([(~remote).sum(axis=-1), (remote & ~target).sum(axis=-1), (remote & target).sum(axis=-1)],
+                         axis=-1)
+        meetable = np.expand_dims(reference.meetable, -2)
+        info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
+        info.update(total_cost=result["cost"].sum(axis=-1), mode_counts=modes,
+                    deadline_misses=result["missed"].sum(axis=-1),
+                    avoidable_misses=(result["missed"] & meetable).sum(axis=-1),
+                    deadline_penalty=result["deadline_penalty"],
+                    infeasible_qpu=result["infeasible"].sum(axis=-1), device_objective=device_objective,
+                    virtual_queue=np.broadcast_to(np.expand_dims(state["Z"], -2), fraction.shape).copy(),
+                    fraction=fraction, offloaded=result["offloaded"])
+        return Batch(rewards=-device_objective.sum(axis=-1), info=info)
+
+    def transition(self, state, actions, info, rngs, steps, streams):
+        cfg, n = self.config, self.config.num_devices
+        noise = np.empty((2, len(rngs), n))
+        tasks = []
+        for i, rng in enumerate(rngs):  # per env: the mobility's two normal draws, then the new tasks
+            rng.standard_normal(out=noise[0, i])
+            rng.standard_normal(out=noise[1, i])
+            tasks.append(self._draw_tasks(rng))
+        positions, speed, direction, mean_direction = self.mobility.advance(
+            state["positions"], state["speed"], state["direction"], state["mean_direction"], noise[0], noise[1])
+        new = dict(state, positions=positions, speed=speed, direction=direction, mean_direction=mean_direction)
+        new["Z"] = virtual_queue_update(state["Z"], cfg.alpha_bar - info["offloaded"])
+        new.update(self.stack(tasks))
+        return new
+
+    def features(self, state):
+        task = self.task(state)
+        return {"x": state["positions"][..., 0], "y": state["positions"][..., 1], "data": state["data_bits"],
+                "cycles": state["cycles_per_bit"], "deadline": state["deadline"], "amino_acids": state["amino_acids"],
+                "path_loss": task["gain"], "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"],
+                "leased_qubits": state["leased_qubits"], "Z": state["Z"], "physical_error": state["physical_error"]}
+
+
+class MEQCEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = MEQCConfig
+    scenario_class = MEQCScenario
+
+    @property
+    def mobility(self) -> GaussMarkov:
+        return self.scenario.mobility
+
+    @property
+    def qpu(self) -> quantum.QPUModel:
+        return self.scenario.qpu
+
+    @property
+    def weights(self) -> oracle.Weights:
+        return self.scenario.weights
 
     def _check_state_overrides(self, overrides):
         """As the base, and the counts of ``COUNT_FIELDS`` must be integers (7.0 passes, 7.6 does
@@ -116,86 +289,15 @@ class MEQCEnv(MECEnv):
                 raise ValueError(f"state[{name!r}] must hold integers in [{low}, {high}]; got {float(fractional[0])}")
         return checked
 
-    # ----- dynamics ----------------------------------------------------------------------------
-    def _draw_tasks(self) -> dict[str, np.ndarray]:
-        cfg, rng, n = self.config, self.np_random, self.config.num_devices
-        return {
-            "data_bits": rng.uniform(*cfg.data_mbit, size=n) * 1e6,
-            "cycles_per_bit": rng.uniform(*cfg.cycles_per_bit, size=n),
-            "deadline": rng.uniform(*cfg.deadline, size=n),
-            "amino_acids": rng.integers(cfg.amino_acids[0], cfg.amino_acids[1] + 1, size=n).astype(np.float64),
-            "physical_error": np.full(1, rng.uniform(*cfg.physical_error)),
-            "fading": rayleigh_power(rng, n),
-        }
-
-    def _draw_state(self):
-        cfg, rng, n = self.config, self.np_random, self.config.num_devices
-        return {
-            "positions": rng.uniform(0.0, cfg.area_size, size=(n, 2)),
-            "speed": np.full(n, cfg.mean_speed), "direction": rng.uniform(0, 2 * np.pi, n),
-            "mean_direction": rng.uniform(0, 2 * np.pi, n),
-            "transmit_power": rng.uniform(*cfg.transmit_power, size=n),
-            "local_cpu": rng.choice(np.asarray(cfg.local_cpu_levels), size=n),
-            "leased_cpu": rng.uniform(*cfg.leased_cpu, size=n),
-            "leased_qubits": rng.integers(cfg.leased_qubits[0], cfg.leased_qubits[1] + 1, size=n).astype(np.float64),
-            "Z": np.zeros(n),
-            **self._draw_tasks(),
-        }
-
     def task(self, state=None) -> dict[str, np.ndarray]:
         """The oracle's view of a state (SI units), including the QPU's time, energy and feasibility."""
-        cfg = self.config
-        state = self._state if state is None else state
-        distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=1), cfg.min_distance)
-        gain = log_distance_gain(distance, cfg.pathloss_intercept_db, cfg.pathloss_slope_db) * state["fading"]
-        noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband
-        qubits = quantum.logical_qubits(state["amino_acids"].astype(np.int64))
-        depth = quantum.circuit_depth(qubits)
-        level = quantum.concatenation_level(qubits, depth, state["physical_error"][0], self.qpu)
-        qpu_time, qpu_energy = quantum.execution(qubits, depth, level, self.qpu)
-        return {
-            "data_bits": state["data_bits"], "cycles_per_bit": state["cycles_per_bit"], "deadline": state["deadline"],
-            "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"], "transmit_power": state["transmit_power"],
-            "uplink_rate": cfg.subband * np.log2(1.0 + state["transmit_power"] * gain / noise),
-            "downlink_rate": cfg.downlink_rate, "result_share": cfg.result_share,
-            "energy_coefficient": cfg.energy_coefficient, "server_energy_coefficient": cfg.server_energy_coefficient,
-            "qpu_time": qpu_time, "qpu_energy": qpu_energy, "qpu_ok": quantum.feasible(qubits, level, state["leased_qubits"], self.qpu),
-            "gain": gain,
-        }
+        return self.scenario.task(self._state if state is None else state)
 
     def _oracle(self, state):
-        """(terms, per-device objective, deadline reference) of a state."""
-        cfg = self.config
-        terms = oracle.device_terms(self.task(state), qpu_scaled=cfg.qpu_partial == "scaled")
-        objective = self._device_objective(state)
-        scale = cfg.V if cfg.reward == "dpp" else 1.0
-        return terms, objective, oracle.deadline_reference(terms, self.weights, objective, cfg.deadline_mode, scale)
+        return self.scenario.terms(state)
 
     def _device_objective(self, state):
-        cfg = self.config
-
-        def objective(result):
-            if cfg.reward == "cost":
-                return result["cost"]
-            return cfg.V * result["cost"] + state["Z"] * (cfg.alpha_bar - result["offloaded"])
-
-        return objective
-
-    def _evaluate(self, state, batch):
-        fraction, target = batch["fraction"], batch["target"].astype(bool)
-        terms, objective, reference = self._oracle(state)
-        result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
-        device_objective = objective(result)
-        remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
-        modes = np.stack([(~remote).sum(axis=1), (remote & ~target).sum(axis=1), (remote & target).sum(axis=1)], axis=1)
-        info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
-        info.update(total_cost=result["cost"].sum(axis=1), mode_counts=modes, deadline_misses=result["missed"].sum(axis=1),
-                    avoidable_misses=(result["missed"] & reference.meetable).sum(axis=1),
-                    deadline_penalty=result["deadline_penalty"],
-                    infeasible_qpu=result["infeasible"].sum(axis=1), device_objective=device_objective,
-                    virtual_queue=np.broadcast_to(state["Z"], fraction.shape).copy(), fraction=fraction,
-                    offloaded=result["offloaded"])
-        return Evaluation(rewards=-device_objective.sum(axis=1), info=info)
+        return self.scenario.device_objective(state)
 
     def optimal_fraction(self, targets, return_objective: bool = False):
         """Per device, the fraction minimising its reward term for the given targets (N,) in {0, 1}:
@@ -231,21 +333,8 @@ class MEQCEnv(MECEnv):
         bound = -float(np.minimum(*exact).sum())  # the float32 fractions are among the real ones
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)
 
-    def _transition(self, state, action, info):
-        cfg = self.config
-        positions, speed, direction, mean_direction = self.mobility.step(
-            self.np_random, state["positions"], state["speed"], state["direction"], state["mean_direction"])
-        new = dict(state, positions=positions, speed=speed, direction=direction, mean_direction=mean_direction)
-        new["Z"] = virtual_queue_update(state["Z"], cfg.alpha_bar - info["offloaded"])
-        new.update(self._draw_tasks())
-        return new
 
-    def _observe(self, state):
-        cfg, task = self.config, self.task(state)
-        features = np.column_stack([
-            state["positions"] / cfg.area_size, state["data_bits"] / 5e6, state["cycles_per_bit"] / 1500.0,
-            state["deadline"] / 2.0, state["amino_acids"] / 10.0, -np.log10(np.maximum(task["gain"], 1e-300)) / 20.0,
-            state["local_cpu"] / 1e9, state["leased_cpu"] / 1e10, state["leased_qubits"] / 500.0, state["Z"] / 10.0,
-        ])
-        vector = np.concatenate([features.reshape(-1), state["physical_error"] * 1e3 / 2.0])
-        return np.clip(np.nan_to_num(vector), 0.0, OBSERVATION_HIGH).astype(np.float32)
+class MEQCVectorEnv(MECVectorEnv):
+    """B MEQC-GaussMarkov-v0 envs stepped together (``gym.make_vec("MEQC-GaussMarkov-v0", num_envs=B)``)."""
+
+    env_class = MEQCEnv

@@ -81,7 +81,11 @@ def device_terms(task: dict, qpu_scaled: bool = False) -> dict[str, np.ndarray]:
 def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weights,
           miss_penalty: np.ndarray | float | None = None) -> dict[str, np.ndarray]:
     """Per-device latency, energies and cost of K decisions (K, N). ``miss_penalty``: the cost of
-    a missed deadline per device (N,) (default: the flat ``weights.deadline_penalty``)."""
+    a missed deadline per device (N,) (default: the flat ``weights.deadline_penalty``). A batch of
+    states: terms (B, N) with decisions (B, K, N)."""
+    if np.ndim(terms["deadline"]) > 1:  # a batch of states: per-device terms against (B, K, N)
+        terms = {key: _candidates_axis(value) for key, value in terms.items()}
+        miss_penalty = _candidates_axis(miss_penalty)
     qpu = target.astype(bool)
     infeasible = qpu & (fraction > 0) & ~terms["qpu_ok"]
     offloaded = np.where(infeasible, 0.0, fraction)  # a rejected QPU request runs the whole task locally
@@ -99,6 +103,11 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weight
             + penalty + weights.infeasible_penalty * infeasible)
     return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
             "missed": missed, "infeasible": infeasible, "offloaded": offloaded, "deadline_penalty": penalty}
+
+
+def _candidates_axis(value):
+    """A per-device array (..., N) as (..., 1, N), to broadcast against candidates (..., K, N)."""
+    return value[..., None, :] if isinstance(value, np.ndarray) and value.ndim >= 1 else value
 
 
 def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
@@ -144,19 +153,19 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
     """Meetability and the miss penalty of each device (see the module docstring). ``per_device_objective``
     maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
     objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
-    n = len(terms["deadline"])
+    shape = np.shape(terms["deadline"])  # (N,), or (B, N) for a batch of states
     meets, objectives = [], []
     for target in (False, True):
-        candidates = breakpoints(terms, np.full(n, target)).T  # (6, N)
+        candidates = np.swapaxes(breakpoints(terms, np.full(shape, target)), -1, -2)  # (6, N)
         result = costs(terms, candidates, np.full(candidates.shape, target), weights, miss_penalty=0.0)
         meets.append(~result["missed"])
         objectives.append(per_device_objective(result))
-    meets, objectives = np.concatenate(meets), np.concatenate(objectives)
-    meetable = meets.any(axis=0)
+    meets, objectives = np.concatenate(meets, axis=-2), np.concatenate(objectives, axis=-2)
+    meetable = meets.any(axis=-2)
     if mode == "penalty":
-        return DeadlineReference(meetable, np.full(n, weights.deadline_penalty))
-    worst_meeting = np.where(meets, objectives, -np.inf).max(axis=0)
-    gap = np.where(meetable, worst_meeting - objectives.min(axis=0), 0.0)
+        return DeadlineReference(meetable, np.full(shape, weights.deadline_penalty))
+    worst_meeting = np.where(meets, objectives, -np.inf).max(axis=-2)
+    gap = np.where(meetable, worst_meeting - objectives.min(axis=-2), 0.0)
     return DeadlineReference(meetable, np.where(meetable, gap / scale + weights.deadline_penalty, 0.0))
 
 
@@ -172,9 +181,10 @@ def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_devi
     term: the per-slot optimum of the reward over all decisions, exactly (a myopic optimum of the
     drift-plus-penalty objective, not of the long-run cost). The float32 action reaches it up to the
     rounding of the fractions, so optimum() is certified unless that rounding costs more than 1e-9."""
-    candidates = breakpoints(terms, target, float32).T  # (6, N)
-    result = costs(terms, candidates, np.broadcast_to(target, candidates.shape), weights, miss_penalty)
+    candidates = np.swapaxes(breakpoints(terms, target, float32), -1, -2)  # (6, N), or (B, 6, N)
+    result = costs(terms, candidates, np.broadcast_to(_candidates_axis(np.asarray(target)), candidates.shape),
+                   weights, miss_penalty)
     objective = per_device_objective(result)
-    best = np.argmin(objective, axis=0)
-    columns = np.arange(candidates.shape[1])
-    return candidates[best, columns], objective[best, columns]
+    best = np.expand_dims(np.argmin(objective, axis=-2), -2)
+    pick = lambda x: np.take_along_axis(x, best, axis=-2)[..., 0, :]  # noqa: E731
+    return pick(candidates), pick(objective)
