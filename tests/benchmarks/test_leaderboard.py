@@ -109,15 +109,19 @@ def test_list_names_every_env_and_method(capsys):
     assert gym.make("WPMEC-v0") is not None
 
 
-def test_ofdma_metric_scores_decisions_as_served_within_the_band():
+def test_ofdma_headline_scores_in_band_decisions_raw_and_the_rest_as_all_local():
     from benchmarks.registry import ENV_METRICS
 
     # the second decision asks for more than the band: its objective 1.0 (below TEM) is not what it
-    # would get; served, with its requests scaled into the band, it costs 5.0
+    # would get; in-band scoring gives it the all-local objective 7.0, served (its requests scaled
+    # into the band) it costs 5.0
     infos = [{"objective": 3.0, "served_objective": 3.0, "bandwidth_excess": 0.0, "consistency_count": 5},
              {"objective": 1.0, "served_objective": 5.0, "bandwidth_excess": 0.4, "consistency_count": 3}]
-    metrics = ENV_METRICS["OFDMA-Consistency-v0"].summarise(np.array([-1.0, -2.0]), infos, np.array([2.0, 2.0]))
-    assert metrics["objective_ratio_tem"] == (3.0 / 2.0 + 5.0 / 2.0) / 2
+    references = np.array([[2.0, 7.0], [2.0, 7.0]])  # (TEM, all-local) per frame
+    metrics = ENV_METRICS["OFDMA-Consistency-v0"].summarise(np.array([-1.0, -2.0]), infos, references)
+    assert ENV_METRICS["OFDMA-Consistency-v0"].headline == "objective_in_band"
+    assert metrics["objective_in_band"] == (3.0 / 2.0 + 7.0 / 2.0) / 2
+    assert metrics["served_objective"] == (3.0 / 2.0 + 5.0 / 2.0) / 2
     assert metrics["in_band"] == 0.5 and metrics["consistency"] == 4.0 and metrics["objective"] == 2.0
 
 

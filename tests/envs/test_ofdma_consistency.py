@@ -275,3 +275,46 @@ def test_hard_tem_picks_the_best_feasible_vector_and_reports_infeasible_frames()
     tight.reset(seed=0)
     assert not tight.optimum().info["feasible"]
     assert not tight.evaluate_offloading(np.ones((1, 6), int)).info["feasible"][0]
+
+
+# ----- bandwidth decoding (issue 17) ------------------------------------------------------------
+def test_shares_decoding_keeps_every_random_action_within_the_band():
+    env = _env(6, seed=1, bandwidth_decoding="shares")
+    actions = np.random.default_rng(0).uniform(-1, 1, (10_000, 24))
+    actions[:100] = 1.0  # every UTD asks for the whole band
+    _, bandwidth, _, _ = env.decode(actions)
+    B = env.config.bandwidth
+    assert np.all(bandwidth.sum(axis=1) <= B * (1 + 1e-12))
+    info = env.evaluate(actions).info
+    assert np.all(info["bandwidth_excess"] == 0)
+    np.testing.assert_allclose(info["served_objective"], info["objective"], rtol=1e-12)  # nothing to scale down
+    # the same actions decoded absolutely: most ask for more than the band
+    assert np.mean(_env(6, seed=1).evaluate(actions).info["bandwidth_excess"] > 0) > 0.5
+
+
+def test_shares_decoding_by_hand_and_within_band_requests_untouched():
+    env = _env(3, bandwidth_decoding="shares")
+    u = np.array([0.6, 0.0, 0.9])  # UTD 1 computes locally and asks for nothing (consistent)
+    action = np.stack([[1.0, -1.0, 1.0], 2 * u - 1, np.zeros(3), np.zeros(3)], axis=-1).reshape(1, -1)
+    _, bandwidth, _, _ = env.decode(action)
+    np.testing.assert_allclose(bandwidth[0], env.config.bandwidth * u / 1.5, rtol=1e-15)  # SPEC.md's B u / sum u
+    small = np.stack([[1.0, -1.0, 1.0], 2 * (u / 3) - 1, np.zeros(3), np.zeros(3)], axis=-1).reshape(1, -1)
+    np.testing.assert_array_equal(env.decode(small)[1], _env(3).decode(small)[1])  # sum u <= 1: as absolute
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6])
+def test_tem_is_the_same_under_both_decodings(n):
+    for seed in range(3):
+        absolute, shares = _env(n, seed), _env(n, seed, bandwidth_decoding="shares")
+        a, s = absolute.optimum(), shares.optimum()
+        np.testing.assert_array_equal(a.info["offloading"], s.info["offloading"])
+        assert a.info["objective"] == s.info["objective"]
+        np.testing.assert_array_equal(a.action, s.action)
+        # its decision is in the band, so the shares decoding rescales it by float32 rounding at most
+        assert s.reward == pytest.approx(a.reward, rel=1e-6)
+        assert shares.evaluate(s.action[None]).info["bandwidth_excess"][0] == 0
+
+
+def test_bandwidth_decoding_must_be_a_known_name():
+    with pytest.raises(ValueError, match=r"bandwidth_decoding must be one of \['absolute', 'shares'\]; got 'relative'"):
+        gym.make("OFDMA-Consistency-v0", bandwidth_decoding="relative")

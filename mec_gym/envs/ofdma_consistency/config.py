@@ -8,6 +8,7 @@ from mec_gym.core.base import EnvConfig
 from mec_gym.core.validation import require_choice, require_float, require_int, require_range
 
 DEADLINE_MODES = ("soft", "hard")
+BANDWIDTH_DECODINGS = ("absolute", "shares")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class OFDMAConfig(EnvConfig):
     energy_weight: float = 1.0  # lambda2, per J
     deadlines: str = "soft"  # "soft": C1 penalised in the reward (eq. 17); "hard": the oracle and TEM
     #                          keep every T_n <= tau and report infeasible vectors (info "feasible")
+    bandwidth_decoding: str = "absolute"  # how an action's bandwidth field u in [0, 1] becomes b_n, Hz:
+    #                                       "absolute" (default, the paper): b_n = u_n B, so sum b may exceed B;
+    #                                       "shares" (a deviation, SPEC.md): b_n = B u_n / max(1, sum_m u_m),
+    #                                       within the band by construction
     min_resource_share: float = 1e-3  # floor on decoded b/B, p/P_max, f/f_max when computing
     #                                  delays of raw actions (chosen: keeps them finite; the
     #                                  consistency check sees the unfloored values)
@@ -54,4 +59,5 @@ class OFDMAConfig(EnvConfig):
         for name in ("data_size_kb", "cycles_per_bit", "local_cpu_ghz"):
             self._normalise(name, require_range(name, getattr(self, name), 0.0, low_open=True))
         require_choice("deadlines", self.deadlines, DEADLINE_MODES)
+        require_choice("bandwidth_decoding", self.bandwidth_decoding, BANDWIDTH_DECODINGS)
         require_float("min_resource_share", self.min_resource_share, 0.0, 1.0, low_open=True)

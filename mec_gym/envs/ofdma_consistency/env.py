@@ -15,8 +15,14 @@ per bit / 1000, f_max (GHz), distance / area side. Each feature is clipped to [0
 
 ## Action Space
 Box(-1, 1, (4N,)), UTD by UTD: [offload score, bandwidth, power, CPU]. Decoding: offload =
-score > 0; with u = (x + 1) / 2 in [0, 1]: b = u B (a share of the whole band, so sum b can
-exceed B), p = u P_max, f = u f_max,n. Exactly -1 decodes to exactly 0.
+score > 0; with u = (x + 1) / 2 in [0, 1]: p = u P_max, f = u f_max,n and, by
+``bandwidth_decoding``, b = u B (``"absolute"``, default, the paper: a share of the whole band, so
+sum b can exceed B and eq. (17) penalises the excess) or b_n = B u_n / max(1, sum_m u_m)
+(``"shares"``, a documented deviation: every decision is within the band by construction; the sum
+runs over every UTD, not only the offloaders as SPEC.md writes it, so that a local UTD's
+inconsistent bandwidth request, which the band-excess term counts, cannot push the sum past B; a
+consistent decision, whose local UTDs ask for nothing, decodes exactly as SPEC.md's formula).
+Exactly -1 decodes to exactly 0 either way.
 
 ## Rewards (eq. 17, the form taken)
 -sum_n (lambda1 T_n + lambda2 E_n) - max(0, sum_n T_n - tau) - max(0, sum_n b_n / B - 1)
@@ -107,11 +113,16 @@ class OFDMAConsistencyEnv(MECEnv):
         """(K, 4N) actions in [-1, 1] -> offload (K, N) bool, bandwidth (Hz), power (W), CPU (Hz)."""
         fields = actions.reshape(len(actions), self.config.num_devices, 4)
         share = (fields + 1.0) / 2.0
-        return (fields[..., 0] > 0.0, share[..., 1] * self.config.bandwidth,
+        bandwidth = share[..., 1] * self.config.bandwidth
+        if self.config.bandwidth_decoding == "shares":  # shares of B: sum b <= B whatever the action
+            bandwidth = bandwidth / np.maximum(share[..., 1].sum(axis=1, keepdims=True), 1.0)
+        return (fields[..., 0] > 0.0, bandwidth,
                 share[..., 2] * self.config.max_power, share[..., 3] * self._state["local_cpu"])
 
     def encode(self, offload, bandwidth, power, cpu) -> np.ndarray:
-        """The inverse of :meth:`decode` for one decision (N,) each: a float32 action (4N,)."""
+        """The inverse of :meth:`decode` for one decision (N,) each: a float32 action (4N,). Exact for
+        both bandwidth decodings when sum b <= B (then the shares' sum is at most 1 and nothing is
+        rescaled, up to the float32 rounding of the action)."""
         fields = np.stack([np.where(offload, 1.0, -1.0), bandwidth / self.config.bandwidth,
                            power / self.config.max_power, cpu / self._state["local_cpu"]], axis=-1)
         fields[..., 1:] = 2.0 * fields[..., 1:] - 1.0
