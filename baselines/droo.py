@@ -46,7 +46,8 @@ class DROOConfig:
     adaptive_k: bool = True
     k_update_interval: int = 32  # Delta: K = min(max best index over the last Delta frames + 2, N)
     initial_k: int | None = None  # None: N
-    track_optimum: bool = False  # also record the normalised rate (an exact optimum per frame)
+    track_optimum: bool = False  # also record the normalised rate (over optimum().reference per frame:
+    #                              the certified optimum, else the proven bound)
     normalize_input: bool = False  # standardise the input by running mean and variance (LyDROO)
     torch_threads: int | None = 1  # intra-op threads while learning / predicting (None: torch's setting)
 
@@ -170,7 +171,7 @@ class DROO:
             self._observation, _ = self.env.reset(seed=self.seed)
         observation = self._observation
         for _ in range(total_frames):
-            optimum = self.env.unwrapped.optimum().reward if cfg.track_optimum else None
+            optimum = self.env.unwrapped.optimum().reference if cfg.track_optimum else None
             start = time.perf_counter()
             network_input = self._network_input(observation)
             if cfg.normalize_input:

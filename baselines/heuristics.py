@@ -51,7 +51,8 @@ def coordinate_descent_policy(env, rng: np.random.Generator):
 
 
 def optimum_policy(env, rng: np.random.Generator):
-    """The environment's exact optimum (enumeration where tractable)."""
+    """``optimum()``'s decision: the certified optimum where it is proven, else the best-known one
+    (``Optimum.method`` and ``certified`` say which)."""
     return env.unwrapped.optimum().action
 
 

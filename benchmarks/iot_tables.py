@@ -48,7 +48,7 @@ from mec_gym.multiagent.iot import MultiServerIoTParallelEnv
 
 FIXED = {"random": heuristics.random_policy, "all-local": heuristics.all_local_policy,
          "best-response": heuristics.best_response_policy, "qio": QIOPolicy(),
-         "qio-refine": QIOPolicy(proposal=heuristics.best_response_policy), "local-search": heuristics.optimum_policy}
+         "qio-refine": QIOPolicy(proposal=heuristics.best_response_policy), "best-known (cd-multistart)": heuristics.optimum_policy}
 ABLATIONS = {"full": None, "without DT": "dt", "without GAT": "gat", "without MARL": "marl", "without DRL": "drl",
              "without QIO": "qio"}
 METRICS = ("latency_ms", "energy_j", "fairness", "throughput_mbps", "cost", "utility", "price", "decide_ms")

@@ -1,4 +1,6 @@
-"""PQC-NOMA-v0 under the per-frame Lyapunov optimum (enumerate every decision, greedy powers).
+"""PQC-NOMA-v0 under the per-frame Lyapunov reference ``optimum()``: every decision enumerated with
+greedy powers (best-known; certified only where it meets the interference-free bound, see
+``benchmarks.references``).
 
 Prints, for N = 10: average energy per device (budget 0.08 J per frame), data-queue stability
 (middle vs last third), the weighted computation rate and the offload ratio; the offload ratio as
@@ -24,7 +26,7 @@ def _optimum(env, rng):
 
 
 def run(frames: int, seed: int, policy=_optimum, **config) -> dict[str, float]:
-    """Follow ``policy(env, rng) -> action`` (default: the exact per-frame DPP optimum) for ``frames``
+    """Follow ``policy(env, rng) -> action`` (default: optimum(), the best-known per-frame DPP decision) for ``frames``
     frames and return the averages. Channels and arrivals do not depend on the actions, so every
     policy and configuration with the same seed sees the same stream."""
     env = gym.make("PQC-NOMA-v0", episode_length=frames, **config)
@@ -72,7 +74,7 @@ def main() -> None:
 
     if "base" in args.parts:
         base = cached(args.frames)
-        print(f"Lyapunov optimum, N = 10, {args.frames} frames, seed {args.seed}, defaults (V = 20, c = 100, "
+        print(f"Lyapunov reference optimum() (greedy-enumeration, best-known), N = 10, {args.frames} frames, seed {args.seed}, defaults (V = 20, c = 100, "
               f"P_pqc = 0.05 W)")
         print(f"  average energy per device {base['energy_j']:.4f} J per frame (budget 0.08; within 5 %: "
               f"{base['energy_j'] <= 0.084})")

@@ -1,7 +1,7 @@
 """Fixed policies on PQC-NOMA-v0, each on its own queue trajectory over the same channels and arrivals.
 
-Random / all-local / all-offload / coordinate descent / the per-frame Lyapunov optimum (enumeration
-of all 2^N decisions), N = 10, 1,000 frames by default, greedy powers (``--power-allocation`` to
+Random / all-local / all-offload / coordinate descent / ``optimum()`` (every one
+of the 2^N decisions with the configured powers: best-known, see ``benchmarks.references``), N = 10, 1,000 frames by default, greedy powers (``--power-allocation`` to
 change). Prints per policy: weighted computation rate, energy per device (budget 0.08 J per frame),
 average data queue and its growth from the middle to the last third, average energy queue, offload
 ratio and decision time.

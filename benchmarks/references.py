@@ -81,7 +81,7 @@ def wpmec(slots: int) -> None:
 def pqc_noma(slots: int) -> None:
     print(f"PQC-NOMA-v0, N = 10, {slots} slots of an episode stepped with the optimum's decision")
     found = [row[0] for row in _episode("PQC-NOMA-v0", slots)]
-    _summary(f"{found[0].method} vs separated bound", [f.gap for f in found], [f.certified for f in found])
+    _summary(f"{found[0].method} vs sum-rate bound", [f.gap for f in found], [f.certified for f in found])
 
 
 def others(slots: int) -> None:

@@ -163,12 +163,6 @@ def _wpmec(rewards, infos, optima):
     return {"normalized_rate": float(np.mean(normalized_rate(rewards, optima))), "reward": float(np.mean(rewards))}
 
 
-def _certified_or_bound(env, best) -> float:
-    """The certified optimum's reward, else the bound (the ratio to it is then a certified lower
-    bound of the ratio to the unknown optimum)."""
-    return best.reward if best.certified else best.bound
-
-
 def _ofdma_reference(env, best) -> tuple[float, float]:
     """TEM's objective, and the best all-local decision's (what a decision outside the band scores)."""
     local = env.unwrapped.evaluate_offloading(np.zeros((1, env.unwrapped.config.num_devices), dtype=np.int8))
@@ -217,7 +211,7 @@ ENV_METRICS: dict[str, EnvMetrics] = {
     "MEQC-GaussMarkov-v0": EnvMetrics("avg_cost", False, _meqc),
     "MultiServerIoT-v0": EnvMetrics("mean_cost", False, _iot),
     "PQC-NOMA-v0": EnvMetrics("weighted_rate_mbps", True, _pqc_noma),
-    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=_certified_or_bound,
+    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env, best: best.reference,
                            reference_note="`normalized_rate` = reward / the certified optimum where certified, "
                                           "else / the bound (then a certified lower bound of the true ratio)"),
     "OFDMA-Consistency-v0": EnvMetrics("objective_in_band", False, _ofdma, reference=_ofdma_reference,

@@ -66,6 +66,17 @@ def reference_label(runs: list[dict[str, Any]]) -> str:
     return f"best-known ({', '.join(methods) or 'not certified'})"
 
 
+def format_reference(summary: dict[str, Any], note: str = "") -> str:
+    """One line from ``runner.reference_summary`` (or a sum of them): what ``optimum()`` was, the
+    certified share and the gaps."""
+    frames, certified = summary["frames"], summary["certified"]
+    kind = "the certified optimum" if certified == frames else "best-known"
+    line = (f"Reference: `optimum()` = {', '.join(summary['methods'])} ({kind}); certified on {certified}/{frames} "
+            f"frames ({100.0 * certified / frames:.1f} %); gap (bound - reward) / |bound|: mean "
+            f"{summary['mean_gap']:.3g}, worst {summary['worst_gap']:.3g}.")
+    return f"{line} {note}." if note else line
+
+
 def reference_line(env: str, records: list[dict[str, Any]]) -> str:
     """One line: what the reference is, the certified share of frames and the gaps."""
     references = [record["reference"] for record in records
@@ -73,16 +84,11 @@ def reference_line(env: str, records: list[dict[str, Any]]) -> str:
     if not references:
         return "Reference: `optimum()` was not evaluated in these runs (no certificate recorded)."
     frames = sum(ref["frames"] for ref in references)
-    certified = sum(ref["certified"] for ref in references)
-    mean_gap = sum(ref["mean_gap"] * ref["frames"] for ref in references) / frames
-    worst_gap = max(ref["worst_gap"] for ref in references)
-    methods = ", ".join(sorted({name for ref in references for name in ref["methods"]}))
-    kind = "the certified optimum" if certified == frames else "best-known"
-    line = (f"Reference: `optimum()` = {methods} ({kind}); certified on {certified}/{frames} frames "
-            f"({100.0 * certified / frames:.1f} %); gap (bound - reward) / |bound|: mean {mean_gap:.3g}, "
-            f"worst {worst_gap:.3g}.")
-    note = env_metrics(env).reference_note
-    return f"{line} {note}." if note else line
+    total = {"methods": sorted({name for ref in references for name in ref["methods"]}), "frames": frames,
+             "certified": sum(ref["certified"] for ref in references),
+             "mean_gap": sum(ref["mean_gap"] * ref["frames"] for ref in references) / frames,
+             "worst_gap": max(ref["worst_gap"] for ref in references)}
+    return format_reference(total, env_metrics(env).reference_note)
 
 
 def summarise(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -86,6 +86,12 @@ class Optimum:
         object.__setattr__(self, "certified", bool(self.reward >= self.bound - slack))
 
     @property
+    def reference(self) -> float:
+        """What a normalised metric divides by: the reward when certified, else the bound (a ratio
+        to it is then a certified lower bound of the ratio to the unknown optimum)."""
+        return self.reward if self.certified else self.bound
+
+    @property
     def gap(self) -> float:
         """(bound - reward) / |bound|: 0 when certified, an upper bound on the relative shortfall."""
         if self.certified:

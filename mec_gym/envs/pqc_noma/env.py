@@ -48,7 +48,7 @@ from mec_gym.core.queues import data_queue_update, virtual_queue_update
 from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.pqc_noma.config import PQCNOMAConfig
-from mec_gym.envs.pqc_noma.oracle import (MBIT, Link, assemble, greedy_powers, noma_rates, rate_bound, separated_bound,
+from mec_gym.envs.pqc_noma.oracle import (MBIT, Link, assemble, greedy_powers, noma_rates, rate_bound, sum_rate_bound,
                                          tdma_allocation)
 
 GAIN_SCALE = 1e10  # observation of h
@@ -191,10 +191,10 @@ class PQCNOMAEnv(MECEnv):
         if cfg.reward == "rate":
             return rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
         coef = queue_mbit + cfg.V * cfg.weights
-        return separated_bound(state["h"], coef, cfg.energy_queue_weight * state["Y"], queue_mbit, self.link)
+        return sum_rate_bound(state["h"], coef, cfg.energy_queue_weight * state["Y"], queue_mbit, self.link)
 
     def optimum(self, method: str = "auto", start=None, top: int = SCA_TOP) -> Optimum:
-        """Best decision with its proven bound (``oracle.separated_bound``, over every decision and
+        """Best decision with its proven bound (``oracle.sum_rate_bound``, over every decision and
         every power allocation). Certified where the reward reaches the bound (then no decision with
         any powers does better). Methods:
 

@@ -190,22 +190,51 @@ def assemble(h, coef, y, queue_mbit, offload, power, offload_mbit, link: Link, t
     }
 
 
-def separated_bound(h, coef, y, queue_mbit, link: Link) -> float:
+BOUND_PRICES = 24  # grid points per axis of the sum-rate bound's (mu, X0) grid (any point is valid)
+
+
+def sum_rate_bound(h, coef, y, queue_mbit, link: Link) -> float:
     """A proven upper bound on the DPP objective of every decision, over every power allocation.
 
-    Under SIC an offloader's SINR p_k h_k / (N0 W + I_k) is at most its interference-free SNR
-    p_k h_k / (N0 W), and its energy (p_k + P_pqc) T does not depend on the others; orthogonal time
-    shares (TDMA) do no better, since tau log2(1 + x gamma) <= log2(1 + tau x gamma) at the same
-    energy tau x T. So each device's term is at most max(its local optimum, its optimum offloading
-    alone), both exact in closed form (the greedy recursion with one user is the exact water-filling
-    point of a concave one-variable problem), and the sum of these maxima bounds every decision.
-    The bound is reached when at most one device gains from offloading alone; with several, the
-    interference it ignores is the gap (the benchmark prints the share certified and the gap)."""
-    n = len(h)
-    batch = np.vstack([np.zeros((1, n), dtype=bool), np.eye(n, dtype=bool)])  # all local, each alone
-    power = greedy_powers(h, coef, y, queue_mbit, batch, link)
-    objective = assemble(h, coef, y, queue_mbit, batch, power, noma_rates(h, power, batch, link), link)["objective"]
-    return float(objective[0] + np.maximum(objective[1:] - objective[0], 0.0).sum())
+    Offloaders: with received SNRs x_k = p_k h_k / (N0 W) <= g_k = P_max h_k / (N0 W), SIC gives
+    each user at most its interference-free rate, r_k <= min(Q_k, B' log2(1 + x_k)), and the users'
+    rates telescope to the sum rate, sum_k r_k <= B' log2(1 + X), X = sum_k x_k (a queue cap only
+    lowers a rate). Orthogonal time shares do no better (tau log2(1 + x gamma) <= log2(1 + tau x
+    gamma) at the same energy tau x T). For mu >= 0 add mu (B' log2(1 + X) - sum_k r_k) >= 0, and
+    bound the concave log2(1 + X) by its tangent at any X0 >= 0:
+
+        objective <= C(mu, X0) + sum_i max(local_i, max_{0 <= x <= g_i} f_i(x)),
+        f_i(x) = (coef_i - mu)^+ min(Q_i, B' log2(1 + x)) + (mu B' / ((1 + X0) ln 2) - y_i P_max T / g_i) x
+                 - y_i P_pqc T,     C = mu B' (log2(1 + X0) - X0 / ((1 + X0) ln 2)),
+
+    where local_i is the closed-form local optimum (``local_allocation``) and each f_i is concave
+    in x, maximised exactly at its stationary point, the kink 2^{Q/B'} - 1 or the ends. Every
+    (mu, X0) gives a valid bound; the least over a log grid is taken. mu = 0 is the interference-
+    free separation (each device at the better of local and offloading alone); mu > 0 charges the
+    interference that several offloaders cause one another, which is what that separation misses
+    when queues are long and several devices gain from offloading."""
+    h, coef, y, queue_mbit = (np.asarray(v, dtype=np.float64) for v in (h, coef, y, queue_mbit))
+    _, bits, energy = local_allocation(queue_mbit, coef, y, link)
+    local = coef * bits - y * energy
+    bprime, frame = link.mbit_per_log2, link.frame_length
+    g = np.maximum(link.max_power * h / link.noise, 1e-300)
+    mus = np.concatenate([[0.0], coef.max() * np.logspace(-4, 0, BOUND_PRICES)])[:, None, None]
+    x0s = np.concatenate([[0.0], g.sum() * np.logspace(-6, 0, BOUND_PRICES)])[None, :, None]
+    a = np.maximum(coef - mus, 0.0)  # (M, 1, N)
+    slope = mus * bprime / ((1.0 + x0s) * np.log(2.0)) - y * link.max_power * frame / g  # (M, X, N)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        kink = np.minimum(np.expm1(queue_mbit / bprime * np.log(2.0)), g)  # where the queue empties
+        stationary = np.where(slope < 0.0, -a * bprime / (slope * np.log(2.0)) - 1.0, np.inf)
+    candidates = [np.zeros_like(slope), np.clip(stationary, 0.0, kink), np.broadcast_to(kink, slope.shape),
+                  np.broadcast_to(g, slope.shape)]
+
+    def f(x):
+        return a * np.minimum(queue_mbit, bprime * np.log2(1.0 + x)) + slope * x
+
+    offload = np.max([f(x) for x in candidates], axis=0) - y * link.pqc_power * frame
+    constant = mus[..., 0] * bprime * (np.log2(1.0 + x0s[..., 0]) - x0s[..., 0] / ((1.0 + x0s[..., 0]) * np.log(2.0)))
+    values = constant + np.maximum(local, offload).sum(axis=-1)  # (M, X)
+    return float(values.min() * (1.0 + 1e-12))  # margin for rounding
 
 
 def rate_bound(h, weights, queue_mbit, link: Link) -> float:
