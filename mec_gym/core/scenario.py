@@ -73,6 +73,7 @@ class Feature:
     low: float = 0.0
     high: float = np.inf
     transform: str = "identity"
+    columns: int = 1  # in an interleaved table: entries per row (size = rows x columns)
 
     def encode(self, value: np.ndarray) -> np.ndarray:
         if self.transform == "neglog10":
@@ -116,9 +117,9 @@ class ObservationCodec:
         if len(set(names)) != len(names):
             raise ValueError(f"feature names must be unique; got {names}")
         self._by_name = {f.name: f for f in self.features}
-        sizes = {self._by_name[name].size for name in self.interleave}
-        if len(sizes) > 1:
-            raise ValueError("interleaved features must have one size")
+        rows = {self._by_name[name].size // self._by_name[name].columns for name in self.interleave}
+        if len(rows) > 1:
+            raise ValueError("interleaved features must have one number of rows")
         self.slices: dict[str, Any] = {}
         offset, table_done = 0, False
         for feature in self.features:
@@ -126,10 +127,14 @@ class ObservationCodec:
                 if table_done:
                     continue
                 table_done = True
-                width, rows = len(self.interleave), feature.size
-                for column, name in enumerate(self.interleave):
-                    self.slices[name] = slice(offset + column, offset + width * rows, width)
-                offset += width * rows
+                table = [self._by_name[name] for name in self.interleave]
+                width, count = sum(f.columns for f in table), feature.size // feature.columns
+                column = 0
+                for f in table:
+                    index = offset + np.arange(count)[:, None] * width + column + np.arange(f.columns)[None, :]
+                    self.slices[f.name] = index.reshape(-1)
+                    column += f.columns
+                offset += width * count
             else:
                 self.slices[feature.name] = slice(offset, offset + feature.size)
                 offset += feature.size
@@ -158,9 +163,14 @@ class ObservationCodec:
             if feature.name in self.interleave:
                 if not table_done:
                     table_done = True
-                    columns = [self._by_name[name].encode(values[name]) for name in self.interleave]
-                    batch = columns[0].shape[0]
-                    blocks.append(np.stack(columns, axis=-1).reshape(batch, -1))
+                    table = [self._by_name[name] for name in self.interleave]
+                    batch = len(values[table[0].name])
+                    if all(f.columns == 1 for f in table):
+                        columns = [f.encode(values[f.name]) for f in table]
+                        blocks.append(np.stack(columns, axis=-1).reshape(batch, -1))
+                    else:
+                        columns = [f.encode(values[f.name]).reshape(batch, -1, f.columns) for f in table]
+                        blocks.append(np.concatenate(columns, axis=-1).reshape(batch, -1))
             else:
                 blocks.append(feature.encode(values[feature.name]))
         vector = np.concatenate(blocks, axis=-1)

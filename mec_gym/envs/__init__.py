@@ -22,6 +22,7 @@ VECTOR_ENVIRONMENTS: dict[str, str] = {
     "WPMEC-v0": "mec_gym.envs.wpmec.env:WPMECVectorEnv",
     "PQC-NOMA-v0": "mec_gym.envs.pqc_noma.env:PQCNOMAVectorEnv",
     "MEQC-GaussMarkov-v0": "mec_gym.envs.meqc.env:MEQCVectorEnv",
+    "MultiServerIoT-v0": "mec_gym.envs.multiserver_iot.env:MultiServerIoTVectorEnv",
 }
 
 

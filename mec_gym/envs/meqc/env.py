@@ -240,12 +240,12 @@ class MEQCScenario(Scenario):
 
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg, n = self.config, self.config.num_devices
-        noise = np.empty((2, len(rngs), n))
+        noise = np.empty((len(rngs), 2, n))
         tasks = []
-        for i, rng in enumerate(rngs):  # per env: the mobility's two normal draws, then the new tasks
-            rng.standard_normal(out=noise[0, i])
-            rng.standard_normal(out=noise[1, i])
+        for i, rng in enumerate(rngs):  # per env: the mobility's two normal draws (one call), then the new tasks
+            rng.standard_normal(out=noise[i])
             tasks.append(self._draw_tasks(rng))
+        noise = noise.transpose(1, 0, 2)
         positions, speed, direction, mean_direction = self.mobility.advance(
             state["positions"], state["speed"], state["direction"], state["mean_direction"], noise[0], noise[1])
         new = dict(state, positions=positions, speed=speed, direction=direction, mean_direction=mean_direction)

@@ -60,97 +60,166 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from mec_gym.core.base import Evaluation, MECEnv
+from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
+from mec_gym.core.scenario import (Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, env_slice,
+                                   squeeze_single)
+from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.multiserver_iot.config import MultiServerIoTConfig
-from mec_gym.envs.multiserver_iot.oracle import Physics, congestion_bound, best_response_prices, evaluate_assignments
+from mec_gym.envs.multiserver_iot.oracle import Physics, best_response_prices, congestion_bound, evaluate_assignments
 
 OBSERVATION_HIGH = 10.0
+DEVICE_FEATURES = ("data", "cycles", "device_cpu", "path_loss")  # the per-device observation table, in column order
 
 
-class MultiServerIoTEnv(MECEnv):
-    __doc__ = __doc__
-    config_class = MultiServerIoTConfig
+class MultiServerIoTScenario(Scenario):
+    """MultiServerIoT-v0's model as batched functions (see the env's docstring). ``task`` and the
+    oracle take a state with any leading axes: (N,) fields for one env or (B, N) for a batch."""
 
-    def __init__(self, config: MultiServerIoTConfig | None = None, render_mode: str | None = None, **overrides):
-        super().__init__(config, render_mode, **overrides)
-        cfg = self.config
+    info_schema = (
+        InfoKey("latency_ms", "ms", False, quantity=None, headline=True, doc="mean task latency"),
+        InfoKey("energy_j", "J", False, quantity="energy", headline=True, doc="mean device energy"),
+        InfoKey("fairness", "1", True, headline=True, doc="Jain's index over device utilities"),
+        InfoKey("throughput_mbps", "Mbit/s", True, headline=True, doc="bits of tasks finished in the slot per s"),
+        InfoKey("server_load", "1", per="server", doc="devices per server"),
+        InfoKey("server_utility", "1", True, per="server", doc="revenue - lambda E - mu total latency"),
+        InfoKey("uplink_rate", "bit/s", True, quantity="rate", per="device", doc="0 when local"),
+        InfoKey("server_cpu", "Hz", per="device", doc="its server's CPU share, 0 when local"),
+        InfoKey("mean_cost", "1", False, reward_term=True, quantity="cost", headline=True, doc="-reward"),
+        InfoKey("prices", "1/Gcycle", per="server", doc="the servers' prices the decision faced"),
+        InfoKey("cost", "1", False, reward_term=True, quantity="cost", per="device"),
+        InfoKey("latency", "s", False, quantity="delay", per="device"),
+        InfoKey("energy", "J", False, quantity="energy", per="device"),
+    )
+
+    def __init__(self, config: MultiServerIoTConfig):
+        super().__init__(config)
+        cfg = config
         self.physics = Physics(cfg.server_cpu, cfg.server_bandwidth, cfg.noise_power, cfg.transmit_power,
                                cfg.energy_coefficient, cfg.server_energy_coefficient, cfg.latency_weight,
                                cfg.energy_weight, cfg.price_weight, cfg.server_energy_cost, cfg.server_delay_cost,
                                cfg.slot_length)
+        self._path_cache: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _make_spaces(self):
+    def make_codec(self):
+        """Per device (an (N, 3 + M) table, row by row): D / Mbit, C / Gcycle, f_local / GHz,
+        -log10(gain to each server) / 20; then the M prices. Each entry clipped to [0, 10]."""
+        n, m, top = self.config.num_devices, self.config.num_servers, OBSERVATION_HIGH
+        return ObservationCodec([
+            Feature("data", "data_bits", "bit", n, divisor=1e6, high=top),
+            Feature("cycles", "cycles", "cycles", n, divisor=1e9, high=top),
+            Feature("device_cpu", "device_cpu", "Hz", n, divisor=1e9, high=top),
+            Feature("path_loss", "gain", "1 (power gain)", n * m, divisor=20.0, high=top, transform="neglog10", columns=m),
+            Feature("prices", "prices", "1/Gcycle", m, high=top),
+        ], interleave=DEVICE_FEATURES)
+
+    def make_action_space(self):
         n, m = self.config.num_devices, self.config.num_servers
-        observation = spaces.Box(0.0, OBSERVATION_HIGH, shape=(n * (3 + m) + m,), dtype=np.float32)
-        return observation, spaces.MultiDiscrete([m + 1] * n)
+        return spaces.MultiDiscrete([m + 1] * n)
 
-    def _state_bounds(self):
-        return {"data_bits": (1.0, 1e12), "cycles": (1.0, 1e15), "device_cpu": (1e3, 1e12),
-                "positions": (0.0, self.config.area_size), "fading": (0.0, 1e6), "prices": (0.0, 1e6),
-                "mean_log_data": (0.0, 30.0), "mean_log_cycles": (0.0, 40.0)}
-
-    def _state_shapes(self):
+    def state_fields(self):
         n, m = self.config.num_devices, self.config.num_servers
-        return {"data_bits": (n,), "cycles": (n,), "device_cpu": (n,), "positions": (n, 2), "fading": (n, m),
-                "prices": (m,), "mean_log_data": (n,), "mean_log_cycles": (n,)}
+        return {"data_bits": Field((n,), "bit", 1.0, 1e12), "cycles": Field((n,), "cycles", 1.0, 1e15),
+                "device_cpu": Field((n,), "Hz", 1e3, 1e12), "positions": Field((n, 2), "m", 0.0, self.config.area_size),
+                "fading": Field((n, m), "1", 0.0, 1e6), "prices": Field((m,), "1/Gcycle", 0.0, 1e6),
+                "mean_log_data": Field((n,), "ln bit", 0.0, 30.0), "mean_log_cycles": Field((n,), "ln cycles", 0.0, 40.0)}
 
     # ----- dynamics ----------------------------------------------------------------------------
-    def _ar1(self, current_log, mean_log, low, high):
+    def _ar1(self, current_log, mean_log, noise, low, high):
         cfg = self.config
-        rho, noise = cfg.workload_correlation, self.np_random.standard_normal(len(mean_log))
+        rho = cfg.workload_correlation
         new = mean_log + rho * (current_log - mean_log) + cfg.workload_spread * np.sqrt(1 - rho**2) * noise
         return np.clip(new, np.log(low), np.log(high))
 
-    def _draw_state(self):
-        cfg, rng, n, m = self.config, self.np_random, self.config.num_devices, self.config.num_servers
+    def _draw_state(self, rng):
+        cfg, n, m = self.config, self.config.num_devices, self.config.num_servers
         mean_log_data = np.log(rng.uniform(*cfg.data_bits, size=n))
         mean_log_cycles = rng.uniform(np.log(cfg.cycles[0]), np.log(cfg.cycles[1]), size=n)
+        positions = rng.uniform(0.0, cfg.area_size, size=(n, 2))
+        data_noise = rng.standard_normal(n)
+        cycles_noise = rng.standard_normal(n)
         return {
-            "positions": rng.uniform(0.0, cfg.area_size, size=(n, 2)),
+            "positions": positions,
             "mean_log_data": mean_log_data, "mean_log_cycles": mean_log_cycles,
-            "data_bits": np.exp(self._ar1(mean_log_data, mean_log_data, *cfg.data_bits)),
-            "cycles": np.exp(self._ar1(mean_log_cycles, mean_log_cycles, *cfg.cycles)),
+            "data_bits": np.exp(self._ar1(mean_log_data, mean_log_data, data_noise, *cfg.data_bits)),
+            "cycles": np.exp(self._ar1(mean_log_cycles, mean_log_cycles, cycles_noise, *cfg.cycles)),
             "device_cpu": rng.uniform(*cfg.device_cpu_ghz, size=n) * 1e9,
             "fading": rayleigh_power(rng, (n, m)),
             "prices": np.array(cfg.prices, dtype=np.float64),
         }
 
-    def task(self, state=None) -> dict[str, np.ndarray]:
+    def generate(self, rngs, streams):
+        return self.stack([self._draw_state(rng) for rng in rngs])
+
+    def path_gain(self, positions: np.ndarray) -> np.ndarray:
+        """Average (path-loss) gains (..., N, M) from the device positions (..., N, 2), m. Devices do
+        not move within an episode, so the last result is kept while the positions are equal."""
+        cached = self._path_cache
+        if cached is not None and cached[0].shape == positions.shape and np.array_equal(cached[0], positions):
+            return cached[1]
+        distance = np.linalg.norm(positions[..., :, None, :] - self.config.server_sites, axis=-1)
+        gain = log_distance_gain(np.maximum(distance, self.config.min_distance))
+        self._path_cache = (positions.copy(), gain)
+        return gain
+
+    def task(self, state) -> dict[str, np.ndarray]:
         """The oracle's view of a state: tasks, device CPUs and channel gains (N, M)."""
-        state = self._state if state is None else state
-        distance = np.linalg.norm(state["positions"][:, None, :] - self.config.server_sites[None], axis=-1)
-        gain = log_distance_gain(np.maximum(distance, self.config.min_distance)) * state["fading"]
+        gain = self.path_gain(state["positions"]) * state["fading"]
         return {"data_bits": state["data_bits"], "cycles": state["cycles"], "device_cpu": state["device_cpu"],
                 "gain": gain}
 
-    def _evaluate(self, state, batch):
-        result = evaluate_assignments(self.task(state), self.physics, batch, state["prices"])
-        k = len(batch)
+    @squeeze_single
+    def oracle(self, state, decisions):
+        prices = state["prices"] if decisions.ndim == 2 else state["prices"][:, None, :]
+        result = evaluate_assignments(self.task(state), self.physics, decisions, prices)
         info = {key: result[key] for key in ("latency_ms", "energy_j", "fairness", "throughput_mbps",
                                              "server_load", "server_utility", "uplink_rate", "server_cpu")}
         info["mean_cost"] = -result["reward"]
-        info["prices"] = np.broadcast_to(state["prices"], (k, len(state["prices"]))).copy()
+        info["prices"] = np.broadcast_to(prices, result["server_load"].shape).copy()
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
-        return Evaluation(rewards=result["reward"], info=info)
+        return Batch(rewards=result["reward"], info=info)
+
+    def transition(self, state, actions, info, rngs, steps, streams):
+        cfg, (n, m) = self.config, state["fading"].shape[1:]
+        noise = np.empty((len(rngs), 2, n))
+        fading = np.empty((len(rngs), n, m))
+        for i, rng in enumerate(rngs):  # per env: the two AR(1) innovations (one call), then the fading
+            rng.standard_normal(out=noise[i])
+            fading[i] = rayleigh_power(rng, (n, m))
+        noise = noise.transpose(1, 0, 2)
+        new = dict(state)
+        new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], *cfg.data_bits))
+        new["cycles"] = np.exp(self._ar1(np.log(state["cycles"]), state["mean_log_cycles"], noise[1], *cfg.cycles))
+        new["fading"] = fading
+        if cfg.pricing == "stackelberg":  # per state: each server's best response on the price grid
+            new["prices"] = np.array([
+                best_response_prices(self.task(env_slice(new, i)), self.physics, np.asarray(actions[i]),
+                                     state["prices"][i], np.asarray(cfg.price_grid)) for i in range(len(rngs))])
+        return new
+
+    def features(self, state):
+        return {"data": state["data_bits"], "cycles": state["cycles"], "device_cpu": state["device_cpu"],
+                "path_loss": self.task(state)["gain"], "prices": state["prices"]}
+
+
+class MultiServerIoTEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = MultiServerIoTConfig
+    scenario_class = MultiServerIoTScenario
+
+    @property
+    def physics(self) -> Physics:
+        return self.scenario.physics
+
+    def task(self, state=None) -> dict[str, np.ndarray]:
+        """The oracle's view of a state: tasks, device CPUs and channel gains (N, M)."""
+        return self.scenario.task(self._state if state is None else state)
 
     def _reward_bound(self, state, incumbent=None):
         return congestion_bound(self.task(state), self.physics, state["prices"], incumbent)
 
-    def _transition(self, state, action, info):
-        cfg = self.config
-        new = dict(state)
-        new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], *cfg.data_bits))
-        new["cycles"] = np.exp(self._ar1(np.log(state["cycles"]), state["mean_log_cycles"], *cfg.cycles))
-        new["fading"] = rayleigh_power(self.np_random, state["fading"].shape)
-        if cfg.pricing == "stackelberg":
-            new["prices"] = best_response_prices(self.task(new), self.physics, np.asarray(action), state["prices"],
-                                                 np.asarray(cfg.price_grid))
-        return new
 
-    def _observe(self, state):
-        task = self.task(state)
-        features = np.column_stack([state["data_bits"] / 1e6, state["cycles"] / 1e9, state["device_cpu"] / 1e9,
-                                    -np.log10(np.maximum(task["gain"], 1e-300)) / 20.0])
-        vector = np.concatenate([features.reshape(-1), state["prices"]])
-        return np.clip(vector, 0.0, OBSERVATION_HIGH).astype(np.float32)
+class MultiServerIoTVectorEnv(MECVectorEnv):
+    """B MultiServerIoT-v0 envs stepped together (``gym.make_vec("MultiServerIoT-v0", num_envs=B)``)."""
+
+    env_class = MultiServerIoTEnv

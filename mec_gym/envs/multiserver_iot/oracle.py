@@ -36,44 +36,53 @@ class Physics:
 
 
 def cpu_split(cycles: np.ndarray, onehot: np.ndarray, server_cpu: float) -> np.ndarray:
-    """f_ij (K, N): server CPU of each offloaded task, proportional to sqrt(C) within its server."""
+    """f_ij (K, N): server CPU of each offloaded task, proportional to sqrt(C) within its server.
+    A batch of states: cycles (B, N) with onehot (B, K, N, M)."""
     root = np.sqrt(cycles)
-    per_server = np.einsum("knm,n->km", onehot, root)  # (K, M)
-    own = np.einsum("knm,km->kn", onehot, per_server)  # sum of sqrt C on the device's server
-    return np.where(own > 0, server_cpu * root / np.where(own > 0, own, 1.0), 0.0)
+    per_server = np.einsum("...knm,...n->...km", onehot, root)  # (K, M)
+    own = np.einsum("...knm,...km->...kn", onehot, per_server)  # sum of sqrt C on the device's server
+    return np.where(own > 0, server_cpu * _per_candidate(root) / np.where(own > 0, own, 1.0), 0.0)
+
+
+def _per_candidate(value: np.ndarray) -> np.ndarray:
+    """A per-device array (..., N) as (..., 1, N), to broadcast against candidates (..., K, N)."""
+    return value[..., None, :]
 
 
 def evaluate_assignments(task: dict, physics: Physics, assignment: np.ndarray, prices: np.ndarray) -> dict:
-    """Costs and metrics of K assignments (K, N) in {0..M}; ``prices`` (M,) or (K, M), per gigacycle."""
+    """Costs and metrics of K assignments (K, N) in {0..M}; ``prices`` (M,) or (K, M), per gigacycle.
+    A batch of states: task fields (B, N) (gain (B, N, M)), assignment (B, K, N), prices (B, K or 1, M)."""
     D, C, f_local, gain = task["data_bits"], task["cycles"], task["device_cpu"], task["gain"]
-    servers = gain.shape[1]
+    servers = gain.shape[-1]
     onehot = (assignment[..., None] == np.arange(1, servers + 1)).astype(np.float64)  # (K, N, M)
     offload = assignment > 0
-    load = onehot.sum(axis=1)  # (K, M) devices per server
-    share = np.einsum("knm,km->kn", onehot, load)  # n_j of the device's server
-    spectral = np.einsum("knm,nm->kn", onehot, np.log2(1.0 + physics.transmit_power * gain / physics.noise_power))
+    load = onehot.sum(axis=-2)  # (K, M) devices per server
+    share = np.einsum("...knm,...km->...kn", onehot, load)  # n_j of the device's server
+    spectral = np.einsum("...knm,...nm->...kn", onehot,
+                         np.log2(1.0 + physics.transmit_power * gain / physics.noise_power))
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = physics.server_bandwidth / np.maximum(share, 1.0) * spectral
-        uplink = np.where(offload, D / rate, 0.0)
+        uplink = np.where(offload, _per_candidate(D) / rate, 0.0)
         f_server = cpu_split(C, onehot, physics.server_cpu)
-        execution = np.where(offload, C / f_server, 0.0)
-    price = np.einsum("knm,km->kn", onehot, np.broadcast_to(prices, load.shape))
-    payment = price * C / GIGA
+        execution = np.where(offload, _per_candidate(C) / f_server, 0.0)
+    price = np.einsum("...knm,...km->...kn", onehot, np.broadcast_to(prices, load.shape))
+    payment = price * _per_candidate(C) / GIGA
     local_latency, local_energy = C / f_local, physics.energy_coefficient * C * f_local**2
-    latency = np.where(offload, uplink + execution, local_latency)
-    energy = np.where(offload, physics.transmit_power * uplink, local_energy)
+    latency = np.where(offload, uplink + execution, _per_candidate(local_latency))
+    energy = np.where(offload, physics.transmit_power * uplink, _per_candidate(local_energy))
     cost = physics.latency_weight * latency + physics.energy_weight * energy + physics.price_weight * payment
     local_cost = physics.latency_weight * local_latency + physics.energy_weight * local_energy
-    server_energy = np.einsum("knm,kn->km", onehot, physics.server_energy_coefficient * C * f_server**2)
-    server_latency = np.einsum("knm,kn->km", onehot, latency)
-    revenue = np.einsum("knm,kn->km", onehot, payment)
+    server_energy = np.einsum("...knm,...kn->...km", onehot,
+                              physics.server_energy_coefficient * _per_candidate(C) * f_server**2)
+    server_latency = np.einsum("...knm,...kn->...km", onehot, latency)
+    revenue = np.einsum("...knm,...kn->...km", onehot, payment)
     utility = revenue - physics.server_energy_cost * server_energy - physics.server_delay_cost * server_latency
     finished = latency <= physics.slot_length
     return {
         "cost": cost, "latency": latency, "energy": energy, "payment": payment, "uplink_rate": np.where(offload, rate, 0.0),
-        "server_cpu": f_server, "reward": -cost.mean(axis=1),
-        "latency_ms": 1e3 * latency.mean(axis=1), "energy_j": energy.mean(axis=1),
-        "fairness": jain_index(local_cost / cost), "throughput_mbps": (D * finished).sum(axis=1) / physics.slot_length / MBIT,
+        "server_cpu": f_server, "reward": -cost.mean(axis=-1),
+        "latency_ms": 1e3 * latency.mean(axis=-1), "energy_j": energy.mean(axis=-1),
+        "fairness": jain_index(_per_candidate(local_cost) / cost), "throughput_mbps": (_per_candidate(D) * finished).sum(axis=-1) / physics.slot_length / MBIT,
         "server_load": load, "server_utility": utility,
     }
 

@@ -101,12 +101,11 @@ class PQCNOMAScenario(Scenario):
     def _gains_and_arrivals(self, rngs):
         """Per env: the Rician gains of the frame, then its arrivals (bits), from its own generator."""
         cfg, n = self.config, self.config.num_devices
-        draws = np.empty((3, len(rngs), n))
-        for i, rng in enumerate(rngs):  # rician_power's two normal draws, then the arrivals
-            rng.standard_normal(out=draws[0, i])
-            rng.standard_normal(out=draws[1, i])
-            draws[2, i] = rng.exponential(cfg.arrival_mean, size=n)
-        return self.average_gain * rician_from_normals(draws[0], draws[1], cfg.los_share), draws[2]
+        normals, arrivals = np.empty((len(rngs), 2, n)), np.empty((len(rngs), n))
+        for i, rng in enumerate(rngs):  # rician_power's two normal draws (one call), then the arrivals
+            rng.standard_normal(out=normals[i])
+            arrivals[i] = rng.exponential(cfg.arrival_mean, size=n)
+        return self.average_gain * rician_from_normals(normals[:, 0], normals[:, 1], cfg.los_share), arrivals
 
     def generate(self, rngs, streams):
         h, arrivals = self._gains_and_arrivals(rngs)
