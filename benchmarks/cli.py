@@ -1,10 +1,12 @@
-"""The ``mec-gym`` command: ``mec-gym list`` and ``mec-gym bench`` (the leaderboard, the main job).
+"""The ``mec-gym`` command: ``mec-gym list``, ``mec-gym bench`` (the leaderboard, the main job) and
+``mec-gym reproduce`` (each paper's claims re-run and judged, see ``benchmarks/reproduce``).
 
     mec-gym bench --preset quick                       # every env x method, one seed, small budgets
     mec-gym bench --env WPMEC-v0 --method random optimum --seeds 0 1 2 --frames 500
     mec-gym bench --preset quick --resume              # finish an interrupted grid
     mec-gym bench --backend ray --workers 2            # the same records from Ray tasks
     mec-gym bench --grid my_grid.toml --out results/mine  # a custom grid (see presets.load_grid)
+    mec-gym reproduce qaroo [--quick] [--resume] [--out DIR] [--seeds S ...]   # or all; --list
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import mec_gym
 from benchmarks.presets import PRESETS, load_grid
 from benchmarks.registry import METHODS, methods_for
+from benchmarks.reproduce import MODULES as PAPER_MODULES
 from benchmarks.report import write_leaderboard
 from benchmarks.runner import RunSpec, run_grid, run_identity
 
@@ -76,13 +79,55 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--resume", action="store_true",
                        help="skip runs that already succeeded with the same configuration (failed runs are retried)")
     bench.add_argument("--no-progress", action="store_true")
+    reproduce = commands.add_parser("reproduce", help="re-run a paper's experiments and judge its claims "
+                                    "(writes reproductions/<paper>/REPORT.md, results.json, figures)")
+    reproduce.add_argument("paper", nargs="?", help=f"one of {', '.join(PAPER_MODULES)}, or all")
+    reproduce.add_argument("--list", action="store_true", help="the papers, their claims and budgets")
+    reproduce.add_argument("--quick", action="store_true", help="the smoke budget (under 2 minutes per paper)")
+    reproduce.add_argument("--resume", action="store_true", help="keep the journaled parts of an interrupted run")
+    reproduce.add_argument("--out", type=Path, default=None, help="folder of the reports (default: reproductions/)")
+    reproduce.add_argument("--seeds", nargs="+", type=int, metavar="S", help="override the budget's seeds")
+    reproduce.add_argument("--no-progress", action="store_true")
     return parser
+
+
+def reproduce_command(args: argparse.Namespace) -> int:
+    """``mec-gym reproduce``: exit 0, 2 on bad input."""
+    from benchmarks.reproduce import core, paper
+
+    if args.list:
+        for name in PAPER_MODULES:
+            declared = paper(name)
+            budgets = "; ".join(f"{b.label}: seeds {list(b.seeds)}, {b.params}" for b in declared.budgets.values())
+            print(f"{name}: {declared.title}\n  budgets {budgets}")
+            for claim in declared.claims:
+                print(f"  {claim.key:<28} {claim.text} [{claim.where}]")
+        return 0
+    if args.paper is None:
+        print("mec-gym reproduce: name a paper or all (or --list)", file=sys.stderr)
+        return 2
+    names = list(PAPER_MODULES) if args.paper == "all" else [args.paper]
+    try:
+        papers = [paper(name) for name in names]
+    except ValueError as error:
+        print(f"mec-gym reproduce: {error}", file=sys.stderr)
+        return 2
+    for declared in papers:
+        content = core.reproduce(declared, quick=args.quick, resume=args.resume, out=args.out, seeds=args.seeds,
+                                 progress=not args.no_progress)
+        print(f"{declared.name}: {content['counts']} ({content['part_seconds'] / 60:.1f} min of parts); "
+              f"{Path(args.out or core.DEFAULT_OUT) / declared.name / 'REPORT.md'}")
+    if args.out is None or Path(args.out).resolve() == core.DEFAULT_OUT:
+        core.update_readme(core.REPOSITORY / "README.md", core.DEFAULT_OUT, list(PAPER_MODULES))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Exit status: 0, 1 when a run of the grid failed (after writing every record and the tables), 2 on bad input."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.command == "reproduce":
+        return reproduce_command(args)
     if args.command == "list":
         print("environments:")
         for env_id in mec_gym.ENV_IDS:
