@@ -30,7 +30,7 @@ oracle's local search at the announced prices (unless given pre-trained with ``t
 the DQN learns from the executed fused decision with epsilon exploration per device; the leaders
 learn in the market. QIO is skipped while learning (``refine_while_learning``) to save time.
 
-Measured (``python -m benchmarks.iot_tables``, N = 50, seeds 0-2, 400 learning slots, GAT
+Measured (the former ``benchmarks/iot_tables.py``, now ``mec-gym reproduce iot``; N = 50, seeds 0-2, 400 learning slots, GAT
 pre-trained for 300): mean device cost 0.0430 full; without DT 0.0428 and without GAT 0.0457 (no
 effect beyond the seeds' spread), without DRL 0.0442 and without QIO 0.0460 (both help), without
 MARL 0.0361: the leaders raise prices to ~0.8 per Gcycle, which the devices pay, and lift the

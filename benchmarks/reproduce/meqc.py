@@ -90,11 +90,11 @@ def parts(budget: Budget) -> list[Part]:
                                 lambda m=method, s=seed, v=value: run(m, s, frames, V=float(v))))
     for sweep, (field_name, values, convert) in SWEEPS.items():
         for value in values:
+            setting = {field_name: convert(value)}
             for method in METHODS:
                 for seed in budget.seeds[:budget["sweep_seeds"]]:
                     out.append(Part(key(sweep, value, method, seed, sweep_frames),
-                                    lambda m=method, s=seed, f=field_name, v=convert(value):
-                                    run(m, s, sweep_frames, **{f: v})))
+                                    lambda m=method, s=seed, c=setting: run(m, s, sweep_frames, **c)))
     if has_field(MEQCConfig, "qpu_partial"):
         for method in ("qpu-discrete", "qpu-continuous"):
             for seed in budget.seeds:
