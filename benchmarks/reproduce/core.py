@@ -26,6 +26,7 @@ REPRODUCED, PARTLY, CONTRADICTED, NOT_REPRODUCIBLE = "reproduced", "partly", "co
 VERDICTS = (REPRODUCED, PARTLY, CONTRADICTED, NOT_REPRODUCIBLE)
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPOSITORY / "reproductions"
+TIMING_SUFFIXES = ("_us", "_ms", "_s", "_seconds")  # a part's fields named so are wall-clock measurements
 
 
 # ----- budgets, parts, claims ---------------------------------------------------------------------
@@ -179,6 +180,16 @@ def ordering(means: dict[str, float], expected: Sequence[str], lower_is_better: 
 
 def not_reproducible(ours: str, why: str) -> Judged:
     return Judged(ours, NOT_REPRODUCIBLE, why)
+
+
+def without_timings(value: Any) -> Any:
+    """``value`` (a part's result, or any JSON) less the fields named as wall-clock measurements."""
+    if isinstance(value, dict):
+        return {name: without_timings(item) for name, item in value.items()
+                if not (isinstance(name, str) and name.endswith(TIMING_SUFFIXES))}
+    if isinstance(value, list):
+        return [without_timings(item) for item in value]
+    return value
 
 
 # ----- the runner -----------------------------------------------------------------------------------

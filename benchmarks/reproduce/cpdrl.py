@@ -50,7 +50,7 @@ def tem(n: int, seed: int, **config) -> dict:
     env, _ = _instance(n, seed, **config)
     start = time.perf_counter()
     best = env.unwrapped.optimum()
-    return {"objective": float(best.info["objective"]), "ms": 1e3 * (time.perf_counter() - start)}
+    return {"objective": float(best.info["objective"]), "tem_ms": 1e3 * (time.perf_counter() - start)}
 
 
 def fixed(method: str, n: int, seed: int, frames: int) -> dict:
@@ -158,7 +158,7 @@ def lowest(r: Results) -> Judged:
 
 def tem_exponential(r: Results) -> Judged:
     sizes = sorted(set(r.budget["tem_sizes"]) | set(r.budget["sizes"]))
-    ms = [float(np.mean(values(r, "tem", n, "tem", "ms"))) for n in sizes]
+    ms = [float(np.mean(values(r, "tem", n, "tem", "tem_ms"))) for n in sizes]
     slope = np.polyfit(sizes[-4:], np.log2(ms[-4:]), 1)[0]  # doublings per extra device, over the largest N
     return holds([slope >= 0.7], f"TEM {ms[0]:.3g} ms at N = {sizes[0]} -> {ms[-1]:.3g} ms at N = {sizes[-1]}; "
                  f"{slope:.2f} doublings per device at the largest N", "TEM's time does not double per device")
@@ -252,7 +252,7 @@ def fig_objective(r: Results, figure) -> None:
 def fig_time(r: Results, figure) -> None:
     axis = figure.add_subplot(1, 1, 1)
     sizes = sorted(set(r.budget["tem_sizes"]) | set(r.budget["sizes"]))
-    axis.plot(sizes, [np.mean(values(r, "tem", n, "tem", "ms")) for n in sizes], marker="s", label="TEM")
+    axis.plot(sizes, [np.mean(values(r, "tem", n, "tem", "tem_ms")) for n in sizes], marker="s", label="TEM")
     axis.plot(r.budget["sizes"], [np.mean(values(r, "learn", n, "cpdrl", "decide_ms")) for n in r.budget["sizes"]],
               marker="o", label="CPDRL (one decision)")
     axis.set_yscale("log")

@@ -61,7 +61,7 @@ def run(variant: str, n: int, fading: str, frames: int, eval_frames: int, seed: 
             "rate_last_quarter": float(rate[-max(len(rate) // 4, 1):].mean()),
             "rate_std_after": float(rate[half:].std()), "heldout": float(np.mean(ratios)),
             "final_loss": float(finite[-max(len(finite) // 5, 1):].mean()) if finite.size else float("nan"),
-            "ms": 1e3 * float(np.mean(agent.history["seconds"])), "total_s": total,
+            "frame_ms": 1e3 * float(np.mean(agent.history["seconds"])), "total_s": total,
             "curve": binned(rate, BINS), "loss_curve": binned(loss, BINS), "reference": sorted(methods)}
 
 
@@ -161,14 +161,14 @@ def rnn_stable(r: Results) -> Judged:
 
 
 def fastest(r: Results) -> Judged:
-    means = {v: float(np.mean(values(r, v, 30, "ms"))) for v in CLASSICAL}
+    means = {v: float(np.mean(values(r, v, 30, "frame_ms"))) for v in CLASSICAL}
     best = min(means, key=means.get)
     ours = ", ".join(f"{v} {m:.2f} ms" for v, m in sorted(means.items(), key=lambda item: item[1]))
     return holds([best == "RNN+OP"], ours, f"{best} is the fastest here, not RNN+OP")
 
 
 def time_per_frame(r: Results) -> Judged:
-    ms = np.concatenate([values(r, v, 30, "ms") for v in CLASSICAL])
+    ms = np.concatenate([values(r, v, 30, "frame_ms") for v in CLASSICAL])
     low, high = 12.8, 19.1
     ours = f"{ms.min():.2f}-{ms.max():.2f} ms (mean {ms.mean():.2f})"
     if low / 2 <= ms.mean() <= 2 * high:

@@ -44,6 +44,8 @@ def test_thresholds_holds_and_ordering():
     assert core.ordering(means, ["c", "b", "a"]).verdict == core.CONTRADICTED  # 0 of 3
     with pytest.raises(ValueError, match="verdict"):
         core.Judged("x", "probably")
+    assert core.without_timings({"a": 1, "frame_ms": 2.0, "x": [{"tem_ms": 3, "b": 4}], "_seconds": 5}) == \
+        {"a": 1, "x": [{"b": 4}]}
 
 
 def test_readme_section_counts_the_verdicts(tmp_path):
@@ -109,15 +111,14 @@ def without_timings(folder: Path, name: str) -> tuple[list[str], dict]:
     timing = {claim.key for claim in paper(name).claims if claim.timing}
     lines = [line for line in (folder / "REPORT.md").read_text().splitlines()
              if not line.startswith(("- Wall time", "Regenerate:")) and not any(line.startswith(f"| {key} |") for key in timing)]
-    parts = json.loads((folder / "results.json").read_text())["parts"]
-    for row in parts.values():
-        row.pop("_seconds")
-    return lines, parts
+    return lines, core.without_timings(json.loads((folder / "results.json").read_text())["parts"])
 
 
-def test_sigkill_then_resume_gives_the_uninterrupted_report(quick_runs, tmp_path):
+def test_sigkill_then_resume_gives_the_uninterrupted_report(tmp_path):
     name = "pqc-noma"
-    clean_out, _ = quick_runs
+    clean_out = tmp_path / "clean"
+    core.reproduce(paper(name), quick=True, out=clean_out, progress=False)
+    tmp_path = tmp_path / "interrupted"
     command = [sys.executable, "-m", "benchmarks.cli", "reproduce", name, "--quick", "--out", str(tmp_path),
                "--no-progress"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
