@@ -9,8 +9,6 @@ learning on ``eval_frames`` further frames of the same stream (held-out).
 
 from __future__ import annotations
 
-import time
-
 import gymnasium as gym
 import numpy as np
 
@@ -27,6 +25,9 @@ QUANTUM = {"Quantum+DNN": ("quantum_dnn", "ugq"), "Quantum+Attention": ("quantum
 VARIANTS = {**CLASSICAL, **QUANTUM}
 TABLE_I = {"RNN+UGQ": (0.998401, 0.016182), "DNN+OP": (0.987103, 0.017022), "DNN+UGQ": (0.994818, 0.019143),
            "RNN+OP": (0.996838, 0.012821)}  # N = 30: average normalised rate, s per frame
+REFERENCE_METHOD = "cd"  # the per-frame reference above N = 16: coordinate descent, as the papers' (8 ms here;
+#                           optimum()'s default multi-start descent costs 80 ms per frame at N = 30)
+REFERENCE_EVERY = 2  # the reference is computed on every 2nd learning frame
 CORRELATION = 0.9  # rho of the gauss-markov fading (lag-1 power autocorrelation 0.81)
 BINS = 50
 
@@ -37,32 +38,45 @@ def key(variant: str, n: int, fading: str, seed: int, budget: Budget) -> str:
 
 
 def run(variant: str, n: int, fading: str, frames: int, eval_frames: int, seed: int) -> dict:
-    """One learning run and its held-out evaluation."""
+    """One learning run and its held-out evaluation. The reference of a frame (``reference_method``
+    at N = 30, certified enumeration at N = 10) is computed outside the learner's timed part, on
+    every ``REFERENCE_EVERY``-th frame (the run's mean over them estimates the paper's average)."""
     from baselines.qaroo import QAROO, QAROOConfig
 
     actor, quantizer = VARIANTS[variant]
     options = {} if fading == "iid" else {"fading": "gauss-markov", "fading_correlation": CORRELATION}
     env = gym.make("WPMEC-v0", num_devices=n, episode_length=frames + eval_frames, **options)
-    agent = QAROO(env, QAROOConfig(actor=actor, quantizer=quantizer, track_optimum=True), seed=seed)
-    start = time.perf_counter()
-    agent.learn(frames)
-    total = time.perf_counter() - start
-    rate = np.asarray(agent.history["normalized_rate"])
+    agent = QAROO(env, QAROOConfig(actor=actor, quantizer=quantizer), seed=seed)
+    method = "auto" if n <= 16 else REFERENCE_METHOD
+    references, certified = {}, []
+
+    def reference(frame: int) -> None:  # the optimum of the state the agent acts on at ``frame``
+        if frame % REFERENCE_EVERY == 0:
+            best = env.unwrapped.optimum(method=method)
+            references[frame] = best.reward
+            certified.append(bool(getattr(best, "certified", False)))
+
+    agent._observation, _ = env.reset(seed=seed)
+    reference(0)
+    agent.learn(frames, callback=lambda record: reference(len(agent.history["reward"])))
+    frames_scored = sorted(frame for frame in references if frame < frames)
+    rate = np.array([agent.history["reward"][frame] / references[frame] for frame in frames_scored])
     loss = np.asarray(agent.history["loss"], dtype=np.float64)
-    observation, ratios, methods = agent._observation, [], set()
+    observation, ratios = agent._observation, []
     for _ in range(eval_frames):
-        reference = env.unwrapped.optimum()
-        methods.add(reference.method)
+        best = env.unwrapped.optimum(method=method)
         observation, reward, _, _, _ = env.step(agent.predict(observation))
-        ratios.append(reward / reference.reward)
-    half, early = len(rate) // 2, min(1000, len(rate))
+        ratios.append(reward / best.reward)
+    early = np.array(frames_scored) < 1000
+    half = len(rate) // 2
     finite = loss[np.isfinite(loss)]
-    return {"rate": float(rate.mean()), "rate_first": float(rate[:early].mean()),
+    return {"rate": float(rate.mean()), "rate_first": float(rate[early].mean()),
             "rate_last_quarter": float(rate[-max(len(rate) // 4, 1):].mean()),
             "rate_std_after": float(rate[half:].std()), "heldout": float(np.mean(ratios)),
             "final_loss": float(finite[-max(len(finite) // 5, 1):].mean()) if finite.size else float("nan"),
-            "frame_ms": 1e3 * float(np.mean(agent.history["seconds"])), "total_s": total,
-            "curve": binned(rate, BINS), "loss_curve": binned(loss, BINS), "reference": sorted(methods)}
+            "frame_ms": 1e3 * float(np.mean(agent.history["seconds"])),
+            "curve": binned(rate, BINS), "loss_curve": binned(loss, BINS),
+            "reference": method if n > 16 else "enumeration", "certified_share": float(np.mean(certified))}
 
 
 def fadings() -> list[str]:
@@ -272,7 +286,9 @@ def setup(budget: Budget) -> list[tuple[str, str, str]]:
             ("seeds", "one run (not stated)", f"{len(budget.seeds)}: {list(budget.seeds)}"),
             ("devices N", "10, 20, 30", ", ".join(map(str, budget["sizes"]))),
             ("fading", "i.i.d. Rayleigh block fading", ", ".join(fadings())),
-            ("reference", "per-frame optimum (DROO's CD at large N)", "exact enumeration at N = 10, CD at N = 30")]
+            ("reference", "per-frame optimum (DROO's CD at large N)",
+             f"certified enumeration at N = 10, {REFERENCE_METHOD} at N = 30; on every {REFERENCE_EVERY}nd learning "
+             "frame and every held-out frame")]
 
 
 def deviations(budget: Budget) -> list[str]:
@@ -280,8 +296,9 @@ def deviations(budget: Budget) -> list[str]:
             "shared by several jobs; the averages over the learning run weigh the early frames more than the "
             "paper's do, so they are a lower estimate of the paper's figure.",
             "N = 20 (Fig. 4a) is not run: N = 10 and 30 bracket it.",
-            "At N = 30 the reference is coordinate descent (as the paper's), not a certified optimum: a rate can "
-            "exceed 1 where the learner finds a better decision than CD.",
+            "At N = 30 the reference is single-start coordinate descent (as the paper's), not a certified "
+            "optimum: a rate can exceed 1 where the learner finds a better decision than CD. The learning-run "
+            f"average is taken over every {REFERENCE_EVERY}nd frame to halve the reference's cost.",
             "The quantum circuit runs as an exact batched statevector in torch (checked against PennyLane and "
             "Qiskit in tests), not Qiskit's simulator: same outputs, less time.",
             "Times per frame come from this machine (2 shared cores), the paper's from an i7-13700H.",
@@ -296,7 +313,7 @@ PAPER = Paper(
           "Figs. 3a, 4a, 5a/b, 6a/b (curves only)",
     paper_budget="one learning run per variant of about 40,000 frames at N = 30 (Table I's total time / time per "
                  "frame), the curves of Figs. 3-6 over the same run; seeds not stated.",
-    budgets={"quick": Budget("quick", (0,), {"frames": 300, "quantum_frames": 150, "eval_frames": 30, "sizes": (10, 30)}),
+    budgets={"quick": Budget("quick", (0,), {"frames": 200, "quantum_frames": 100, "eval_frames": 20, "sizes": (10, 30)}),
              "full": Budget("full", (0, 1), {"frames": 3000, "quantum_frames": 1000, "eval_frames": 300,
                                              "sizes": (10, 30)})},
     setup=setup, deviations=deviations, parts=parts, claims=CLAIMS,
