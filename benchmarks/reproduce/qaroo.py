@@ -314,7 +314,7 @@ PAPER = Paper(
     paper_budget="one learning run per variant of about 40,000 frames at N = 30 (Table I's total time / time per "
                  "frame), the curves of Figs. 3-6 over the same run; seeds not stated.",
     budgets={"quick": Budget("quick", (0,), {"frames": 200, "quantum_frames": 100, "eval_frames": 20, "sizes": (10, 30)}),
-             "full": Budget("full", (0, 1), {"frames": 3000, "quantum_frames": 1000, "eval_frames": 300,
+             "full": Budget("full", (0, 1), {"frames": 1500, "quantum_frames": 600, "eval_frames": 150,
                                              "sizes": (10, 30)})},
     setup=setup, deviations=deviations, parts=parts, claims=CLAIMS,
     figures=[Figure("rate.png", "Normalised computation rate over the learning run (Figs. 3a, 5a)", fig_rate, (9, 3.6)),
