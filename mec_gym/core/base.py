@@ -228,6 +228,8 @@ class MECEnv(gym.Env):
         super().reset(seed=seed)
         state = self._draw_state()
         state.update(overrides)
+        if self.scenario is not None:
+            state = env_slice(self.scenario.after_reset(batch_of_one(state)), 0)
         self._state = state
         self._steps = 0
         return self._observe(state), {}

@@ -12,7 +12,8 @@ A scenario declares
   {"state": ...})`` accepts; ``settable=False`` for derived fields);
 - ``fork_streams(rng)``: extra per-env generators a scenario derives from an env's generator at
   each reset (default none); they reach ``generate`` and ``transition`` as ``streams``;
-- ``generate(rngs, streams)``: B fresh states (one generator per env);
+- ``generate(rngs, streams)``: B fresh states (one generator per env), completed by
+  ``after_reset(state)`` once a caller's ``reset(options={"state": ...})`` overrides are in;
 - ``oracle(state, decisions)``: :class:`Batch` of rewards (B, K) and info arrays (B, K, ...);
 - ``transition(state, actions, info, rngs, steps, streams)``: the next states given one decision per env
   (B, ...) and its info (B, ...);
@@ -264,6 +265,10 @@ class Scenario:
     def generate(self, rngs: Sequence[np.random.Generator], streams: Sequence[tuple]) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
+    def after_reset(self, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Derived fields of fresh states once the caller's overrides are in (default: none)."""
+        return state
+
     def oracle(self, state: dict[str, np.ndarray], decisions: Any) -> Batch:
         raise NotImplementedError
 
@@ -316,8 +321,10 @@ def batch_of_one(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def env_slice(state: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
-    """Env ``index`` (int: views without the env axis; array: a sub-batch) of a batched dict."""
-    return {key: value[index] for key, value in state.items()}
+    """Env ``index`` (int: views without the env axis, 0-d arrays for scalars; array: a sub-batch)
+    of a batched dict."""
+    sliced = {key: value[index] for key, value in state.items()}
+    return {key: np.asarray(value) if isinstance(value, np.generic) else value for key, value in sliced.items()}
 
 
 def describe(scenario: Scenario) -> str:

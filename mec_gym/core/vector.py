@@ -96,7 +96,7 @@ class MECVectorEnv(VectorEnv):
         fresh = self._generate(index, seeds)
         for name, values in overrides.items():
             fresh[name] = values
-        self._set(index, fresh)
+        self._set(index, self.scenario.after_reset(fresh))
         self._steps[index] = 0
         self._autoreset[index] = False
         return self.scenario.observe(self._state), {}
@@ -188,7 +188,8 @@ class MECVectorEnv(VectorEnv):
         rngs = [self._rng(i, None if seeds is None else seeds[i]) for i in index]
         for i, rng in zip(index, rngs):
             self._streams[i] = self.scenario.fork_streams(rng)
-        return self.scenario.generate(rngs, [self._streams[i] for i in index])
+        fresh = self.scenario.generate(rngs, [self._streams[i] for i in index])
+        return fresh if seeds is not None else self.scenario.after_reset(fresh)
 
     def _set(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:
         if self._state is None or len(index) == self.num_envs:

@@ -23,6 +23,7 @@ VECTOR_ENVIRONMENTS: dict[str, str] = {
     "PQC-NOMA-v0": "mec_gym.envs.pqc_noma.env:PQCNOMAVectorEnv",
     "MEQC-GaussMarkov-v0": "mec_gym.envs.meqc.env:MEQCVectorEnv",
     "MultiServerIoT-v0": "mec_gym.envs.multiserver_iot.env:MultiServerIoTVectorEnv",
+    "OFDMA-Consistency-v0": "mec_gym.envs.ofdma_consistency.env:OFDMAConsistencyVectorEnv",
 }
 
 

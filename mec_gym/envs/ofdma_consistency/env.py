@@ -59,37 +59,71 @@ from gymnasium import spaces
 
 from mec_gym.core import search
 from mec_gym.core.base import Evaluation, MECEnv, Optimum
+from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, squeeze_single
 from mec_gym.core.validation import validate_action, validate_batch
+from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.ofdma_consistency.config import OFDMAConfig
 from mec_gym.envs.ofdma_consistency.oracle import Physics, optimal_resources, optimal_resources_hard, reward_bound, score
 
 BITS_PER_KB = 8192
 OBSERVATION_HIGH = 100.0
 TASK_FIELDS = ("data_bits", "cycles_per_bit", "local_cpu", "distance")
+DEVICE_FEATURES = ("last_delay", "last_energy", "data", "cycles", "local_cpu", "distance")  # per-device table
 
 
-class OFDMAConsistencyEnv(MECEnv):
-    __doc__ = __doc__
-    config_class = OFDMAConfig
+class OFDMAConsistencyScenario(Scenario):
+    """OFDMA-Consistency-v0's model as batched functions (see the env's docstring). The oracle takes
+    a state with any leading axes: (N,) fields for one env or (B, N) for a batch."""
 
-    def __init__(self, config: OFDMAConfig | None = None, render_mode: str | None = None, **overrides):
-        super().__init__(config, render_mode, **overrides)
-        cfg = self.config
+    info_schema = (
+        InfoKey("objective", "1", False, reward_term=True, quantity="objective", doc="sum lambda1 T + lambda2 E"),
+        InfoKey("served_objective", "1", False, quantity="objective", headline=True,
+                doc="the objective with over-asking bandwidth requests scaled to fit B"),
+        InfoKey("delay", "s", False, quantity="delay", per="device"),
+        InfoKey("energy", "J", False, quantity="energy", per="device"),
+        InfoKey("consistent", "1", True, per="device", doc="resources consistent with the offloading bit"),
+        InfoKey("consistency_count", "1", True, reward_term=True),
+        InfoKey("deadline_excess", "s", False, reward_term=True),
+        InfoKey("bandwidth_excess", "1", False, reward_term=True, doc="share of B beyond the band"),
+        InfoKey("deadline_misses", "1", False, headline=True),
+        InfoKey("best_objective", "1", False, quantity="objective",
+                doc="lowest objective so far in the episode among decisions within the band"),
+        InfoKey("feasible", "1", True, doc="deadlines='hard' only: meets every constraint"),
+    )
+
+    def __init__(self, config: OFDMAConfig):
+        super().__init__(config)
+        cfg = config
         self.physics = Physics(cfg.server_cpu, cfg.bandwidth, cfg.noise_power, cfg.path_loss_exponent,
                                cfg.max_power, cfg.energy_coefficient, cfg.deadline, cfg.delay_weight,
                                cfg.energy_weight)
 
-    def _make_spaces(self):
-        n = self.config.num_devices
-        observation = spaces.Box(0.0, OBSERVATION_HIGH, shape=(6 * n,), dtype=np.float32)
-        return observation, spaces.Box(-1.0, 1.0, shape=(4 * n,), dtype=np.float32)
+    def make_codec(self):
+        """Per device (an (N, 6) table, row by row): last delay (s), last energy (J), D / Mbit,
+        c / 1e3 cycles per bit, f_max / GHz, distance / the area's side; clipped to [0, 100]."""
+        n, top = self.config.num_devices, OBSERVATION_HIGH
+        return ObservationCodec([
+            Feature("last_delay", "last_delay", "s", n, high=top),
+            Feature("last_energy", "last_energy", "J", n, high=top),
+            Feature("data", "data_bits", "bit", n, divisor=1e6, high=top),
+            Feature("cycles", "cycles_per_bit", "cycles/bit", n, divisor=1e3, high=top),
+            Feature("local_cpu", "local_cpu", "Hz", n, divisor=1e9, high=top),
+            Feature("distance", "distance", "m", n, divisor=self.config.area_size, high=top),
+        ], interleave=DEVICE_FEATURES, clip_nan=True)
 
-    def _state_bounds(self):
-        return {"data_bits": (1.0, 1e12), "cycles_per_bit": (1e-3, 1e6), "local_cpu": (1e3, 1e12),
-                "distance": (self.config.min_distance, 10.0 * self.config.area_size)}
+    def make_action_space(self):
+        return spaces.Box(-1.0, 1.0, shape=(4 * self.config.num_devices,), dtype=np.float32)
 
-    def _draw_state(self):
-        cfg, rng, n = self.config, self.np_random, self.config.num_devices
+    def state_fields(self):
+        n, cfg = self.config.num_devices, self.config
+        return {"data_bits": Field((n,), "bit", 1.0, 1e12), "cycles_per_bit": Field((n,), "cycles/bit", 1e-3, 1e6),
+                "local_cpu": Field((n,), "Hz", 1e3, 1e12),
+                "distance": Field((n,), "m", cfg.min_distance, 10.0 * cfg.area_size),
+                "last_delay": Field((n,), "s", settable=False), "last_energy": Field((n,), "J", settable=False),
+                "best_objective": Field((), "1", settable=False)}
+
+    def _draw_state(self, rng):
+        cfg, n = self.config, self.config.num_devices
         position = rng.uniform(0.0, cfg.area_size, size=(n, 2))
         distance = np.maximum(np.hypot(*(position - cfg.area_size / 2.0).T), cfg.min_distance)
         return {
@@ -100,24 +134,71 @@ class OFDMAConsistencyEnv(MECEnv):
             "last_delay": np.zeros(n), "last_energy": np.zeros(n), "best_objective": np.array(np.inf),
         }
 
-    def reset(self, *, seed=None, options=None):
-        super().reset(seed=seed, options=options)
-        all_local = score(self._state, self.physics, np.zeros((1, self.config.num_devices), bool),
-                          np.zeros((1, self.config.num_devices)), np.zeros((1, self.config.num_devices)),
-                          self._state["local_cpu"][None])
-        self._state["last_delay"], self._state["last_energy"] = all_local["delay"][0], all_local["energy"][0]
-        self._state["best_objective"] = np.array(all_local["objective"][0])  # a decision within the band
-        return self._observe(self._state), {}
+    def generate(self, rngs, streams):
+        return self.stack([self._draw_state(rng) for rng in rngs])
 
-    def decode(self, actions: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(K, 4N) actions in [-1, 1] -> offload (K, N) bool, bandwidth (Hz), power (W), CPU (Hz)."""
-        fields = actions.reshape(len(actions), self.config.num_devices, 4)
+    def after_reset(self, state):
+        """The first observation reports the all-local decision at f_max (of the state as set)."""
+        shape = state["local_cpu"].shape[:-1] + (1, self.config.num_devices)
+        all_local = score(state, self.physics, np.zeros(shape, bool), np.zeros(shape), np.zeros(shape),
+                          state["local_cpu"][..., None, :])
+        state["last_delay"], state["last_energy"] = all_local["delay"][..., 0, :], all_local["energy"][..., 0, :]
+        state["best_objective"] = all_local["objective"][..., 0]  # a decision within the band
+        return state
+
+    def decode(self, actions: np.ndarray, state) -> tuple[np.ndarray, ...]:
+        """(..., K, 4N) actions in [-1, 1] -> offload (..., K, N) bool, bandwidth (Hz), power (W), CPU (Hz)."""
+        fields = actions.reshape(*actions.shape[:-1], self.config.num_devices, 4)
         share = (fields + 1.0) / 2.0
         bandwidth = share[..., 1] * self.config.bandwidth
         if self.config.bandwidth_decoding == "shares":  # shares of B: sum b <= B whatever the action
-            bandwidth = bandwidth / np.maximum(share[..., 1].sum(axis=1, keepdims=True), 1.0)
+            bandwidth = bandwidth / np.maximum(share[..., 1].sum(axis=-1, keepdims=True), 1.0)
         return (fields[..., 0] > 0.0, bandwidth,
-                share[..., 2] * self.config.max_power, share[..., 3] * self._state["local_cpu"])
+                share[..., 2] * self.config.max_power, share[..., 3] * state["local_cpu"][..., None, :])
+
+    def with_best(self, result, state) -> tuple[np.ndarray, dict]:
+        """(rewards, info) of scored decisions, with the episode's best objective updated."""
+        within_band = result["bandwidth_excess"] == 0.0  # decisions using more than B do not count
+        previous = state["best_objective"][..., None]
+        best = np.where(within_band, np.minimum(previous, result["objective"]), previous)
+        info = {key: result[key] for key in ("objective", "served_objective", "delay", "energy", "consistent",
+                                             "consistency_count", "deadline_excess", "bandwidth_excess",
+                                             "deadline_misses")}
+        info["best_objective"] = best
+        return result["reward"], info
+
+    @squeeze_single
+    def oracle(self, state, decisions):
+        offload, bandwidth, power, cpu = self.decode(decisions, state)
+        rewards, info = self.with_best(score(state, self.physics, offload, bandwidth, power, cpu,
+                                             floor=self.config.min_resource_share), state)
+        if self.config.deadlines == "hard":  # a raw decision is feasible when it meets every C
+            info["feasible"] = (info["deadline_misses"] == 0) & (info["bandwidth_excess"] == 0)
+        return Batch(rewards=rewards, info=info)
+
+    def transition(self, state, actions, info, rngs, steps, streams):
+        new = dict(state)
+        new["last_delay"], new["last_energy"] = info["delay"].copy(), info["energy"].copy()  # info is the caller's
+        new["best_objective"] = np.array(info["best_objective"])
+        return new
+
+    def features(self, state):
+        return {"last_delay": state["last_delay"], "last_energy": state["last_energy"], "data": state["data_bits"],
+                "cycles": state["cycles_per_bit"], "local_cpu": state["local_cpu"], "distance": state["distance"]}
+
+
+class OFDMAConsistencyEnv(MECEnv):
+    __doc__ = __doc__
+    config_class = OFDMAConfig
+    scenario_class = OFDMAConsistencyScenario
+
+    @property
+    def physics(self) -> Physics:
+        return self.scenario.physics
+
+    def decode(self, actions: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(K, 4N) actions in [-1, 1] -> offload (K, N) bool, bandwidth (Hz), power (W), CPU (Hz)."""
+        return self.scenario.decode(actions, self._state)
 
     def encode(self, offload, bandwidth, power, cpu) -> np.ndarray:
         """The inverse of :meth:`decode` for one decision (N,) each: a float32 action (4N,). Exact for
@@ -129,23 +210,8 @@ class OFDMAConsistencyEnv(MECEnv):
         return np.clip(fields, -1.0, 1.0).reshape(-1).astype(np.float32)
 
     def _with_best(self, result):
-        within_band = result["bandwidth_excess"] == 0.0  # decisions using more than B do not count
-        best = np.where(within_band, np.minimum(self._state["best_objective"], result["objective"]),
-                        self._state["best_objective"])
-        info = {key: result[key] for key in ("objective", "served_objective", "delay", "energy", "consistent",
-                                             "consistency_count", "deadline_excess", "bandwidth_excess",
-                                             "deadline_misses")}
-        info["best_objective"] = best
-        return Evaluation(rewards=result["reward"], info=info)
-
-    def _evaluate(self, state, batch):
-        offload, bandwidth, power, cpu = self.decode(batch)
-        evaluation = self._with_best(score(state, self.physics, offload, bandwidth, power, cpu,
-                                           floor=self.config.min_resource_share))
-        if self.config.deadlines == "hard":  # a raw decision is feasible when it meets every C
-            info = evaluation.info
-            info["feasible"] = (info["deadline_misses"] == 0) & (info["bandwidth_excess"] == 0)
-        return evaluation
+        rewards, info = self.scenario.with_best(result, self._state)
+        return Evaluation(rewards=rewards, info=info)
 
     def _resources(self, offloading: np.ndarray) -> dict[str, np.ndarray]:
         """The oracle of the configured deadline mode."""
@@ -200,14 +266,8 @@ class OFDMAConsistencyEnv(MECEnv):
         name = search.method_name("tem" if method == "enumeration" else "cd")
         return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
 
-    def _transition(self, state, action, info):
-        new = dict(state)
-        new["last_delay"], new["last_energy"] = info["delay"].copy(), info["energy"].copy()  # info is the caller's
-        new["best_objective"] = np.array(info["best_objective"])
-        return new
 
-    def _observe(self, state):
-        features = np.stack([state["last_delay"], state["last_energy"], state["data_bits"] / 1e6,
-                             state["cycles_per_bit"] / 1e3, state["local_cpu"] / 1e9,
-                             state["distance"] / self.config.area_size], axis=-1)
-        return np.clip(np.nan_to_num(features, posinf=OBSERVATION_HIGH), 0.0, OBSERVATION_HIGH).reshape(-1).astype(np.float32)
+class OFDMAConsistencyVectorEnv(MECVectorEnv):
+    """B OFDMA-Consistency-v0 envs stepped together (``gym.make_vec("OFDMA-Consistency-v0", num_envs=B)``)."""
+
+    env_class = OFDMAConsistencyEnv

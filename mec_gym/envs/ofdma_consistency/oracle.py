@@ -71,17 +71,19 @@ def channel_gain(distance: np.ndarray, physics: Physics) -> np.ndarray:
 def score(task, physics: Physics, offload, bandwidth, power, cpu, floor: float = 0.0) -> dict[str, np.ndarray]:
     """Delays, energies, objective, consistency and the eq. (17) reward of K complete decisions.
 
-    task: dict with ``data_bits``, ``cycles_per_bit``, ``local_cpu`` (f_max, Hz), ``distance`` (N,);
-    offload (K, N) bool; bandwidth (K, N) Hz; power (K, N) W; cpu (K, N) Hz. ``floor`` (a share of
+    task: dict with ``data_bits``, ``cycles_per_bit``, ``local_cpu`` (f_max, Hz), ``distance`` (N,)
+    (a batch of states: (B, N), with decisions (B, K, N)); offload (K, N) bool; bandwidth (K, N) Hz; power (K, N) W; cpu (K, N) Hz. ``floor`` (a share of
     B, P_max and f_max) keeps delays finite for raw actions with zero resources. ``served_objective``
     is the objective once the server grants the offloaders' bandwidth requests scaled down in
     proportion to fit B (the objective itself when they fit): what an over-asking decision would get.
     """
     D, C, f_max = task["data_bits"], task["cycles_per_bit"], task["local_cpu"]
     gamma = channel_gain(task["distance"], physics) / physics.noise_power
+    if np.ndim(D) > 1:  # a batch of states: per-device fields (B, N) against decisions (B, K, N)
+        D, C, f_max, gamma = (x[..., None, :] for x in (D, C, f_max, gamma))
     p = np.maximum(power, floor * physics.max_power)
     f = np.maximum(cpu, floor * f_max)
-    offloaders = offload.sum(axis=1, keepdims=True)
+    offloaders = offload.sum(axis=-1, keepdims=True)
 
     def costs(granted):
         b = np.maximum(granted, floor * physics.bandwidth)
@@ -89,22 +91,22 @@ def score(task, physics: Physics, offload, bandwidth, power, cpu, floor: float =
             transmit = D / (b * np.log2(1.0 + p * gamma))
             delay = np.where(offload, transmit + D * C * offloaders / physics.server_cpu, D * C / f)
             energy = np.where(offload, p * transmit, physics.energy_coefficient * D * C * f * f)
-        return delay, energy, (physics.delay_weight * delay + physics.energy_weight * energy).sum(axis=1)
+        return delay, energy, (physics.delay_weight * delay + physics.energy_weight * energy).sum(axis=-1)
 
     delay, energy, objective = costs(bandwidth)
-    requested = np.where(offload, bandwidth, 0.0).sum(axis=1, keepdims=True)
+    requested = np.where(offload, bandwidth, 0.0).sum(axis=-1, keepdims=True)
     grant = physics.bandwidth / np.maximum(requested, physics.bandwidth)  # min(1, B / requested)
     served_objective = objective if (grant == 1.0).all() else costs(bandwidth * grant)[2]
     consistent = np.where(offload, (bandwidth > 0) & (power > 0) & (cpu == 0),
                           (bandwidth == 0) & (power == 0) & (cpu > 0))
-    deadline_excess = np.maximum(delay.sum(axis=1) - physics.deadline, 0.0)
+    deadline_excess = np.maximum(delay.sum(axis=-1) - physics.deadline, 0.0)
     # excess over B, relative, beyond float32 rounding of an action that uses the whole band
-    bandwidth_excess = np.maximum(bandwidth.sum(axis=1) / physics.bandwidth - 1.0 - BANDWIDTH_TOLERANCE, 0.0)
-    reward = -objective - deadline_excess - bandwidth_excess + consistent.sum(axis=1)
+    bandwidth_excess = np.maximum(bandwidth.sum(axis=-1) / physics.bandwidth - 1.0 - BANDWIDTH_TOLERANCE, 0.0)
+    reward = -objective - deadline_excess - bandwidth_excess + consistent.sum(axis=-1)
     return {
         "delay": delay, "energy": energy, "objective": objective, "served_objective": served_objective,
-        "consistent": consistent, "consistency_count": consistent.sum(axis=1), "deadline_excess": deadline_excess,
-        "bandwidth_excess": bandwidth_excess, "deadline_misses": (delay > physics.deadline).sum(axis=1),
+        "consistent": consistent, "consistency_count": consistent.sum(axis=-1), "deadline_excess": deadline_excess,
+        "bandwidth_excess": bandwidth_excess, "deadline_misses": (delay > physics.deadline).sum(axis=-1),
         "reward": reward,
     }
 
