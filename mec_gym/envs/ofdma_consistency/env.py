@@ -33,7 +33,8 @@ sum b - B in Hz would swamp every other term). Delays of raw decisions use resou
 ## Oracle
 ``evaluate(actions)`` scores raw actions; ``evaluate_offloading(a)`` scores offloading vectors
 (K, N) with their optimal resources (closed forms, see ``oracle.py``); ``optimum()`` is TEM:
-all 2^N offloading vectors (N <= 16, else coordinate descent), returned as an encoded action.
+all 2^N offloading vectors (N <= 16, else multi-start coordinate descent), returned as an encoded
+action; ``optimum().bound`` bounds every raw decision's reward (``oracle.reward_bound``).
 With ``deadlines="hard"`` the oracle keeps every T_n <= tau (``optimal_resources_hard``) and
 ``info["feasible"]`` says whether a vector (or a raw decision) meets every constraint; TEM then
 picks among feasible vectors (``optimum().info["feasible"]`` is False when none is). The hard
@@ -230,14 +231,15 @@ class OFDMAConsistencyEnv(MECEnv):
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
         """TEM: the offloading vector of least objective over all 2^N (``"enumeration"``, auto for
-        N <= 16) or by coordinate descent (``"cd"``), with its optimal resources, as an action.
+        N <= 16), else by the multi-start descent of ``search`` (``"multistart"``, auto above) or one
+        coordinate descent from ``start`` (``"cd"``), with its optimal resources, as an action.
         TEM is exact for the soft-deadline objective over offloading vectors; ``bound`` bounds the
         reward of every raw decision (``oracle.reward_bound``), the float32 action and the deadline
         and band penalties included."""
         self._require_reset()
         nvec = np.full(self.config.num_devices, 2)
         if method == "auto":
-            method = "enumeration" if self.config.num_devices <= 16 else "cd"
+            method = "enumeration" if self.config.num_devices <= 16 else "multistart"
 
         def rank(batch):
             """Higher is better. Soft: -objective. Hard: 1 + 1 / (1 + objective) for feasible vectors,
@@ -248,14 +250,19 @@ class OFDMAConsistencyEnv(MECEnv):
                 return -result["objective"]
             return result["feasible"] + 1.0 / (1.0 + result["objective"])
 
+        if start is not None:
+            start = validate_action(spaces.MultiBinary(self.config.num_devices), start, "start")[0]
         if method == "enumeration":
             offloading, _ = search.exhaustive_search(rank, nvec)
+            name = search.method_name("tem")
+        elif method == "multistart":
+            offloading, _ = search.multistart_descent(rank, nvec, start=start)
+            name = search.method_name("cd-multistart", search.MULTISTART_STARTS)
         elif method == "cd":
-            if start is not None:
-                start = validate_action(spaces.MultiBinary(self.config.num_devices), start, "start")[0]
             offloading, _ = search.coordinate_descent(rank, nvec, start)
+            name = search.method_name("cd")
         else:
-            raise ValueError(f"method must be one of ['auto', 'enumeration', 'cd']; got {method!r}")
+            raise ValueError(f"method must be one of ['auto', 'enumeration', 'multistart', 'cd']; got {method!r}")
         best = self._resources(offloading[None])
         action = self.encode(offloading.astype(bool), best["bandwidth"][0], best["power"][0], best["cpu"][0])
         reward = float(self._evaluate(self._state, action[None].astype(np.float64)).rewards[0])
@@ -263,7 +270,6 @@ class OFDMAConsistencyEnv(MECEnv):
         if "feasible" in best:  # hard deadlines: False when no offloading vector meets them all
             info["feasible"] = bool(best["feasible"][0])
         bound = reward_bound(self._state, self.physics)
-        name = search.method_name("tem" if method == "enumeration" else "cd")
         return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
 
 
