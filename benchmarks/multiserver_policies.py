@@ -1,6 +1,6 @@
 """MultiServerIoT-v0: fixed policies and the oracle's best-known assignment for N = 50, 100, 150.
 
-Prints mean latency (ms), energy (J), Jain fairness, throughput (Mbps), mean device cost and the
+Prints mean latency (ms), energy (J), Jain fairness (over the CPU each device runs on), throughput (Mbps), mean device cost and the
 policy's decision time (ms per slot) over ``--slots`` slots (same seed, so every policy sees the same
 tasks and channels under fixed pricing) for: all local, random, nearest server, least-loaded
 server, greedy best response (devices switch one at a time while it lowers their own cost), and

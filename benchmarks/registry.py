@@ -196,7 +196,7 @@ def _pqc_noma(rewards, infos, optima):
 
 def _iot(rewards, infos, optima):
     return {name: float(np.mean([info[name] for info in infos]))
-            for name in ("latency_ms", "energy_j", "fairness", "throughput_mbps", "mean_cost")}
+            for name in ("latency_ms", "energy_j", "fairness", "cost_fairness", "throughput_mbps", "mean_cost")}
 
 
 def _meqc(rewards, infos, optima):

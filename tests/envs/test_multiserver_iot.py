@@ -71,7 +71,7 @@ def test_costs_and_rates_recompute_device_by_device():
     np.testing.assert_allclose(evaluation.rewards, -evaluation.info["cost"].mean(axis=1))
     local = env.state["cycles"] / env.state["device_cpu"]
     ratio = np.array([_plain_cost(env, np.zeros(8, int))]) / evaluation.info["cost"]
-    np.testing.assert_allclose(evaluation.info["fairness"], jain_index(ratio), rtol=1e-12)
+    np.testing.assert_allclose(evaluation.info["cost_fairness"], jain_index(ratio), rtol=1e-12)
     assert local.shape == (8,)
 
 
@@ -165,13 +165,30 @@ def test_jain_index_hand_cases_and_the_env_fairness():
     assert jain_index(np.array([5.0, 0, 0, 0, 0])) == pytest.approx(1 / 5)
     assert jain_index(np.array([1.0, 2.0, 3.0])) == pytest.approx(36 / (3 * 14))
     env = _env(6, seed=2)
-    # all local: every device's utility (local cost / its cost) is 1 -> perfectly fair
-    assert env.evaluate(np.zeros((1, 6), int)).info["fairness"][0] == pytest.approx(1.0, abs=1e-15)
+    # cost fairness, all local: every device's utility (local cost / its cost) is 1 -> perfectly fair
+    assert env.evaluate(np.zeros((1, 6), int)).info["cost_fairness"][0] == pytest.approx(1.0, abs=1e-15)
     assignment = np.array([2, 0, 1, 0, 3, 3])
     cost = env.evaluate(assignment[None]).info["cost"][0]
     utility = _plain_cost(env, np.zeros(6, int)) / cost
     expected = utility.sum() ** 2 / (6 * (utility**2).sum())
+    assert env.evaluate(assignment[None]).info["cost_fairness"][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_resource_fairness_is_jain_over_the_cpu_each_device_runs_on():
+    env = _env(6, seed=2)
+    state, F = env.state, env.config.server_cpu
+    own = state["device_cpu"]
+    local = env.evaluate(np.zeros((1, 6), int)).info["fairness"][0]
+    assert local == pytest.approx(own.sum() ** 2 / (6 * (own**2).sum()), rel=1e-12)
+    # devices 4 and 5 share server 3, device 0 has server 2 to itself, device 2 server 1; 1 and 3 local
+    assignment = np.array([2, 0, 1, 0, 3, 3])
+    root = np.sqrt(state["cycles"])
+    cpu = np.array([F, own[1], F, own[3], F * root[4] / (root[4] + root[5]), F * root[5] / (root[4] + root[5])])
+    expected = cpu.sum() ** 2 / (6 * (cpu**2).sum())
     assert env.evaluate(assignment[None]).info["fairness"][0] == pytest.approx(expected, rel=1e-12)
+    # everyone on one server: shares proportional to sqrt(C), fair exactly when the C are equal
+    env.reset(seed=2, options={"state": {"cycles": np.full(6, 4e7)}})
+    assert env.evaluate(np.full((1, 6), 1)).info["fairness"][0] == pytest.approx(1.0, abs=1e-12)
 
 
 def _plain_server_utility(env, assignment, prices, server):

@@ -47,8 +47,12 @@ into a second env's reset (and, for the same random draws, its ``np_random``) re
 situation and rolls it forward identically.
 
 ## Info
-``latency_ms`` (mean), ``energy_j`` (mean), ``fairness`` (Jain's index over device utilities, a
-device's utility being its local cost over its actual cost), ``throughput_mbps`` (bits of tasks
+``latency_ms`` (mean), ``energy_j`` (mean), ``fairness`` (Jain's index (sum x)^2 / (N sum x^2)
+over the resource each device receives, the paper's Table 4 "equally distributed resources": x_i
+is the CPU frequency its task runs on, Hz, its share f_ij of the server's CPU when offloaded, its own
+f_i when local), ``cost_fairness`` (Jain's index over device utilities, a device's utility being
+its local cost over its actual cost: 1 when every device gains equally from the assignment;
+the first release's ``fairness``), ``throughput_mbps`` (bits of tasks
 finished within the slot per second), ``mean_cost``, ``server_load`` (M), ``server_utility`` (M:
 revenue - lambda E - mu total latency), ``prices`` (M); per device: ``cost``, ``latency`` (s),
 ``energy`` (J), ``uplink_rate`` (bit/s, 0 when local), ``server_cpu`` (Hz of its server's CPU, 0
@@ -172,7 +176,7 @@ class MultiServerIoTScenario(Scenario):
     def oracle(self, state, decisions):
         prices = state["prices"] if decisions.ndim == 2 else state["prices"][:, None, :]
         result = evaluate_assignments(self.task(state), self.physics, decisions, prices)
-        info = {key: result[key] for key in ("latency_ms", "energy_j", "fairness", "throughput_mbps",
+        info = {key: result[key] for key in ("latency_ms", "energy_j", "fairness", "cost_fairness", "throughput_mbps",
                                              "server_load", "server_utility", "uplink_rate", "server_cpu")}
         info["mean_cost"] = -result["reward"]
         info["prices"] = np.broadcast_to(prices, result["server_load"].shape).copy()

@@ -82,7 +82,11 @@ def evaluate_assignments(task: dict, physics: Physics, assignment: np.ndarray, p
         "cost": cost, "latency": latency, "energy": energy, "payment": payment, "uplink_rate": np.where(offload, rate, 0.0),
         "server_cpu": f_server, "reward": -cost.mean(axis=-1),
         "latency_ms": 1e3 * latency.mean(axis=-1), "energy_j": energy.mean(axis=-1),
-        "fairness": jain_index(_per_candidate(local_cost) / cost), "throughput_mbps": (_per_candidate(D) * finished).sum(axis=-1) / physics.slot_length / MBIT,
+        # Jain's index over the CPU each device's task runs on (its server share f_ij, or its own f_i),
+        # the paper's resource fairness; and over each device's utility, local cost / actual cost
+        "fairness": jain_index(np.where(offload, f_server, _per_candidate(f_local))),
+        "cost_fairness": jain_index(_per_candidate(local_cost) / cost),
+        "throughput_mbps": (_per_candidate(D) * finished).sum(axis=-1) / physics.slot_length / MBIT,
         "server_load": load, "server_utility": utility,
     }
 
