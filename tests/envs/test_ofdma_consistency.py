@@ -318,3 +318,26 @@ def test_tem_is_the_same_under_both_decodings(n):
 def test_bandwidth_decoding_must_be_a_known_name():
     with pytest.raises(ValueError, match=r"bandwidth_decoding must be one of \['absolute', 'shares'\]; got 'relative'"):
         gym.make("OFDMA-Consistency-v0", bandwidth_decoding="relative")
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5])
+def test_bound_holds_when_the_resource_floor_covers_a_small_bandwidth_request(share):
+    """The delays see a request floored at min_resource_share x B, the band-excess term the request
+    itself: offloaders asking for almost no bandwidth (consistent: b > 0) pay no band excess yet
+    transmit as if granted the floor. Every offloading vector with such requests, at several powers,
+    stays below optimum().bound (the bound once charged b / B for a request it could not see)."""
+    n = 4
+    env = gym.make("OFDMA-Consistency-v0", num_devices=n, min_resource_share=share).unwrapped
+    for seed in range(4):
+        env.reset(seed=seed)
+        best = env.optimum()
+        actions = []
+        for vector in range(1 << n):
+            offload = np.array([(vector >> i) & 1 for i in range(n)], dtype=bool)
+            for request in (1e-6, 0.01, 1.0 / n):
+                for power in (0.1, 1.0):
+                    actions.append(env.encode(offload, np.where(offload, request * env.config.bandwidth, 0.0),
+                                              np.where(offload, power * env.config.max_power, 0.0),
+                                              np.where(offload, 0.0, env.state["local_cpu"])))
+        rewards = env.evaluate(np.array(actions)).rewards
+        assert rewards.max() <= best.bound + 1e-9 * abs(best.bound), (seed, rewards.max(), best.bound)

@@ -269,7 +269,7 @@ class OFDMAConsistencyEnv(MECEnv):
         info = {"offloading": offloading, "objective": float(best["objective"][0])}
         if "feasible" in best:  # hard deadlines: False when no offloading vector meets them all
             info["feasible"] = bool(best["feasible"][0])
-        bound = reward_bound(self._state, self.physics)
+        bound = reward_bound(self._state, self.physics, self.config.min_resource_share)
         return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
 
 

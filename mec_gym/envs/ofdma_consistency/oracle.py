@@ -212,9 +212,12 @@ def optimal_resources_hard(task, physics: Physics, offload: np.ndarray) -> dict[
 #     reward <= N + lam (1 + tol) + mu tau - sum_n [ cost_n + mu T_n + lam b_n / B ],
 #
 # which separates per UTD for a given K: local, min_f (l1 + mu) D C / f + l2 kappa D C f^2 (convex,
-# ``local_cpu`` with l1 + mu); offloading, min over p and b in (0, B] of c(p) / b + lam b / B +
-# (l1 + mu) D C K / F with c(p) = D (l1 + mu + l2 p) / log2(1 + p gamma): p is ``best_power`` with
-# l1 + mu (it does not depend on b), then b = min(B, sqrt(c B / lam)). For each K the least sum takes
+# ``local_cpu`` with l1 + mu); offloading, min over p and b in [0, B] of c(p) / max(b, s B) + lam b / B
+# + (l1 + mu) D C K / F with c(p) = D (l1 + mu + l2 p) / log2(1 + p gamma) (s = ``min_resource_share``:
+# the delays see the floored request max(b, s B), the band term the request itself, so a request
+# below s B is charged c / (s B) and almost nothing for the band): p is ``best_power`` with l1 + mu
+# (it does not depend on b; the floor on p is inside (0, P_max]), then the least of c / (s B) and
+# b = min(B, sqrt(c B / lam)). For each K the least sum takes
 # the K UTDs whose offloading costs least over local (sorted), and the minimum over K = 0..N bounds
 # every raw decision. Any (lam, mu) gives a valid bound: the least on a grid of [0, 1]^2 is taken. At
 # lam = (sum sqrt c)^2 / B of TEM's vector (its band price) the offloaders' terms equal TEM's
@@ -223,8 +226,9 @@ def optimal_resources_hard(task, physics: Physics, offload: np.ndarray) -> dict[
 BOUND_GRID = 11  # prices per axis of the (lam, mu) grid in [0, 1]^2 (chosen: any grid is valid, finer costs more)
 
 
-def reward_bound(task, physics: Physics) -> float:
-    """An upper bound on the reward of every raw decision (derived above)."""
+def reward_bound(task, physics: Physics, floor: float) -> float:
+    """An upper bound on the reward of every raw decision (derived above); ``floor`` is the share of
+    B, P_max and f_max below which ``score`` floors a raw decision's resources (``min_resource_share``)."""
     D, C, f_max = task["data_bits"], task["cycles_per_bit"], task["local_cpu"]
     n = len(D)
     gamma = channel_gain(task["distance"], physics) / physics.noise_power
@@ -241,6 +245,7 @@ def reward_bound(task, physics: Physics) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
             interior = np.sqrt(c * physics.bandwidth / lam) < physics.bandwidth
             transmit = np.where(interior, 2.0 * np.sqrt(c * lam / physics.bandwidth), c / physics.bandwidth + lam)
+            transmit = np.minimum(transmit, c / (floor * physics.bandwidth))  # a request below the floor
         count = np.arange(1, n + 1)[:, None, None]  # K offloaders (K, 1, 1)
         offload = transmit[None] + (l1 + mu) * D * C * count / physics.server_cpu  # (K, L, N)
         extra = np.sort(offload - local, axis=-1)  # cheapest K offloaders first
