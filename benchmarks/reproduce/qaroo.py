@@ -248,12 +248,15 @@ def _curves(r: Results, axis, n: int, variants, field_name: str = "curve", fadin
     axis.legend(fontsize=7)
 
 
-def fig_rate(r: Results, figure) -> None:
-    for index, n in enumerate(r.budget["sizes"]):
-        axis = figure.add_subplot(1, len(r.budget["sizes"]), index + 1)
-        _curves(r, axis, n, CLASSICAL)
-        axis.set_ylabel("normalised computation rate")
-        axis.set_title(f"N = {n}")
+def _rate_panels(variants):
+    """One panel per N of the normalised rate of ``variants`` over the learning run."""
+    def draw(r: Results, figure) -> None:
+        for index, n in enumerate(r.budget["sizes"]):
+            axis = figure.add_subplot(1, len(r.budget["sizes"]), index + 1)
+            _curves(r, axis, n, variants)
+            axis.set_ylabel("normalised computation rate")
+            axis.set_title(f"N = {n}")
+    return draw
 
 
 def fig_loss(r: Results, figure) -> None:
@@ -261,14 +264,6 @@ def fig_loss(r: Results, figure) -> None:
     _curves(r, axis, max(r.budget["sizes"]), CLASSICAL, "loss_curve")
     axis.set_ylabel("training loss (BCE)")
     axis.set_yscale("log")
-
-
-def fig_quantum(r: Results, figure) -> None:
-    for index, n in enumerate(r.budget["sizes"]):
-        axis = figure.add_subplot(1, len(r.budget["sizes"]), index + 1)
-        _curves(r, axis, n, QUANTUM)
-        axis.set_ylabel("normalised computation rate")
-        axis.set_title(f"N = {n}")
 
 
 def fig_fading(r: Results, figure) -> None:
@@ -317,8 +312,8 @@ PAPER = Paper(
              "full": Budget("full", (0, 1), {"frames": 1500, "quantum_frames": 600, "eval_frames": 150,
                                              "sizes": (10, 30)})},
     setup=setup, deviations=deviations, parts=parts, claims=CLAIMS,
-    figures=[Figure("rate.png", "Normalised computation rate over the learning run (Figs. 3a, 5a)", fig_rate, (9, 3.6)),
+    figures=[Figure("rate.png", "Normalised computation rate over the learning run (Figs. 3a, 5a)", _rate_panels(CLASSICAL), (9, 3.6)),
              Figure("loss.png", "Training loss at the largest N (Fig. 5b)", fig_loss),
-             Figure("quantum.png", "Quantum+DNN vs Quantum+Attention (Fig. 6)", fig_quantum, (9, 3.6)),
+             Figure("quantum.png", "Quantum+DNN vs Quantum+Attention (Fig. 6)", _rate_panels(QUANTUM), (9, 3.6)),
              Figure("fading.png", "DNN+OP vs RNN+UGQ under i.i.d. and correlated fading (ours)", fig_fading, (9, 3.6))],
 )
