@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
+from baselines.common.scoring import scoring_env
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, torch_threads
 from baselines.common.normalization import RunningStandardiser
@@ -137,15 +138,17 @@ class DROO:
     def candidates(self, observation) -> np.ndarray:
         return self._quantize(self.relaxed(observation))
 
-    def _choose(self, network_input: np.ndarray) -> tuple[np.ndarray, int]:
+    def _choose(self, network_input: np.ndarray, env=None) -> tuple[np.ndarray, int]:
         candidates = self._quantize(self._relaxed_from_input(network_input))
-        index = self.env.unwrapped.evaluate(candidates).best()
+        index = (self.env.unwrapped if env is None else env).evaluate(candidates).best()
         return candidates[index], index
 
-    def predict(self, observation) -> np.ndarray:
-        """The best of the actor's K candidates for the env's current state (no learning)."""
+    def predict(self, observation, env=None) -> np.ndarray:
+        """The best of the actor's K candidates, scored by the oracle of ``env`` (default: the
+        training env), which must be the env ``observation`` comes from (else ValueError)."""
+        scorer = scoring_env(observation, env, self.env)
         with torch_threads(self.config.torch_threads):
-            return self._choose(self._network_input(observation))[0]
+            return self._choose(self._network_input(observation), scorer)[0]
 
     act = predict  # the leaderboard's agent interface
 

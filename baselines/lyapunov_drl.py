@@ -50,14 +50,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from baselines.common.scoring import scoring_env
 from baselines.common.memory import ReplayMemory
 from baselines.common.networks import mlp, seed_torch, soft_update, torch_threads
 from baselines.common.normalization import RunningStandardiser
 from baselines.common.persistence import load_checkpoint, save_checkpoint
 from mec_gym.core.validation import require_float, require_int
+from mec_gym.envs.meqc.env import DEVICE_FEATURES as MEQC_DEVICE_FEATURES
 
-DEVICE_FEATURES = 11  # per-device observation features of MEQC-GaussMarkov-v0
-QUEUE_FEATURE = 10  # index of Z / 10 among them
+DEVICE_FEATURES = len(MEQC_DEVICE_FEATURES)  # per-device observation features of MEQC-GaussMarkov-v0
+QUEUE_FEATURE = MEQC_DEVICE_FEATURES.index("Z")  # where Z / 10 sits among them
 INPUT_SIZE = DEVICE_FEATURES + 1  # plus the slot's physical error rate
 MODES = 3  # local, CPU, QPU
 
@@ -140,13 +142,16 @@ class LyapunovDRL:
         self._observation = None
 
     # ----- inputs and acting -------------------------------------------------------------------
-    def device_inputs(self, observation) -> np.ndarray:
-        """Per-device network inputs (N, 12) for the env's current state (see the module doc)."""
+    def device_inputs(self, observation, env=None) -> np.ndarray:
+        """Per-device network inputs (N, 12) for the current state of ``env`` (default: the
+        training env; see the module doc)."""
+        env = (self.env if env is None else env).unwrapped
         flat = np.asarray(observation, dtype=np.float32).reshape(-1)
+        slices = env.scenario.codec.slices  # the observation's layout, by feature name
         inputs = np.empty((self.n, INPUT_SIZE), dtype=np.float32)
-        inputs[:, :DEVICE_FEATURES] = flat[:DEVICE_FEATURES * self.n].reshape(self.n, DEVICE_FEATURES)
-        inputs[:, QUEUE_FEATURE] = self.env.unwrapped.state["Z"] / self.V
-        inputs[:, DEVICE_FEATURES] = flat[-1]
+        inputs[:, :DEVICE_FEATURES] = np.stack([flat[slices[name]] for name in MEQC_DEVICE_FEATURES], axis=-1)
+        inputs[:, QUEUE_FEATURE] = env.state["Z"] / self.V
+        inputs[:, DEVICE_FEATURES] = flat[slices["physical_error"]][0]
         return inputs
 
     def _schedule(self) -> tuple[float, float]:
@@ -179,10 +184,13 @@ class LyapunovDRL:
     def _action(modes: np.ndarray, fractions: np.ndarray) -> dict[str, np.ndarray]:
         return {"fraction": fractions.astype(np.float32), "target": (modes == 2).astype(np.int8)}
 
-    def predict(self, observation) -> dict[str, np.ndarray]:
-        """The greedy decision (no exploration) for the env's current state."""
+    def predict(self, observation, env=None) -> dict[str, np.ndarray]:
+        """The greedy decision (no exploration) for the current state of ``env`` (default: the
+        training env), which must be the env ``observation`` comes from (else ValueError): the
+        queues Z come from its state."""
+        scorer = scoring_env(observation, env, self.env)
         with torch_threads(self.config.torch_threads):
-            return self._action(*self._decide(self.device_inputs(observation), explore=False)[:2])
+            return self._action(*self._decide(self.device_inputs(observation, scorer), explore=False)[:2])
 
     act = predict  # the leaderboard's agent interface
 

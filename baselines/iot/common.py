@@ -1,8 +1,8 @@
 """Pieces shared by the MultiServerIoT-v0 methods: reading the observation per device, the
 per-device network features, the env seen at other prices (Stackelberg followers), and checkpoints.
 
-Observation layout (see ``mec_gym.envs.multiserver_iot.env``): per device [D (Mbit), C (Gcycles),
-f_local (GHz), -log10(gain_j) / 20 for each server j], then the M prices.
+The observation is read through the scenario's codec (``MultiServerIoTScenario.codec``), never by
+position.
 """
 
 from __future__ import annotations
@@ -12,25 +12,33 @@ import numpy as np
 
 from mec_gym.core.base import Evaluation
 from mec_gym.core.search import coordinate_descent, discrete_sizes
-from mec_gym.envs.multiserver_iot.oracle import evaluate_assignments
+from mec_gym.envs.multiserver_iot.env import MultiServerIoTScenario
 
 
-def split_observation(observation, num_servers: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The flat observation as SI arrays: {"data_bits" (N,), "cycles" (N,), "device_cpu" (N,) Hz,
-    "gain" (N, M)} and the prices (M,)."""
-    obs = np.asarray(observation, dtype=np.float64)
-    m = num_servers
-    per_device = obs[:-m].reshape(-1, 3 + m)
-    task = {"data_bits": per_device[:, 0] * 1e6, "cycles": per_device[:, 1] * 1e9,
-            "device_cpu": per_device[:, 2] * 1e9, "gain": 10.0 ** (-20.0 * per_device[:, 3:])}
-    return task, obs[-m:]
+def split_observation(observation, config) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The flat observation as SI arrays, through the scenario's observation codec: {"data_bits"
+    (N,), "cycles" (N,), "device_cpu" (N,) Hz, "gain" (N, M)} and the prices (M,)."""
+    values = _codec(config).decode(np.asarray(observation, dtype=np.float64))
+    task = {"data_bits": values["data"], "cycles": values["cycles"], "device_cpu": values["device_cpu"],
+            "gain": values["path_loss"].reshape(len(values["data"]), -1)}
+    return task, values["prices"]
+
+
+_CODECS: dict[int, tuple] = {}
+
+
+def _codec(config):
+    """The scenario's codec for ``config`` (built once per config object)."""
+    if id(config) not in _CODECS or _CODECS[id(config)][0] is not config:
+        _CODECS[id(config)] = (config, MultiServerIoTScenario(config).codec)
+    return _CODECS[id(config)][1]
 
 
 def device_features(observation, config) -> np.ndarray:
     """Per-device inputs of the shared networks, (N, 3 + 2M) float32, each about unit scale:
     ln(D / 1e5 bit), ln(C / 1e7 cycles), f_local - 1.5 (GHz), spectral efficiency
     log2(1 + p g_j / sigma^2) / 5 per server, and each server's price."""
-    task, prices = split_observation(observation, config.num_servers)
+    task, prices = split_observation(observation, config)
     efficiency = np.log2(1.0 + config.transmit_power * task["gain"] / config.noise_power) / 5.0
     n = len(task["cycles"])
     columns = [np.log(task["data_bits"] / 1e5), np.log(task["cycles"] / 1e7), task["device_cpu"] / 1e9 - 1.5]
@@ -51,18 +59,18 @@ class PricedView:
         self.unwrapped = self
         self.config, self.action_space, self.physics = self.base.config, self.base.action_space, self.base.physics
         self.prices = np.asarray(prices, dtype=np.float64)
+        self._priced = {**self.base.state, "prices": self.prices.copy()}
 
     @property
     def state(self) -> dict[str, np.ndarray]:
-        return {**self.base.state, "prices": self.prices.copy()}
+        return {key: value.copy() for key, value in self._priced.items()}
 
     def task(self, state=None) -> dict[str, np.ndarray]:
         return self.base.task(state)
 
     def evaluate(self, batch) -> Evaluation:
-        result = evaluate_assignments(self.base.task(), self.physics, np.asarray(batch, dtype=np.int64), self.prices)
-        info = {**result, "mean_cost": -result["reward"]}
-        return Evaluation(rewards=result["reward"], info=info)
+        """The env's oracle in its state at these prices (``env.evaluate(batch, state=...)``)."""
+        return self.base.evaluate(np.asarray(batch, dtype=np.int64), state=self._priced)
 
     def optimum_action(self, start=None) -> np.ndarray:
         """The oracle's local search (coordinate descent) at these prices, from ``start`` or all-local."""

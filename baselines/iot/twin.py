@@ -83,12 +83,12 @@ class DigitalTwin:
     # ----- synchronising -----------------------------------------------------------------------
     def slot_features(self, observation) -> np.ndarray:
         """x_t (N, 2 + M): ln D (bits), ln C (cycles), ln gain per server."""
-        task, _ = split_observation(observation, self.num_servers)
+        task, _ = split_observation(observation, self.env.unwrapped.config)
         return np.column_stack([np.log(task["data_bits"]), np.log(task["cycles"]), np.log(task["gain"])])
 
     def update(self, observation) -> None:
         """Synchronise with the slot shown by ``observation`` (a new episode when the CPUs change)."""
-        task, _ = split_observation(observation, self.num_servers)
+        task, _ = split_observation(observation, self.env.unwrapped.config)
         if self._cpu is None or self._cpu.shape != task["device_cpu"].shape or not np.allclose(self._cpu, task["device_cpu"]):
             self.episodes.append([])
             self._cpu = task["device_cpu"]

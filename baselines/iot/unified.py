@@ -49,7 +49,7 @@ import numpy as np
 from baselines import heuristics
 from baselines.common.networks import seed_torch, torch_threads
 from baselines.common.persistence import load_checkpoint, save_checkpoint
-from baselines.iot.common import PricedView, advance, device_features, feature_size, record_frame
+from baselines.iot.common import PricedView, advance, device_features, feature_size, record_frame, split_observation
 from baselines.iot.drl import DQNConfig, QLearner, device_rewards
 from baselines.iot.gat import GATConfig, IoTGAT
 from baselines.iot.marl import LeaderMarket, MARLConfig, PriceLeaders
@@ -167,7 +167,7 @@ class UnifiedIoT:
 
     def _decide(self, observation, refine: bool) -> tuple[np.ndarray, np.ndarray]:
         """(the fused decision (N,), the DRL input (N, F)) for the slot ``observation`` shows."""
-        view = PricedView(self.env, observation[-self.m:].astype(np.float64))
+        view = PricedView(self.env, split_observation(observation, self.env.unwrapped.config)[1])
         inputs, scores = self._inputs(observation)
         first, second, gap = self._ranking(inputs, scores, view)
         candidates = [first, np.zeros_like(first)] + ([np.argmax(scores, axis=1)] if scores is not None else [])
@@ -208,7 +208,7 @@ class UnifiedIoT:
                 self._observation, _ = self.env.reset(seed=self.seed)
             observation = self._observation
             for frame in range(total_frames):
-                view = PricedView(self.env, observation[-self.m:].astype(np.float64))
+                view = PricedView(self.env, split_observation(observation, self.env.unwrapped.config)[1])
                 if self.gat is not None and cfg.use_gat and cfg.train_gat:
                     self.gat.remember(observation, view.optimum_action())
                     for _ in range(self.gat.config.train_steps_per_frame):

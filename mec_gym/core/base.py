@@ -234,14 +234,34 @@ class MECEnv(gym.Env):
         self._steps = 0
         return self._observe(state), {}
 
-    def evaluate(self, actions: Any) -> Evaluation:
-        """Score a batch of K candidate decisions (leading axis K) in the current state.
+    def evaluate(self, actions: Any, state: dict[str, np.ndarray] | None = None) -> Evaluation:
+        """Score a batch of K candidate decisions (leading axis K) in the current state, or in
+        ``state`` (a dict with every field of ``env.state``, e.g. ``{**env.state, "prices": p}``).
 
-        Pure: the state, the step count and the random generator are untouched.
+        Pure: the env's state, step count and random generator are untouched.
         """
-        self._require_reset()
+        if state is None:
+            self._require_reset()
+            state = self._state
+        else:
+            state = self._check_full_state(state)
         batch = validate_batch(self.action_space, actions, "actions")
-        return self._evaluate(self._state, batch)
+        return self._evaluate(state, batch)
+
+    def observe(self, state: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """The observation of the current state (or of ``state``), as ``reset`` / ``step`` return it."""
+        if state is None:
+            self._require_reset()
+            state = self._state
+        return self._observe(state)
+
+    def override_state(self, fields: dict[str, np.ndarray]) -> np.ndarray:
+        """Set settable state fields mid-episode (checked like ``reset(options={"state": ...})``;
+        a bad field raises ValueError and leaves the env untouched); returns the new observation."""
+        self._require_reset()
+        checked = self._check_state_overrides(fields)
+        self._state = {**self._state, **checked}
+        return self._observe(self._state)
 
     def step(self, action: Any):
         self._require_reset()
@@ -324,6 +344,16 @@ class MECEnv(gym.Env):
     def _require_reset(self) -> None:
         if self._state is None:
             raise RuntimeError("call reset() before using the environment")
+
+    def _check_full_state(self, state: Any) -> dict[str, np.ndarray]:
+        """A caller's state for ``evaluate``: a dict with exactly the env's state fields."""
+        self._require_reset()
+        if not isinstance(state, dict):
+            raise ValueError("state must be a dict of arrays (as env.state returns)")
+        missing, unknown = sorted(set(self._state) - set(state)), sorted(set(state) - set(self._state))
+        if missing or unknown:
+            raise ValueError(f"state must hold exactly the fields {sorted(self._state)}; missing {missing}, unknown {unknown}")
+        return {key: np.asarray(value) for key, value in state.items()}
 
     def _check_state_overrides(self, overrides: Any) -> dict[str, np.ndarray]:
         if not isinstance(overrides, dict):

@@ -78,7 +78,7 @@ class MultiServerIoTParallelEnv(ParallelEnv):
         if self.pricing_agents:
             # the leaders' move for this slot (the env's own Stackelberg pricing, if configured,
             # sets the next slot's prices, which these actions then override)
-            self.env._state["prices"] = np.asarray(self.env.config.price_grid, dtype=np.float64)[prices]
+            self.env.override_state({"prices": np.asarray(self.env.config.price_grid, dtype=np.float64)[prices]})
         _, _, _, truncated, info = self.env.step(assignment)
         self._load = np.asarray(info["server_load"], dtype=np.float64)
         rewards = {agent: -float(info["cost"][i]) for i, agent in enumerate(self.devices)}
