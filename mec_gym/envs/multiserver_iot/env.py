@@ -83,7 +83,8 @@ class MultiServerIoTScenario(Scenario):
     info_schema = (
         InfoKey("latency_ms", "ms", False, quantity=None, headline=True, doc="mean task latency"),
         InfoKey("energy_j", "J", False, quantity="energy", headline=True, doc="mean device energy"),
-        InfoKey("fairness", "1", True, headline=True, doc="Jain's index over device utilities"),
+        InfoKey("fairness", "1", True, headline=True, doc="Jain's index over the CPU each device's task runs on"),
+        InfoKey("cost_fairness", "1", True, headline=True, doc="Jain's index over device utilities (local / actual cost)"),
         InfoKey("throughput_mbps", "Mbit/s", True, headline=True, doc="bits of tasks finished in the slot per s"),
         InfoKey("server_load", "1", per="server", doc="devices per server"),
         InfoKey("server_utility", "1", True, per="server", doc="revenue - lambda E - mu total latency"),
