@@ -8,6 +8,13 @@ every episode. A learner's objective is the best in-band objective over its trai
 "best objective per episode"), beside its final deterministic decision; ROM / FOM / LEM draw
 ``frames`` random consistent decisions (their mean is the paper's one-draw policy, their best a
 random search of the learner's budget).
+
+Bandwidth decoding (issue 17): every learner runs with the paper's ``bandwidth_decoding="absolute"``
+(b = u B, against which the paper's claims are judged) and CPDRL also with ``"shares"`` (b = B u /
+max(1, sum u), within the band by construction); the in-band objective of the final decision (a
+decision outside the band scores the best all-local objective) over TEM is printed for both. The
+hard-deadline comparison the paper implies: at N = 3 on ``hard_instances`` instances with
+``deadlines="hard"``, CPDRL and ASTE-DDPG against TEM(hard), with the share of feasible decisions.
 """
 
 from __future__ import annotations
@@ -19,14 +26,33 @@ import numpy as np
 
 import mec_gym  # noqa: F401
 from benchmarks.reproduce.common import bin_centres, binned
-from benchmarks.reproduce.core import Budget, Claim, Figure, Judged, Paper, Part, Results, close, holds, spread
+from benchmarks.reproduce.core import (Budget, Claim, Figure, Judged, Paper, Part, Results, close, holds,
+                                       not_reproducible, spread)
 
 LEARNERS = ("cpdrl", "aste-ddpg", "ste-ddpg", "ddpg")
 FIXED = ("rom", "fom", "lem")
 LABELS = {"cpdrl": "CPDRL", "aste-ddpg": "ASTE-DDPG", "ste-ddpg": "STE-DDPG", "ddpg": "DDPG", "rom": "ROM",
           "fom": "FOM", "lem": "LEM", "tem": "TEM"}
 SETTABLE = ("data_bits", "cycles_per_bit", "local_cpu", "distance")
+SHARES = {"bandwidth_decoding": "shares"}  # the in-band decoding (issue 17); the paper's is "absolute"
+HARD, HARD_N, HARD_LEARNERS = {"deadlines": "hard"}, 3, ("cpdrl", "aste-ddpg")  # at N = 3 about half the
+#                                                           instances have a decision meeting every deadline
 BINS = 40
+
+
+class InfoLog(gym.Wrapper):
+    """Keeps the step infos read here over training: within the band, and feasible (hard deadlines)."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.in_band, self.feasible = [], []
+
+    def step(self, action):
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        self.in_band.append(bool(info["bandwidth_excess"] == 0))
+        if "feasible" in info:
+            self.feasible.append(bool(info["feasible"]))
+        return observation, reward, terminated, truncated, info
 
 
 class FixedInstance(gym.Wrapper):
@@ -50,7 +76,16 @@ def tem(n: int, seed: int, **config) -> dict:
     env, _ = _instance(n, seed, **config)
     start = time.perf_counter()
     best = env.unwrapped.optimum()
-    return {"objective": float(best.info["objective"]), "tem_ms": 1e3 * (time.perf_counter() - start)}
+    row = {"objective": float(best.info["objective"]), "tem_ms": 1e3 * (time.perf_counter() - start)}
+    if "feasible" in best.info:  # hard deadlines: whether any offloading vector meets every deadline
+        row["feasible"] = bool(best.info["feasible"])
+    return row
+
+
+def _all_local(env) -> float:
+    """The best all-local decision's objective (what a decision outside the band scores in band)."""
+    n = env.unwrapped.config.num_devices
+    return float(env.unwrapped.evaluate_offloading(np.zeros((1, n), dtype=np.int8)).info["objective"][0])
 
 
 def fixed(method: str, n: int, seed: int, frames: int) -> dict:
@@ -70,7 +105,7 @@ def learner(method: str, n: int, seed: int, frames: int, **config) -> dict:
     from baselines.cpdrl import CPDRL, CPDRLConfig
 
     _, instance = _instance(n, seed, **config)
-    env = FixedInstance(gym.make("OFDMA-Consistency-v0", num_devices=n, **config), instance)
+    env = InfoLog(FixedInstance(gym.make("OFDMA-Consistency-v0", num_devices=n, **config), instance))
     agent = CPDRL(env, CPDRLConfig.variant(method), seed=seed)
     start = time.perf_counter()
     agent.learn(frames)
@@ -85,8 +120,14 @@ def learner(method: str, n: int, seed: int, frames: int, **config) -> dict:
     late = loss[len(loss) // 2:]
     late = late[np.isfinite(late)]
     reward = np.asarray(agent.history["reward"])
+    in_band = final["bandwidth_excess"][0] == 0
+    hard = {"final_feasible": bool(final["feasible"][0]), "feasible_share": float(np.mean(env.feasible))} \
+        if "feasible" in final else {}
     return {"best": float(min(agent.history["best_objective"])),
-            "final": float(final["objective"][0]) if final["bandwidth_excess"][0] == 0 else float("inf"),
+            "final": float(final["objective"][0]) if in_band else float("inf"),
+            "final_in_band": float(final["objective"][0]) if in_band else _all_local(env),
+            "final_objective": float(final["objective"][0]), "final_served": float(final["served_objective"][0]),
+            "in_band_share": float(np.mean(env.in_band)), **hard,
             "consistent": float(np.mean(agent.history["consistency"]) / n),
             "reward_late": float(reward[len(reward) // 2:].mean()),
             "critic_loss_var": float(late.var()) if late.size else float("nan"),
@@ -95,7 +136,8 @@ def learner(method: str, n: int, seed: int, frames: int, **config) -> dict:
 
 
 def key(kind: str, n: int, method: str, seed: int, frames: int | None = None, **config) -> str:
-    extra = "".join(f"/{name}={value:g}" for name, value in sorted(config.items()))
+    extra = "".join(f"/{name}={value}" if isinstance(value, str) else f"/{name}={value:g}"
+                    for name, value in sorted(config.items()))
     return f"{kind}/n{n}/{method}{extra}" + (f"/f{frames}" if frames else "") + f"/s{seed}"
 
 
@@ -110,9 +152,16 @@ def parts(budget: Budget) -> list[Part]:
             for method in LEARNERS:
                 out.append(Part(key("learn", n, method, seed, frames),
                                 lambda m=method, n=n, s=seed: learner(m, n, s, frames)))
+            out.append(Part(key("learn", n, "cpdrl", seed, frames, **SHARES),
+                            lambda n=n, s=seed: learner("cpdrl", n, s, frames, **SHARES)))
         for n in budget["tem_sizes"]:
             if n not in budget["sizes"]:
                 out.append(Part(key("tem", n, "tem", seed), lambda n=n, s=seed: tem(n, s)))
+    for seed in range(budget["hard_instances"]):  # hard deadlines at N = 3: instances are seeds 0..
+        out.append(Part(key("tem", HARD_N, "tem", seed, **HARD), lambda s=seed: tem(HARD_N, s, **HARD)))
+        for method in HARD_LEARNERS:
+            out.append(Part(key("learn", HARD_N, method, seed, frames, **HARD),
+                            lambda m=method, s=seed: learner(m, HARD_N, s, frames, **HARD)))
     n = budget["sweep_size"]
     for seed in budget.seeds[:budget["sweep_seeds"]]:
         for name, values in (("bandwidth", budget["bandwidths"]), ("server_cpu", budget["server_cpus"])):
@@ -141,6 +190,39 @@ def near_tem(r: Results) -> Judged:
     return Judged(f"best / TEM {judged.ours} over N and seeds; final decision in band {finite.size} of {finals.size}, "
                   f"/ TEM {final_text}",
                   judged.verdict, judged.why)
+
+
+def in_band_decodings(r: Results) -> Judged:
+    """CPDRL's final decision, in-band objective / TEM, under both decodings (judged on the paper's)."""
+    texts, absolute = [], []
+    for n in r.budget["sizes"]:
+        tem_objective = values(r, "tem", n, "tem", "objective")
+        paper = values(r, "learn", n, "cpdrl", "final_in_band") / tem_objective
+        shares = values(r, "learn", n, "cpdrl", "final_in_band", **SHARES) / tem_objective
+        band = values(r, "learn", n, "cpdrl", "in_band_share"), values(r, "learn", n, "cpdrl", "in_band_share", **SHARES)
+        absolute.append(paper)
+        texts.append(f"N = {n}: absolute {paper.mean():.3g} (in band {band[0].mean():.2f} of training), "
+                     f"shares {shares.mean():.3g} (in band {band[1].mean():.2f})")
+    judged = close(np.concatenate(absolute), 1.0, 0.05, 0.20, digits=4)
+    return Judged("final decision, in-band objective / TEM: " + "; ".join(texts), judged.verdict, judged.why)
+
+
+def hard_feasible(r: Results) -> Judged:
+    """With hard deadlines at N = 3: does CPDRL's final decision meet every deadline where TEM(hard) can?"""
+    seeds = list(range(r.budget["hard_instances"]))
+    tem_ok = np.array([r[key("tem", HARD_N, "tem", s, **HARD)]["feasible"] for s in seeds])
+    rows = {m: [r[key("learn", HARD_N, m, s, r.budget["frames"], **HARD)] for s in seeds] for m in HARD_LEARNERS}
+    texts = [f"TEM(hard) feasible on {tem_ok.sum()} of {len(seeds)} instances"]
+    for method, runs in rows.items():
+        final = np.array([row["final_feasible"] for row in runs])
+        share = np.mean([row["feasible_share"] for row in runs])
+        texts.append(f"{LABELS[method]}: feasible decisions in training {share:.3f}, final decision feasible on "
+                     f"{final.sum()} of {len(seeds)} ({(final & tem_ok).sum()} of the {tem_ok.sum()} feasible ones)")
+    cpdrl = np.array([row["final_feasible"] for row in rows["cpdrl"]])
+    if not tem_ok.any():
+        return not_reproducible("; ".join(texts), "no instance of the budget has a decision meeting every deadline")
+    return holds(cpdrl[tem_ok], "; ".join(texts),
+                 "CPDRL's final decision misses a deadline on an instance where some decision meets them all")
 
 
 def lowest(r: Results) -> Judged:
@@ -205,6 +287,11 @@ def rises_with_n(r: Results) -> Judged:
 CLAIMS = [
     Claim("near-tem", "CPDRL's objective closely matches TEM's (near-optimal) at every N", "close to TEM",
           "Fig. 4, §V-B1", near_tem),
+    Claim("near-tem-in-band", "CPDRL near TEM, its final decision scored in band (outside it: all-local), "
+          "bandwidth decodings 'absolute' (the paper's, judged) and 'shares'", "close to TEM", "Fig. 4, §V-B1",
+          in_band_decodings),
+    Claim("hard-deadlines", "CPDRL meets the deadline constraint C1 (T_n <= tau) where it can be met (N = 3, "
+          "deadlines='hard')", "C1 is a constraint", "§III (C1)", hard_feasible),
     Claim("lowest-objective", "CPDRL has the lowest objective of CPDRL, ASTE-DDPG, STE-DDPG, DDPG, ROM, FOM, LEM",
           "lowest", "Fig. 6", lowest),
     Claim("tem-exponential", "TEM's execution time grows exponentially with N", "exponential", "Fig. 5",
@@ -310,7 +397,10 @@ def setup(budget: Budget) -> list[tuple[str, str, str]]:
 def deviations(budget: Budget) -> list[str]:
     return ["The paper gives no numbers for its figures (only their shapes and orderings), no N grid and no B or F "
             "grid: every claim is an ordering or a shape on our grids.",
-            "Deadlines are soft (SPEC.md): with the paper's parameters no decision meets every deadline at N >= 5.",
+            "Deadlines are soft (SPEC.md): with the paper's parameters no decision meets every deadline at N >= 5; "
+            f"the hard-deadline claim runs at N = {HARD_N} on {budget['hard_instances']} instances.",
+            "Bandwidth is decoded as the paper does (b = u B, sum b may exceed B); CPDRL also runs with "
+            "bandwidth_decoding='shares' (b = B u / max(1, sum u), our deviation), printed beside it.",
             "A learner's objective is the best in-band objective it met during training; its final deterministic "
             "decision is reported too and often leaves the band (the paper's actor with noise 1.0 saturates).",
             f"{budget['frames']:,} training steps per run to fit this shared 2-core machine; the sweeps of B and F "
@@ -326,11 +416,11 @@ PAPER = Paper(
     paper_budget="not stated (training length, seeds, the N, B and F grids are not given).",
     budgets={"quick": Budget("quick", (0,), {"frames": 150, "sizes": (3, 4), "tem_sizes": (3, 4, 5, 6, 7, 8),
                                              "sweep_size": 4, "sweep_seeds": 1, "bandwidths": (2.5e6, 5e6, 10e6),
-                                             "server_cpus": (10e9, 15e9, 30e9)}),
+                                             "server_cpus": (10e9, 15e9, 30e9), "hard_instances": 2}),
              "full": Budget("full", (0, 1), {"frames": 2500, "sizes": (3, 4, 5, 6), "tem_sizes": tuple(range(3, 15)),
                                              "sweep_size": 5, "sweep_seeds": 1,
                                              "bandwidths": (2.5e6, 5e6, 10e6, 20e6),
-                                             "server_cpus": (5e9, 10e9, 15e9, 30e9)})},
+                                             "server_cpus": (5e9, 10e9, 15e9, 30e9), "hard_instances": 6})},
     setup=setup, deviations=deviations, parts=parts, claims=CLAIMS,
     figures=[Figure("objective.png", "Objective against N: CPDRL vs TEM (Fig. 4) and the baselines (Fig. 6)",
                     fig_objective, (11, 4)),
