@@ -115,3 +115,15 @@ def test_bound_holds_for_arbitrary_powers_and_time_shares():
         tau, tdma_power, tdma_mbit = tdma_allocation(state["h"], coef, y, q, offload, env.link)
         tdma = assemble(state["h"], coef, y, q, offload, tdma_power, tdma_mbit, env.link, tau)["objective"]
         assert tdma.max() <= bound * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("energy_queue", [1.0, 1e9, 1e12])
+def test_bound_is_finite_and_holds_with_a_zero_gain(energy_queue):
+    """A device with h = 0 (settable) and a large energy price made the offloading slope -inf and
+    0 x -inf = NaN, so the bound was NaN and optimum() raised; every decision stays below it."""
+    env = gym.make("PQC-NOMA-v0", num_devices=3).unwrapped
+    env.reset(seed=0, options={"state": {"h": np.array([0.0, 1e-10, 1e-9]), "Y": np.full(3, energy_queue)}})
+    best = env.optimum()
+    rewards = env.evaluate(np.array(list(itertools.product([0, 1], repeat=3)), dtype=np.int8)).rewards
+    assert np.isfinite(best.bound)
+    assert rewards.max() <= best.bound + 1e-9 * abs(best.bound)

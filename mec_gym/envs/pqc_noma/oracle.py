@@ -221,15 +221,17 @@ def sum_rate_bound(h, coef, y, queue_mbit, link: Link) -> float:
     mus = np.concatenate([[0.0], coef.max() * np.logspace(-4, 0, BOUND_PRICES)])[:, None, None]
     x0s = np.concatenate([[0.0], g.sum() * np.logspace(-6, 0, BOUND_PRICES)])[None, :, None]
     a = np.maximum(coef - mus, 0.0)  # (M, 1, N)
-    slope = mus * bprime / ((1.0 + x0s) * np.log(2.0)) - y * link.max_power * frame / g  # (M, X, N)
+    with np.errstate(over="ignore"):  # -inf for a zero gain with a large energy price
+        slope = mus * bprime / ((1.0 + x0s) * np.log(2.0)) - y * link.max_power * frame / g  # (M, X, N)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         kink = np.minimum(np.expm1(queue_mbit / bprime * np.log(2.0)), g)  # where the queue empties
         stationary = np.where(slope < 0.0, -a * bprime / (slope * np.log(2.0)) - 1.0, np.inf)
     candidates = [np.zeros_like(slope), np.clip(stationary, 0.0, kink), np.broadcast_to(kink, slope.shape),
                   np.broadcast_to(g, slope.shape)]
 
-    def f(x):
-        return a * np.minimum(queue_mbit, bprime * np.log2(1.0 + x)) + slope * x
+    def f(x):  # x = 0 is worth exactly 0 (the slope is -inf for a zero gain with an energy price)
+        with np.errstate(invalid="ignore"):
+            return np.where(x > 0.0, a * np.minimum(queue_mbit, bprime * np.log2(1.0 + x)) + slope * x, 0.0)
 
     offload = np.max([f(x) for x in candidates], axis=0) - y * link.pqc_power * frame
     constant = mus[..., 0] * bprime * (np.log2(1.0 + x0s[..., 0]) - x0s[..., 0] / ((1.0 + x0s[..., 0]) * np.log(2.0)))
