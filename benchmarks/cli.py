@@ -7,6 +7,7 @@
     mec-gym bench --backend ray --workers 2            # the same records from Ray tasks
     mec-gym bench --grid my_grid.toml --out results/mine  # a custom grid (see presets.load_grid)
     mec-gym reproduce qaroo [--quick] [--resume] [--out DIR] [--seeds S ...]   # or all; --list
+    mec-gym render WPMEC-v0 --policy optimum --frames 20 --out wpmec.gif   # an episode's pictures
 """
 
 from __future__ import annotations
@@ -88,7 +89,30 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--out", type=Path, default=None, help="folder of the reports (default: reproductions/)")
     reproduce.add_argument("--seeds", nargs="+", type=int, metavar="S", help="override the budget's seeds")
     reproduce.add_argument("--no-progress", action="store_true")
+    render = commands.add_parser("render", help="record an episode's pictures (render_mode='rgb_array') as a GIF "
+                                 "or the last one as a PNG")
+    render.add_argument("env", metavar="ID")
+    render.add_argument("--policy", default="random", metavar="NAME", help="a method of `mec-gym list` (default random)")
+    render.add_argument("--frames", type=int, default=20, help="steps after reset (default 20)")
+    render.add_argument("--learn", type=int, default=0, metavar="N", help="learning frames first, for a trainer")
+    render.add_argument("--seed", type=int, default=0)
+    render.add_argument("--out", type=Path, required=True, help="FILE.gif (every frame) or FILE.png (the last)")
     return parser
+
+
+def _render(args: argparse.Namespace) -> int:
+    from benchmarks.episodes import record, save_pictures
+
+    try:
+        if args.out.suffix.lower() not in (".gif", ".png"):
+            raise ValueError(f"--out must end in .gif or .png; got {args.out.name!r}")
+        pictures = record(args.env, args.policy, args.frames, args.seed, args.learn)
+    except ValueError as error:
+        print(f"mec-gym render: {error}", file=sys.stderr)
+        return 2
+    path = save_pictures(pictures, args.out)
+    print(f"{path}: {len(pictures) if path.suffix.lower() == '.gif' else 1} frame(s) of {pictures[-1].shape}")
+    return 0
 
 
 def reproduce_command(args: argparse.Namespace) -> int:
@@ -137,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             envs = [env_id for env_id in mec_gym.ENV_IDS if name in methods_for(env_id)]
             print(f"  {name:<20} [{method.family}] {', '.join(envs) or '-'}")
         return 0
+    if args.command == "render":
+        return _render(args)
     try:
         specs = build_specs(args)
     except (ValueError, TypeError, OSError) as error:  # TypeError: an unknown env config field

@@ -142,20 +142,14 @@ def test_unknown_config_field_raises(env_id):
         gym.make(env_id, no_such_parameter=1)
 
 
-def test_rgb_array_frame_bars_are_the_observation(env_id):
-    """render_mode="rgb_array" (what SB3's make_vec_env asks for): a uint8 frame whose bar heights
-    are the observation's places between the space's bounds, to within a pixel."""
+def test_rgb_array_frame(env_id):
+    """render_mode="rgb_array" (what SB3's make_vec_env asks for): None before reset, then a uint8
+    (H, W, 3) picture (its content: tests/test_rendering.py)."""
     env = gym.make(env_id, render_mode="rgb_array")
     assert env.unwrapped.render() is None  # before reset
-    observation, _ = env.reset(seed=0)
+    env.reset(seed=0)
     frame = env.render()
-    assert frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3
-    space = env.observation_space
-    share = np.clip((observation - space.low) / (space.high - space.low), 0, 1).reshape(-1)
-    width = frame.shape[1] // share.size
-    assert frame.shape[1] == width * share.size
-    heights = (frame[:, ::width] != 255).any(axis=2).sum(axis=0) / frame.shape[0]
-    np.testing.assert_allclose(heights, share, atol=1.0 / frame.shape[0])
+    assert frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3 and min(frame.shape[:2]) >= 100
     check_env(env.unwrapped)  # Gymnasium's checker, render check included
 
 

@@ -12,7 +12,8 @@ five hooks instead:
 - ``_transition(state, action, info)`` -> the next state, given one validated action and its info
 - ``_observe(state)`` -> float32 observation
 
-and, where the defaults do not fit, ``_state_bounds()`` (which state fields may be overridden
+and, where the defaults do not fit, ``_scene(state, info)`` (the picture of ``render_mode="rgb_array"``,
+see :mod:`mec_gym.rendering`), ``_state_bounds()`` (which state fields may be overridden
 through ``reset(options={"state": ...})`` and their ranges), ``_episode_over()`` and ``optimum()``.
 """
 
@@ -30,10 +31,6 @@ from gymnasium import spaces
 from mec_gym.core import search
 from mec_gym.core.scenario import Scenario, batch_of_one, env_slice
 from mec_gym.core.validation import require_array, require_int, validate_action, validate_batch
-
-
-RGB_HEIGHT = 64  # pixels, height of the simple ``rgb_array`` frame
-RGB_BAR_WIDTH = 4  # pixels per observation entry in that frame
 
 
 @dataclass(frozen=True)
@@ -150,7 +147,7 @@ class MECEnv(gym.Env):
     # reward x (1 + oracle_rtol), so that the bound stays proven for oracles solved to a tolerance
     oracle_rtol: ClassVar[float] = 0.0
     scenario_class: ClassVar[type[Scenario] | None] = None
-    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 1}
+    metadata = {"render_modes": ["ansi", "rgb_array", "human"], "render_fps": 4}
 
     def __init__(self, config: EnvConfig | None = None, render_mode: str | None = None, **overrides: Any):
         self.config = make_config(self.config_class, config, overrides)
@@ -163,6 +160,10 @@ class MECEnv(gym.Env):
         self._state: dict[str, np.ndarray] | None = None
         self._steps = 0
         self._last_info: dict[str, Any] = {}
+        self._last_reward: float | None = None
+        self._decided_state: dict[str, np.ndarray] | None = None  # the state the last step's decision faced
+        self._canvas = None  # mec_gym.rendering.Canvas, made on the first rgb_array / human frame
+        self._window = None
 
     # ----- hooks (default: the scenario's batched functions on a batch of one) ------------------
     def _make_spaces(self) -> tuple[spaces.Space, spaces.Space]:
@@ -193,6 +194,11 @@ class MECEnv(gym.Env):
         if self.scenario is None:
             raise NotImplementedError
         return self.scenario.observe(batch_of_one(state))[0]
+
+    def _scene(self, state: dict[str, np.ndarray], info: dict[str, Any]):
+        """The current frame as a :class:`mec_gym.rendering.Scene` (``info``: the last step's, empty
+        after reset); drawn by ``render()`` for ``render_mode="rgb_array"`` / ``"human"``."""
+        raise NotImplementedError(f"{type(self).__name__} has no picture; use render_mode='ansi'")
 
     def _state_bounds(self) -> dict[str, tuple[float, float]]:
         """State fields that ``reset(options={"state": ...})`` may set, with their [low, high]."""
@@ -232,6 +238,9 @@ class MECEnv(gym.Env):
             state = env_slice(self.scenario.after_reset(batch_of_one(state)), 0)
         self._state = state
         self._steps = 0
+        self._last_info, self._last_reward, self._decided_state = {}, None, None
+        if self.render_mode == "human":
+            self.render()
         return self._observe(state), {}
 
     def evaluate(self, actions: Any, state: dict[str, np.ndarray] | None = None) -> Evaluation:
@@ -269,10 +278,13 @@ class MECEnv(gym.Env):
         evaluation = self._evaluate(self._state, batch)
         info = evaluation.take(0)
         single = {k: v[0] for k, v in batch.items()} if isinstance(batch, dict) else batch[0]
+        self._decided_state = self._state
         self._state = self._transition(self._state, single, info)
         self._steps += 1
         truncated = bool(self._steps >= self.config.episode_length or self._episode_over())
-        self._last_info = info
+        self._last_info, self._last_reward = info, float(evaluation.rewards[0])
+        if self.render_mode == "human":
+            self.render()
         return self._observe(self._state), float(evaluation.rewards[0]), False, truncated, info
 
     def optimum(self, method: str = "auto", start: Any = None) -> Optimum:
@@ -312,30 +324,39 @@ class MECEnv(gym.Env):
         return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=name, bound=bound)
 
     def render(self) -> str | np.ndarray | None:
-        """``"ansi"``: the state as text; ``"rgb_array"``: :meth:`_rgb_frame`; None before reset."""
-        if self._state is None:
+        """``"ansi"``: the state as text; ``"rgb_array"``: the picture as a uint8 (H, W, 3) array;
+        ``"human"``: the picture in a window where a display exists (returns None)."""
+        if self.render_mode is None or self._state is None:
             return None
-        if self.render_mode == "rgb_array":
-            return self._rgb_frame()
-        if self.render_mode != "ansi":
-            return None
-        lines = [f"{type(self).__name__} step {self._steps}"]
-        lines += [f"  {key}: {np.array2string(np.asarray(value), precision=4)}" for key, value in self._state.items()]
-        return "\n".join(lines)
+        if self.render_mode == "ansi":
+            lines = [f"{type(self).__name__} step {self._steps}"]
+            lines += [f"  {key}: {np.array2string(np.asarray(value), precision=4)}" for key, value in self._state.items()]
+            return "\n".join(lines)
+        from mec_gym import rendering  # matplotlib only when a picture is asked for
 
-    def _rgb_frame(self) -> np.ndarray:
-        """A simple uint8 frame (RGB_HEIGHT, 4 x observation size, 3): one bar per observation
-        entry, as tall as its place between the observation space's bounds."""
-        space = self.observation_space
-        observation = np.asarray(self._observe(self._state), dtype=np.float64).reshape(-1)
-        low, high = (np.broadcast_to(bound, space.shape).reshape(-1) for bound in (space.low, space.high))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.nan_to_num(np.clip((observation - low) / (high - low), 0.0, 1.0))
-        rows = np.arange(RGB_HEIGHT)[::-1, None]  # row 0 is the top of the picture
-        filled = np.repeat(rows < np.round(share * RGB_HEIGHT)[None, :], RGB_BAR_WIDTH, axis=1)
-        frame = np.full((RGB_HEIGHT, filled.shape[1], 3), 255, dtype=np.uint8)
-        frame[filled] = (31, 119, 180)
-        return frame
+        if self._canvas is None:
+            self._canvas = rendering.Canvas()
+        name = self.spec.id if self.spec is not None else type(self).__name__
+        if self._decided_state is None:  # after reset: the state, no decision yet
+            scene, title = self._scene(self.state, {}), f"{name}  after reset"
+        else:  # the last decision with the state it faced
+            scene = self._scene(copy.deepcopy(self._decided_state), dict(self._last_info))
+            title = f"{name}  step {self._steps}: the decision and the state it faced"
+        scene = dataclasses.replace(scene, title=title, terms=rendering.reward_terms(self._last_info, self._last_reward))
+        frame = self._canvas.draw(scene)
+        if self.render_mode == "rgb_array":
+            return frame
+        if rendering.has_display():
+            if self._window is None:
+                self._window = rendering.Window(name)
+            self._window.show(frame, self.metadata["render_fps"])
+        return None
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+        super().close()
 
     # ----- helpers -----------------------------------------------------------------------------
     def _evaluate_unchecked(self, batch: np.ndarray) -> np.ndarray:

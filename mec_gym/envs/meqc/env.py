@@ -41,7 +41,8 @@ Truncation after ``episode_length`` slots.
 ``deadline_misses``, ``avoidable_misses`` (misses some decision of the device could have
 avoided), ``deadline_penalty`` (N, the penalty in ``cost``), ``infeasible_qpu`` (rejected QPU requests), ``virtual_queue`` (N, the Z the
 decision faced), ``fraction`` (N, requested), ``offloaded`` (N, the fraction that ran: 0 for a
-rejected QPU request), ``device_objective`` (N, each device's term of -reward).
+rejected QPU request), ``device_objective`` (N, each device's term of -reward), ``mode`` (N, as run:
+0 local, 1 cloud CPU, 2 cloud QPU), ``deadline_slack`` (N, s, T_max - latency; negative: missed).
 
 ## Oracle extras
 ``optimal_fraction(targets, return_objective=False)``: per device, the fraction minimising its term
@@ -56,6 +57,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
+from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
@@ -235,7 +237,8 @@ class MEQCScenario(Scenario):
                     deadline_penalty=result["deadline_penalty"],
                     infeasible_qpu=result["infeasible"].sum(axis=-1), device_objective=device_objective,
                     virtual_queue=np.broadcast_to(np.expand_dims(state["Z"], -2), fraction.shape).copy(),
-                    fraction=fraction, offloaded=result["offloaded"])
+                    fraction=fraction, offloaded=result["offloaded"], mode=np.where(remote, 1 + target, 0).astype(np.int8),
+                    deadline_slack=np.expand_dims(state["deadline"], -2) - result["latency"])
         return Batch(rewards=-device_objective.sum(axis=-1), info=info)
 
     def transition(self, state, actions, info, rngs, steps, streams):
@@ -332,6 +335,21 @@ class MEQCEnv(MECEnv):
                  for target in (False, True)]
         bound = -float(np.minimum(*exact).sum())  # the float32 fractions are among the real ones
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)
+
+
+    def _scene(self, state, info):
+        """Devices at their positions around the AP, the cloud's CPU and QPU beside the area; channel
+        gain, virtual queue Z, and after a step the offloaded fraction and the deadline slack."""
+        side = self.config.area_size
+        quantities = {"channel gain (dB)": 10.0 * np.log10(np.maximum(self.task(state)["gain"], 1e-300))}
+        if info:
+            quantities["offloaded fraction (as run)"] = info["offloaded"]
+            quantities["deadline slack T_max - latency (s)"] = info["deadline_slack"]
+        quantities["virtual queue Z"] = state["Z"]
+        sites = [rendering.Site("AP", side / 2, side / 2), rendering.Site("cloud CPU", 1.2 * side, 0.7 * side, "h"),
+                 rendering.Site("cloud QPU", 1.2 * side, 0.3 * side, "h")]
+        return rendering.Scene(state["positions"], sites, ("local", "cloud CPU", "cloud QPU"), info.get("mode"),
+                               {1: 1, 2: 2}, quantities, extent=(0.0, side, 0.0, side))
 
 
 class MEQCVectorEnv(MECVectorEnv):

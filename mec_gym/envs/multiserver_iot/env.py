@@ -56,7 +56,7 @@ the first release's ``fairness``), ``throughput_mbps`` (bits of tasks
 finished within the slot per second), ``mean_cost``, ``server_load`` (M), ``server_utility`` (M:
 revenue - lambda E - mu total latency), ``prices`` (M); per device: ``cost``, ``latency`` (s),
 ``energy`` (J), ``uplink_rate`` (bit/s, 0 when local), ``server_cpu`` (Hz of its server's CPU, 0
-when local).
+when local), ``mode`` (the decision: 0 local, j server j).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
+from mec_gym import rendering
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
 from mec_gym.core.scenario import (Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, env_slice,
@@ -182,6 +183,7 @@ class MultiServerIoTScenario(Scenario):
         info["mean_cost"] = -result["reward"]
         info["prices"] = np.broadcast_to(prices, result["server_load"].shape).copy()
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
+        info["mode"] = np.asarray(decisions).astype(np.int64)
         return Batch(rewards=result["reward"], info=info)
 
     def transition(self, state, actions, info, rngs, steps, streams):
@@ -222,6 +224,23 @@ class MultiServerIoTEnv(MECEnv):
 
     def _reward_bound(self, state, incumbent=None):
         return congestion_bound(self.task(state), self.physics, state["prices"], incumbent)
+
+
+    def _scene(self, state, info):
+        """Devices and servers at their sites (labelled with their prices); the task sizes and the
+        best channel gain, then the last decision's latencies and costs."""
+        prices = state["prices"]
+        sites = [rendering.Site(f"server {j + 1} (price {p:.3g})", x, y, "s")
+                 for j, ((x, y), p) in enumerate(zip(self.config.server_sites, prices))]
+        quantities = {"task D (Mbit)": state["data_bits"] / 1e6,
+                      "best channel gain (dB)": 10.0 * np.log10(np.maximum(self.task(state)["gain"].max(axis=1), 1e-300))}
+        if info:
+            quantities["latency (ms)"] = info["latency"] * 1e3
+            quantities["device cost"] = info["cost"]
+        choices = ("local",) + tuple(f"server {j + 1}" for j in range(len(sites)))
+        side = self.config.area_size
+        return rendering.Scene(state["positions"], sites, choices, info.get("mode"),
+                               {j + 1: j for j in range(len(sites))}, quantities, extent=(0.0, side, 0.0, side))
 
 
 class MultiServerIoTVectorEnv(MECVectorEnv):

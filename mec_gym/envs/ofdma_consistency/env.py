@@ -50,7 +50,8 @@ down in proportion to fit B, as a server would grant them; equal to ``objective`
 ``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
 ``deadline_excess`` (s), ``bandwidth_excess`` (share of B), ``deadline_misses``, ``best_objective``
 (lowest objective so far in the episode among decisions within the band, sum b <= B, this decision
-included; it starts at the all-local decision at f_max that the first observation reports).
+included; it starts at the all-local decision at f_max that the first observation reports), ``mode`` (N,
+the decoded offloading bits as int8).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
+from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import Evaluation, MECEnv, Optimum
 from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, squeeze_single
@@ -173,6 +175,7 @@ class OFDMAConsistencyScenario(Scenario):
         offload, bandwidth, power, cpu = self.decode(decisions, state)
         rewards, info = self.with_best(score(state, self.physics, offload, bandwidth, power, cpu,
                                              floor=self.config.min_resource_share), state)
+        info["mode"] = offload.astype(np.int8)  # the decoded offloading bits
         if self.config.deadlines == "hard":  # a raw decision is feasible when it meets every C
             info["feasible"] = (info["deadline_misses"] == 0) & (info["bandwidth_excess"] == 0)
         return Batch(rewards=rewards, info=info)
@@ -271,6 +274,18 @@ class OFDMAConsistencyEnv(MECEnv):
             info["feasible"] = bool(best["feasible"][0])
         bound = reward_bound(self._state, self.physics, self.config.min_resource_share)
         return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
+
+
+    def _scene(self, state, info):
+        """UTDs on a fan at their distances from the server; task sizes, then the last decision's
+        delays against the deadline, energies and consistency (eq. 11)."""
+        quantities = {"task (Mbit)": state["data_bits"] / 1e6}
+        if info:
+            quantities[f"delay T_n (s); sum must stay <= tau = {self.config.deadline:g} s"] = info["delay"]
+            quantities["energy E_n (J)"] = info["energy"]
+            quantities["consistent (1) or not (0)"] = info["consistent"].astype(float)
+        return rendering.Scene(rendering.fan(state["distance"]), [rendering.Site("edge server", 0.0, 0.0, "s")],
+                               ("local", "offload"), info.get("mode"), {1: 0}, quantities)
 
 
 class OFDMAConsistencyVectorEnv(MECVectorEnv):

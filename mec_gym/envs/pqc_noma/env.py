@@ -30,7 +30,7 @@ Truncation after ``episode_length`` frames.
 ## Info
 ``rates`` (bits per frame), ``energy`` (J), ``power`` (W), ``cpu_freq`` (Hz), ``objective`` (DPP),
 ``weighted_rate_mbps`` (sum w r / T / 1e6), ``data_queue`` (bits) and ``energy_queue`` (Y) the
-decision faced, ``offload_ratio`` (share of devices offloading).
+decision faced, ``offload_ratio`` (share of devices offloading), ``mode`` (N, the decision as int8).
 
 ## Arguments
 See :class:`mec_gym.envs.pqc_noma.config.PQCNOMAConfig`.
@@ -41,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
+from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import free_space_gain, rician_from_normals
@@ -143,6 +144,7 @@ class PQCNOMAScenario(Scenario):
             "data_queue": np.broadcast_to(expand(state["Q"]), offload.shape).copy(),
             "energy_queue": np.broadcast_to(expand(state["Y"]), offload.shape).copy(),
             "offload_ratio": offload.mean(axis=-1),
+            "mode": offload.astype(np.int8),
         }
         rewards = result["objective"] if cfg.reward == "dpp" else weighted_mbit
         return Batch(rewards=rewards, info=info)
@@ -242,6 +244,15 @@ class PQCNOMAEnv(MECEnv):
                        method=search.method_name("sca-top", top), bound=self._reward_bound(state),
                        info={"power": best_power})
 
+
+    def _scene(self, state, info):
+        """Devices on a fan at their distances from the AP; gain, data queue and energy queue."""
+        quantities = {"channel gain h x 1e10": state["h"] * GAIN_SCALE, "data queue Q (Mbit)": state["Q"] / MBIT,
+                      "energy queue Y": state["Y"]}
+        if info:
+            quantities["rate this frame (Mbit)"] = info["rates"] / MBIT
+        return rendering.Scene(rendering.fan(self.distances), [rendering.Site("AP (NOMA, SIC)", 0.0, 0.0)],
+                               ("local", "offload (NOMA)"), info.get("mode"), {1: 0}, quantities)
 
 class PQCNOMAVectorEnv(MECVectorEnv):
     """B PQC-NOMA-v0 envs stepped together (``gym.make_vec("PQC-NOMA-v0", num_envs=B)``)."""

@@ -52,6 +52,7 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
+from mec_gym import rendering
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
 from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
@@ -183,6 +184,16 @@ class WPMECEnv(MECEnv):
     def _reward_bound(self, state, incumbent=None):
         return dual_bound(state["h"], self.config.weights, self.constants)
 
+
+    def _scene(self, state, info):
+        """Devices on a fan at their distances from the AP; the gains, then the WPT / offloading time
+        shares and the rates of the last decision."""
+        quantities = {"channel gain h x 1e6": state["h"] * OBSERVATION_SCALE}
+        if info:
+            quantities["time share (offloaders: tau_j; a = %.3f for WPT)" % info["a"]] = info["tau"]
+            quantities["computation rate (Mbit/s)"] = info["rates"] / 1e6
+        return rendering.Scene(rendering.fan(state["distances"]), [rendering.Site("AP", 0.0, 0.0)],
+                               ("local", "offload to AP"), info.get("mode"), {1: 0}, quantities)
 
 class WPMECVectorEnv(MECVectorEnv):
     """B WPMEC-v0 envs stepped together (``gym.make_vec("WPMEC-v0", num_envs=B)``)."""
