@@ -35,7 +35,17 @@ def _random_decisions(env, rng, best_action):
         n = env.config.num_devices
         fraction = rng.uniform(0.0, 1.0, size=(DECISIONS, n)).astype(np.float32)
         fraction[: DECISIONS // 4] = np.round(fraction[: DECISIONS // 4])  # the ends too
-        return {"fraction": fraction, "target": rng.integers(0, 2, size=(DECISIONS, n)).astype(np.int8)}
+        target = rng.integers(0, 2, size=(DECISIONS, n)).astype(np.int8)
+        # near the optimum: its fractions moved by a few float32 steps or a little noise, same targets
+        steps = rng.integers(-3, 4, size=(DECISIONS // 4, n))
+        near = best_action["fraction"][None].repeat(DECISIONS // 4, axis=0)
+        for _ in range(3):
+            near = np.where(steps > 0, np.nextafter(near, np.float32(2)), np.where(steps < 0, np.nextafter(near, np.float32(-1)), near))
+            steps = steps - np.sign(steps)
+        near[: DECISIONS // 8] += rng.normal(0.0, 1e-3, size=(DECISIONS // 8, n)).astype(np.float32)
+        fraction[DECISIONS // 4: DECISIONS // 2] = np.clip(near, 0.0, 1.0)
+        target[DECISIONS // 4: DECISIONS // 2] = best_action["target"]
+        return {"fraction": fraction, "target": target}
     if isinstance(space, gym.spaces.Box):  # OFDMA: raw actions, half of them near the optimum's
         actions = rng.uniform(-1.0, 1.0, size=(DECISIONS,) + space.shape)
         near = np.clip(best_action + rng.normal(0.0, 0.05, size=actions.shape), -1.0, 1.0)

@@ -318,22 +318,19 @@ class MEQCEnv(MECEnv):
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
         """Exact per-slot optimum ("closed-form"): per device, the better of CPU and QPU with their
-        optimal fractions (devices do not interact); ``bound`` is the same over real fractions
-        (``oracle.optimal_fraction``), so it is certified unless float32 rounding costs > 1e-9."""
+        optimal float32 fractions (devices do not interact; exact over the action space, see
+        ``oracle.optimal_fraction``), so ``bound`` is the optimum's own objective: certified."""
         self._require_reset()
         n = self.config.num_devices
         terms, objective, reference = self._oracle(self._state)
-        options = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty)
-                   for target in (False, True)]
+        options = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty,
+                                           float32="neighbours") for target in (False, True)]
         use_qpu = options[1][1] < options[0][1]
         action = {"fraction": np.where(use_qpu, options[1][0], options[0][0]).astype(np.float32),
                   "target": use_qpu.astype(np.int8)}
         reward = float(self._evaluate(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
                                                     for k, v in action.items()}).rewards[0])
-        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty,
-                                         float32=False)[1]
-                 for target in (False, True)]
-        bound = -float(np.minimum(*exact).sum())  # the float32 fractions are among the real ones
+        bound = -float(np.minimum(options[0][1], options[1][1]).sum())
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)
 
 

@@ -119,10 +119,18 @@ def _to_float32(values: np.ndarray, up: bool | None) -> np.ndarray:
     return rounded.astype(np.float64)
 
 
-def breakpoints(terms: dict, target: np.ndarray, float32: bool = True) -> np.ndarray:
+def breakpoints(terms: dict, target: np.ndarray, float32: bool | str = True) -> np.ndarray:
     """Candidate fractions (N, 6): the ends, T_local = T_remote, the deadline crossings (rounded to
     float32 as above, or exact with ``float32=False``), and the smallest positive float32 (alpha =
-    0+, where a whole circuit's fixed time and energy start)."""
+    0+, where a whole circuit's fixed time and energy start). ``float32="neighbours"``: (N, 30), the
+    float32 values within two steps of each exact point (clipped to [0, 1])."""
+    if float32 == "neighbours":
+        nearest = breakpoints(terms, target, float32=False).astype(np.float32)
+        points, up, down = [nearest], nearest, nearest
+        for _ in range(2):
+            up, down = np.nextafter(up, np.float32(2)), np.nextafter(down, np.float32(-1))
+            points += [up, down]
+        return np.clip(np.concatenate(points, axis=-1).astype(np.float64), 0.0, 1.0)
     qpu = target.astype(bool)
     slope = np.where(qpu, terms["qpu_time_slope"], terms["cpu_time"])
     offset = np.where(qpu, terms["qpu_time"], 0.0)
@@ -170,17 +178,20 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
 
 
 def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_device_objective,
-                     miss_penalty: np.ndarray | None = None, float32: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                     miss_penalty: np.ndarray | None = None, float32: bool | str = True) -> tuple[np.ndarray, np.ndarray]:
     """The fraction minimising ``per_device_objective(costs(..., miss_penalty))`` per device for a
     fixed target (N,): returns (fraction (N,), objective (N,)). ``float32=False``: over every real
-    fraction in [0, 1] (the exact breakpoints), which the env's optimum() uses as its bound.
+    fraction in [0, 1] (the exact breakpoints); ``float32="neighbours"``: over every float32
+    fraction, exactly, which the env's optimum() takes.
 
-    The bound of optimum(): devices do not interact (each pays for its own fraction and target, and
-    the reward is minus the sum of the device terms), so the least sum is the sum of the per-device
-    least terms, each the best of both targets at the exact breakpoints of its piecewise-linear
-    term: the per-slot optimum of the reward over all decisions, exactly (a myopic optimum of the
-    drift-plus-penalty objective, not of the long-run cost). The float32 action reaches it up to the
-    rounding of the fractions, so optimum() is certified unless that rounding costs more than 1e-9."""
+    Why "neighbours" is exact over the action space, and optimum() certified: devices do not interact
+    (each pays for its own fraction and target; the reward is minus the sum of the device terms), so
+    the least sum is the sum of the per-device least terms. A device's term is linear in the fraction
+    between consecutive exact breakpoints, so over the float32 fractions of one piece it is least at
+    the piece's first or last float32 value, which lies within one float32 step of a breakpoint; two
+    steps each way also cover a breakpoint computed an ulp off. The result is the per-slot optimum of
+    the reward over every action (a myopic optimum of the drift-plus-penalty objective, not of the
+    long-run cost)."""
     candidates = np.swapaxes(breakpoints(terms, target, float32), -1, -2)  # (6, N), or (B, 6, N)
     result = costs(terms, candidates, np.broadcast_to(_candidates_axis(np.asarray(target)), candidates.shape),
                    weights, miss_penalty)
