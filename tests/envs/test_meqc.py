@@ -389,3 +389,22 @@ def test_bad_deadline_configs_name_the_field_and_the_allowed_values(config, matc
         gym.make("MEQC-GaussMarkov-v0", **config)
     if set(config) <= {"deadline_penalty", "V"}:  # both are fine with the flat penalty
         gym.make("MEQC-GaussMarkov-v0", deadline_mode="penalty", **config)
+
+
+@pytest.mark.parametrize("mode", ["hard", "penalty"])
+def test_a_device_without_uplink_scores_local_and_the_optimum_stays_finite(mode):
+    """fading = 0 (settable) gives a zero uplink rate: offloading takes forever (-inf reward), while
+    computing locally does not use the channel, so the all-local reward is that of the same state with
+    a working channel (it was NaN: 0 x inf), and optimum() is finite with every decision below its bound."""
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=3, deadline_mode=mode, reward="cost").unwrapped
+    local = {"fraction": np.zeros((1, 3), np.float32), "target": np.zeros((1, 3), np.int8)}
+    rewards = []
+    for fading in (1.0, 0.0):
+        env.reset(seed=0, options={"state": {"fading": np.array([fading, 1.0, 1.0]), "deadline": np.full(3, 1e6)}})
+        rewards.append(env.evaluate(local).rewards[0])
+    assert np.isfinite(rewards[1]) and rewards[1] == pytest.approx(rewards[0], rel=1e-12)
+    best = env.optimum()
+    assert np.isfinite(best.bound) and best.action["fraction"][0] == 0.0
+    rng = np.random.default_rng(0)
+    batch = {"fraction": rng.uniform(0, 1, (200, 3)).astype(np.float32), "target": rng.integers(0, 2, (200, 3)).astype(np.int8)}
+    assert env.evaluate(batch).rewards.max() <= best.bound + 1e-9 * abs(best.bound)

@@ -60,7 +60,8 @@ def device_terms(task: dict, qpu_scaled: bool = False) -> dict[str, np.ndarray]:
     any fraction > 0)."""
     D, c = task["data_bits"], task["cycles_per_bit"]
     work = D * c
-    upload = D / task["uplink_rate"]
+    with np.errstate(divide="ignore"):  # a zero gain (settable fading 0): no uplink, inf per offloaded bit
+        upload = D / task["uplink_rate"]
     download = task["result_share"] * D / task["downlink_rate"]
     circuit_time, circuit_energy = task["qpu_time"], task["qpu_energy"]
     zero = np.zeros_like(circuit_time)
@@ -90,17 +91,24 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weight
     infeasible = qpu & (fraction > 0) & ~terms["qpu_ok"]
     offloaded = np.where(infeasible, 0.0, fraction)  # a rejected QPU request runs the whole task locally
     remote = offloaded > 0
+
+    def share(term):  # offloaded x a per-task term, exactly 0 when nothing is offloaded (the term may be inf)
+        with np.errstate(invalid="ignore"):
+            return np.where(remote, offloaded * term, 0.0)
+
     local_time = (1 - offloaded) * terms["local_time"]
-    remote_time = np.where(qpu, offloaded * terms["qpu_time_slope"] + remote * terms["qpu_time"],
-                           offloaded * terms["cpu_time"])
-    device_energy = (1 - offloaded) * terms["local_energy"] + offloaded * terms["transmit_energy"]
-    server_energy = np.where(qpu, offloaded * terms["qpu_energy_slope"] + remote * terms["qpu_energy"],
-                             offloaded * (terms["cpu_energy"] - terms["transmit_energy"]))
+    remote_time = np.where(qpu, share(terms["qpu_time_slope"]) + remote * terms["qpu_time"], share(terms["cpu_time"]))
+    device_energy = (1 - offloaded) * terms["local_energy"] + share(terms["transmit_energy"])
+    with np.errstate(invalid="ignore"):  # no uplink: inf - inf, discarded (the remote latency is inf anyway)
+        server_cpu = np.where(np.isfinite(terms["transmit_energy"]), terms["cpu_energy"] - terms["transmit_energy"], 0.0)
+    server_energy = np.where(qpu, share(terms["qpu_energy_slope"]) + remote * terms["qpu_energy"], share(server_cpu))
     latency = np.maximum(local_time, remote_time)
     missed = latency > terms["deadline"] * (1 + 1e-12)
     penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
-    cost = (weights.latency * latency + weights.energy * (device_energy + server_energy)
-            + penalty + weights.infeasible_penalty * infeasible)
+    with np.errstate(invalid="ignore"):  # a zero weight times an infinite latency or energy counts 0
+        cost = (np.where(weights.latency > 0, weights.latency * latency, 0.0)
+                + np.where(weights.energy > 0, weights.energy * (device_energy + server_energy), 0.0)
+                + penalty + weights.infeasible_penalty * infeasible)
     return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
             "missed": missed, "infeasible": infeasible, "offloaded": offloaded, "deadline_penalty": penalty}
 
