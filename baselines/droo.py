@@ -203,6 +203,22 @@ class DROO:
         self._observation = observation
         return self
 
+    def learn_offline(self, observations: np.ndarray, decisions: np.ndarray, train_steps: int) -> DROO:
+        """Train the actor on a fixed data set alone (no env step, no oracle call): ``train_steps``
+        Adam steps of the binary cross-entropy on batches drawn from the (M, obs) observations and
+        their (M, N) binary decisions, e.g. a Minari dataset's (``benchmarks.datasets``)."""
+        inputs = np.stack([self._network_input(o) for o in observations]).astype(np.float32)
+        targets = np.asarray(decisions, dtype=np.float32).reshape(len(inputs), self.n)
+        if self.config.normalize_input:
+            for row in inputs:
+                self.scaler.update(row)
+        self.memory = ReplayMemory(len(inputs), inputs=((inputs.shape[1],), np.float32), targets=((self.n,), np.float32))
+        self.memory.extend(inputs=inputs, targets=targets)
+        with torch_threads(self.config.torch_threads):
+            for _ in range(train_steps):
+                self.history["loss"].append(self._train_step())
+        return self
+
     # ----- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         save_checkpoint(path, self.config, self.seed, k=self.k, actor=self.actor.state_dict(),

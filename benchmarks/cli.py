@@ -8,6 +8,7 @@
     mec-gym bench --grid my_grid.toml --out results/mine  # a custom grid (see presets.load_grid)
     mec-gym reproduce qaroo [--quick] [--resume] [--out DIR] [--seeds S ...]   # or all; --list
     mec-gym render WPMEC-v0 --policy optimum --frames 20 --out wpmec.gif   # an episode's pictures
+    mec-gym dataset WPMEC-v0 --policy optimum --episodes 10 --steps 100 --out mec-gym/wpmec-optimum-v0  # Minari
 """
 
 from __future__ import annotations
@@ -97,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--learn", type=int, default=0, metavar="N", help="learning frames first, for a trainer")
     render.add_argument("--seed", type=int, default=0)
     render.add_argument("--out", type=Path, required=True, help="FILE.gif (every frame) or FILE.png (the last)")
+    dataset = commands.add_parser("dataset", help="write a Minari dataset of a policy's episodes with the oracle's "
+                                  "reference per step in the infos (the minari extra)")
+    dataset.add_argument("env", metavar="ID")
+    dataset.add_argument("--policy", default="optimum", metavar="NAME",
+                         help="optimum (default) or another fixed method of `mec-gym list`")
+    dataset.add_argument("--episodes", type=int, default=10)
+    dataset.add_argument("--steps", type=int, default=None, help="frames per episode (default: the env's episode_length)")
+    dataset.add_argument("--seed", type=int, default=0, help="episode e resets with seed S + e")
+    dataset.add_argument("--out", required=True, metavar="NAME", help="the dataset id, e.g. mec-gym/wpmec-optimum-v0")
     return parser
 
 
@@ -112,6 +122,18 @@ def _render(args: argparse.Namespace) -> int:
         return 2
     path = save_pictures(pictures, args.out)
     print(f"{path}: {len(pictures) if path.suffix.lower() == '.gif' else 1} frame(s) of {pictures[-1].shape}")
+    return 0
+
+
+def _dataset(args: argparse.Namespace) -> int:
+    from benchmarks.datasets import collect
+
+    try:
+        dataset = collect(args.env, args.out, args.policy, args.episodes, args.steps, args.seed)
+    except (ValueError, FileExistsError) as error:
+        print(f"mec-gym dataset: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.out}: {dataset.total_episodes} episodes, {dataset.total_steps} steps in {dataset.storage.data_path}")
     return 0
 
 
@@ -163,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "render":
         return _render(args)
+    if args.command == "dataset":
+        return _dataset(args)
     try:
         specs = build_specs(args)
     except (ValueError, TypeError, OSError) as error:  # TypeError: an unknown env config field
