@@ -9,8 +9,9 @@ embedding summarises the demand it faces. Layer 2, servers -> devices: each devi
 the servers' embeddings and its edges. A score head maps (device, server, edge) embeddings to the
 score of offloading there and (device) to the score of local computing: logits (N, M + 1).
 
-Training (chosen): imitation of the env oracle's local search ``env.unwrapped.optimum()``
-(coordinate descent on the mean device cost, eq. 13's argmin) by cross-entropy, DAgger style: the
+Training (chosen): imitation of the env oracle's local search ``env.unwrapped.optimum(method="cd")``
+(one coordinate descent on the mean device cost, eq. 13's argmin; the default multi-start descent
+costs about four times as much per label) by cross-entropy, DAgger style: the
 env is stepped with the GAT's own decisions while the optimum of each visited slot is the label,
 kept in a replay of graphs. The weights do not depend on N or M, so a GAT trained at one size
 runs at another. Adam, learning rate 1e-3 (the paper's).
@@ -148,7 +149,7 @@ class IoTGAT:
                 self._observation, _ = self.env.reset(seed=self.seed)
             observation = self._observation
             for _ in range(total_frames):
-                label = self.env.unwrapped.optimum().action
+                label = self.env.unwrapped.optimum(method="cd").action
                 self.remember(observation, label)
                 losses = [self.train_step() for _ in range(self.config.train_steps_per_frame)]
                 action = self.predict(observation)
