@@ -408,3 +408,24 @@ def test_a_device_without_uplink_scores_local_and_the_optimum_stays_finite(mode)
     rng = np.random.default_rng(0)
     batch = {"fraction": rng.uniform(0, 1, (200, 3)).astype(np.float32), "target": rng.integers(0, 2, (200, 3)).astype(np.int8)}
     assert env.evaluate(batch).rewards.max() <= best.bound + 1e-9 * abs(best.bound)
+
+
+def test_no_float64_decision_beats_the_bound():
+    """evaluate() scores fractions as float64: the exact real breakpoints (the optimum over real
+    fractions, oracle.optimal_fraction(float32=False)) beat the best float32 decision by ~1e-8, so
+    the bound must cover them (it was the float32 optimum's own objective, 'certified', and lower)."""
+    from mec_gym.envs.meqc import oracle
+
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=6).unwrapped
+    for seed in range(10):
+        env.reset(seed=seed)
+        best = env.optimum()
+        terms, objective, reference = env._oracle(env.state)
+        exact = [oracle.optimal_fraction(terms, np.full(6, target), env.weights, objective, reference.miss_penalty,
+                                         float32=False) for target in (False, True)]
+        qpu = exact[1][1] < exact[0][1]
+        decision = {"fraction": np.where(qpu, exact[1][0], exact[0][0])[None], "target": qpu[None].astype(np.int8)}
+        reward = env.evaluate(decision).rewards[0]
+        assert reward <= best.bound + 1e-9 * abs(best.bound), (seed, reward, best.bound)
+        if best.certified:
+            assert reward <= best.reward + 1e-9 * abs(best.reward)
