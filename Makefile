@@ -1,11 +1,12 @@
-# Quick start: `make bench` (the leaderboard's quick preset, the main job) and `make test` (the tests). Both create .venv when
-# it is missing and install the package into it, so they work on a fresh machine.
+# Quick start: `make bench` (the leaderboard's quick preset, the main job), `make test` (the tests) and `make docs` (the
+# documentation site into site/, --strict). Each creates .venv when it is missing and installs the package into it, so
+# they work on a fresh machine.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: bench test lint clean
+.PHONY: bench test docs lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +19,13 @@ test: $(PY)
 	$(PIP) -e ".[all]"
 	$(PY) -m pytest
 
+docs: $(PY)
+	$(PIP) -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
 lint: $(PY)
 	$(PIP) -e ".[dev]"
 	$(PY) -m ruff check mec_gym baselines benchmarks tests
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .hypothesis
+	rm -rf $(VENV) results site .pytest_cache .hypothesis
