@@ -82,6 +82,7 @@ class MultiServerIoTScenario(Scenario):
     oracle take a state with any leading axes: (N,) fields for one env or (B, N) for a batch."""
 
     info_schema = (
+        InfoKey("mode", "1", per="device", doc="the decision: 0 local, j server j"),
         InfoKey("latency_ms", "ms", False, quantity=None, headline=True, doc="mean task latency"),
         InfoKey("energy_j", "J", False, quantity="energy", headline=True, doc="mean device energy"),
         InfoKey("fairness", "1", True, headline=True, doc="Jain's index over the CPU each device's task runs on"),

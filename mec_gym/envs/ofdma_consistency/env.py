@@ -79,6 +79,7 @@ class OFDMAConsistencyScenario(Scenario):
     a state with any leading axes: (N,) fields for one env or (B, N) for a batch."""
 
     info_schema = (
+        InfoKey("mode", "1", per="device", doc="the decoded offloading bits (1 = offload)"),
         InfoKey("objective", "1", False, reward_term=True, quantity="objective", doc="sum lambda1 T + lambda2 E"),
         InfoKey("served_objective", "1", False, quantity="objective", headline=True,
                 doc="the objective with over-asking bandwidth requests scaled to fit B"),

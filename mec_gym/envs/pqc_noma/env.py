@@ -61,6 +61,7 @@ class PQCNOMAScenario(Scenario):
     """PQC-NOMA-v0's model as batched functions (see the env's docstring)."""
 
     info_schema = (
+        InfoKey("mode", "1", per="device", doc="the decision (1 = offload)"),
         InfoKey("objective", "1", True, reward_term=True, quantity="objective",
                 doc="drift-plus-penalty objective (the reward with reward='dpp')"),
         InfoKey("rates", "bit/frame", True, quantity=None, per="device", doc="bits served in the frame"),
