@@ -341,3 +341,14 @@ def test_bound_holds_when_the_resource_floor_covers_a_small_bandwidth_request(sh
                                               np.where(offload, 0.0, env.state["local_cpu"])))
         rewards = env.evaluate(np.array(actions)).rewards
         assert rewards.max() <= best.bound + 1e-9 * abs(best.bound), (seed, rewards.max(), best.bound)
+
+
+def test_zero_delay_weight_is_refused_at_make():
+    """With lambda1 = 0 a local UTD's cost-minimising CPU is f -> 0 (an infinite delay): the oracle's
+    objectives were NaN and optimum() failed with a TypeError; make() refuses it, naming the field."""
+    with pytest.raises(ValueError, match="delay_weight"):
+        gym.make("OFDMA-Consistency-v0", delay_weight=0.0)
+    env = gym.make("OFDMA-Consistency-v0", num_devices=3, delay_weight=1e-3, energy_weight=1.0).unwrapped
+    env.reset(seed=0)
+    best = env.optimum()
+    assert np.isfinite(best.reward) and np.isfinite(best.bound) and best.reward <= best.bound + 1e-9 * abs(best.bound)

@@ -52,10 +52,10 @@ class OFDMAConfig(EnvConfig):
         for name in ("server_cpu", "bandwidth", "noise_power", "path_loss_exponent", "max_power",
                      "energy_coefficient", "deadline"):
             require_float(name, getattr(self, name), 0.0, low_open=True)
-        require_float("delay_weight", self.delay_weight, 0.0)
+        # lambda1 > 0: with lambda1 = 0 a local UTD's optimum is f -> 0, an infinite delay (the oracle's
+        # objectives were NaN and optimum() failed)
+        require_float("delay_weight", self.delay_weight, 0.0, low_open=True)
         require_float("energy_weight", self.energy_weight, 0.0)
-        if self.delay_weight + self.energy_weight <= 0:
-            raise ValueError("delay_weight + energy_weight must be > 0")
         for name in ("data_size_kb", "cycles_per_bit", "local_cpu_ghz"):
             self._normalise(name, require_range(name, getattr(self, name), 0.0, low_open=True))
         require_choice("deadlines", self.deadlines, DEADLINE_MODES)
