@@ -38,7 +38,7 @@ import mec_gym  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "68c2fa8"  # main just before issue 16's first landing
-TIMED_FRAMES = 10
+TIMED_FRAMES = 15
 
 
 def _gap(reward: float, bound: float) -> float:
@@ -101,13 +101,13 @@ for env_id in mec_gym.ENV_IDS:
     env = gym.make(env_id).unwrapped
     env.reset(seed=0)
     env.optimum()  # warm-up (imports, compiled models)
-    total = 0.0
+    times = []
     for frame in range(int(sys.argv[1])):
         env.reset(seed=frame)
         start = time.perf_counter()
         env.optimum()
-        total += time.perf_counter() - start
-    result[env_id] = total / int(sys.argv[1])
+        times.append(time.perf_counter() - start)
+    result[env_id] = sorted(times)[len(times) // 2]  # median: robust to a busy machine
 print(json.dumps(result))
 """
 
@@ -120,7 +120,7 @@ def _time_tree(tree: Path) -> dict[str, float]:
 
 
 def cost(before: str) -> None:
-    print(f"Cost of optimum() per frame at default sizes ({TIMED_FRAMES} frames; before = {before})")
+    print(f"Cost of optimum() per frame at default sizes (median of {TIMED_FRAMES} frames; before = {before})")
     archive = subprocess.run(["git", "archive", before, "mec_gym"], cwd=ROOT, capture_output=True, check=True).stdout
     with tempfile.TemporaryDirectory() as folder:
         tarfile.open(fileobj=BytesIO(archive)).extractall(folder)
