@@ -17,11 +17,12 @@ def _power_stream(frames: int, seed: int, **config) -> np.ndarray:
     env = gym.make("WPMEC-v0", episode_length=frames + 1, **config).unwrapped
     env.reset(seed=seed)
     action = np.zeros(env.config.num_devices, dtype=np.int8)
-    average = env._average_gains(env.state["distances"])
+    cfg = env.config  # the free-space average gain A_d (c / (4 pi f_c d))^{d_e}, written out
+    average = cfg.antenna_gain * (3e8 / (4 * np.pi * cfg.carrier_frequency * env.state["distances"])) ** cfg.path_loss_exponent
     rows = [env.state["h"]]
     for _ in range(frames):
         env.step(action)
-        rows.append(env._state["h"])
+        rows.append(env.unwrapped.state["h"])
     return np.array(rows) / average
 
 
