@@ -11,7 +11,7 @@ score of offloading there and (device) to the score of local computing: logits (
 
 Training (chosen): imitation of the env oracle's local search ``env.unwrapped.optimum(method="cd")``
 (one coordinate descent on the mean device cost, eq. 13's argmin; the default multi-start descent
-costs about four times as much per label) by cross-entropy, DAgger style: the
+costs several times as much per label) by cross-entropy, DAgger style: the
 env is stepped with the GAT's own decisions while the optimum of each visited slot is the label,
 kept in a replay of graphs. The weights do not depend on N or M, so a GAT trained at one size
 runs at another. Adam, learning rate 1e-3 (the paper's).

@@ -19,12 +19,12 @@ Oracle = Callable[[np.ndarray], np.ndarray]
 
 MAX_ENUMERATION = 2**16  # decisions above which optimum() falls back to multi-start descent
 CHUNK_SIZE = 4096  # decisions scored per oracle call during enumeration
-MULTISTART_STARTS = 4  # descents of optimum()'s default multi-start search (zeros, best response, 2 kicks)
+MULTISTART_STARTS = 3  # descents of optimum()'s default multi-start search (zeros, best response, 1 kick)
 MULTISTART_SEED = 0  # seed of its random kicks: optimum() is deterministic for a given state
 KICK_SHARE = 0.1  # share of coordinates a kick redraws at random (at least one)
 
 # What ``Optimum.method`` may say: the one vocabulary of every env's optimum() (a method name may
-# carry its count in parentheses, e.g. "cd-multistart(4)", "sca-top(8)").
+# carry its count in parentheses, e.g. "cd-multistart(3)", "sca-top(8)").
 METHODS = {
     "enumeration": "every decision scored by the exact oracle: the optimum (certified)",
     "closed-form": "devices decouple; each device's best choice in closed form / exactly: the optimum (certified)",

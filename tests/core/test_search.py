@@ -44,3 +44,35 @@ def test_metrics_hand_cases():
     assert jain_index(np.ones(5)) == 1.0
     assert jain_index(np.array([1.0, 0, 0, 0])) == 0.25
     np.testing.assert_allclose(normalized_rate([1.0, 2.0], [2.0, 2.0]), [0.5, 1.0])
+
+
+def test_multistart_descent_escapes_a_trap_and_never_beats_enumeration():
+    """A separable oracle with a coupling that traps descent from zeros: flipping any single bit of
+    all-zeros loses, the all-ones decision wins. The best-response start (each bit at its best
+    against zeros) does not help here, a kick may; on random quadratic oracles multi-start lies
+    between single descent and the exhaustive optimum, and is deterministic."""
+    from mec_gym.core.search import best_response, multistart_descent
+
+    nvec = np.full(6, 2)
+
+    def trap(batch):
+        ones = batch.sum(axis=1)
+        return np.where(ones == 6, 10.0, -ones.astype(float))
+
+    assert search.coordinate_descent(trap, nvec)[1] == 0.0
+    np.testing.assert_array_equal(best_response(trap, nvec), np.zeros(6))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        weights = rng.normal(size=(6, 6))
+        nvec = np.full(6, 3)
+
+        def quadratic(batch, w=weights):
+            x = batch.astype(float)
+            return np.einsum("ki,ij,kj->k", x, w, x)
+
+        exact = search.exhaustive_search(quadratic, nvec)[1]
+        single = search.coordinate_descent(quadratic, nvec)[1]
+        action, multi = multistart_descent(quadratic, nvec, starts=5)
+        assert single <= multi <= exact + 1e-12
+        assert multi == quadratic(action[None])[0]
+        assert np.array_equal(multistart_descent(quadratic, nvec, starts=5)[0], action)

@@ -236,7 +236,7 @@ def test_large_n_uses_multistart_descent_under_the_dual_bound():
     for seed in range(3):
         env.reset(seed=seed)
         best = env.optimum()
-        assert best.method == "cd-multistart(4)" and best.action.shape == (20,)
+        assert best.method == "cd-multistart(3)" and best.action.shape == (20,)
         assert best.reward >= env.optimum(method="cd").reward  # its first start is the single descent
         rewards = env.evaluate(rng.integers(0, 2, size=(1000, 20))).rewards
         assert rewards.max() <= best.bound and best.reward <= best.bound and not best.certified

@@ -36,7 +36,7 @@ Truncation after ``episode_length`` slots.
 certified), otherwise ``"multistart"``: the base's multi-start coordinate descent (the best single
 change of one device's choice, until none improves the mean cost; from all-local, from the best
 response to all-local, and from seeded random kicks of the incumbent), a best-known assignment.
-``method="cd"``: one descent from all-local or from ``start=`` (about a quarter of the cost).
+``method="cd"``: one descent from all-local or from ``start=`` (the cheapest; the first of the starts).
 ``bound``: ``oracle.congestion_bound`` (each server's congestion priced per device, derived there).
 
 ## State (``env.unwrapped.state``; every field can be set through ``reset(options={"state": ...})``)
