@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,12 +67,21 @@ def fan(distances: np.ndarray) -> np.ndarray:
     return np.column_stack([distances * np.cos(angles), distances * np.sin(angles)])
 
 
-def reward_terms(info: dict[str, Any], reward: float | None) -> dict[str, float]:
-    """The step's reward terms: ``info["reward_terms"]`` when the env reports them, else the reward."""
-    terms = info.get("reward_terms")
-    if isinstance(terms, dict) and terms:
-        return {str(k): float(np.sum(v)) for k, v in terms.items()}
-    return {} if reward is None else {"reward": float(reward)}
+def reward_terms(info: dict[str, Any], reward: float | None, term_keys: tuple[str, ...] = ()) -> dict[str, float]:
+    """The step's reward and its terms: ``info["reward_terms"]`` when the env reports them, else the
+    info keys ``term_keys`` (the scenario's schema marks them ``reward_term``; per-device ones summed,
+    shown as "sum key")."""
+    if reward is None:
+        return {}
+    terms = {"reward": float(reward)}
+    given = info.get("reward_terms")
+    if isinstance(given, dict) and given:
+        return terms | {str(k): float(np.sum(v)) for k, v in given.items()}
+    for key in term_keys:
+        if key in info:
+            value = np.asarray(info[key], dtype=float)
+            terms[key if value.ndim == 0 else f"sum {key}"] = float(value.sum())
+    return terms
 
 
 class Canvas:
@@ -155,7 +165,7 @@ class Canvas:
             self.panels.append((axes, bars, title))
         terms = figure.add_subplot(grid[rows, :])
         terms.axis("off")
-        self.terms = terms.text(0.0, 0.5, "", fontsize=8, va="center", ha="left", transform=terms.transAxes)
+        self.terms = terms.text(0.0, 0.5, "", fontsize=7, va="center", ha="left", transform=terms.transAxes)
         self._moving = [self.title, self.links, self.devices, *self.device_labels, *self.site_markers,
                         *self.site_labels, self.terms]
         self._moving += [artist for _, bars, title in self.panels for artist in (bars, title)]
@@ -205,8 +215,8 @@ class Canvas:
             bars.set_facecolors(colours)
             title.set_text(name)
             changed |= self._limit(axes, "y", *_nice_range(values.min(), values.max()))
-        text = "   ".join(f"{name} = {value:.4g}" for name, value in scene.terms.items()) or "no step yet"
-        self.terms.set_text("reward terms:  " + text)
+        entries = [f"{name}: {value:.4g}".replace(" ", "\u00a0") for name, value in scene.terms.items()]
+        self.terms.set_text(textwrap.fill("reward and terms:   " + "   ".join(entries), 118) if entries else "no step yet")
         return changed
 
     def _limit(self, axes, which: str, low: float, high: float, pad_low: float = 0.0, pad_high: float = 0.0) -> bool:

@@ -81,8 +81,36 @@ def test_wpmec_devices_sit_at_their_distances():
 def test_reward_terms_from_info_or_the_reward():
     assert rendering.reward_terms({}, 2.5) == {"reward": 2.5}
     assert rendering.reward_terms({"reward_terms": {"rate": np.array([1.0, 2.0]), "penalty": -0.5}}, 9.0) == {
-        "rate": 3.0, "penalty": -0.5}
+        "reward": 9.0, "rate": 3.0, "penalty": -0.5}
+    assert rendering.reward_terms({"cost": np.array([1.0, 2.5]), "excess": 0.25, "other": 7.0}, -3.0,
+                                  ("cost", "excess", "absent")) == {"reward": -3.0, "sum cost": 3.5, "excess": 0.25}
     assert rendering.reward_terms({}, None) == {}
+
+
+def test_the_picture_shows_the_schema_reward_terms():
+    """OFDMA's reward is eq. (17) assembled from its schema's reward-term keys: they reach the scene."""
+    env = gym.make("OFDMA-Consistency-v0", render_mode="rgb_array")
+    env.reset(seed=0)
+    _, reward, _, _, info = env.step(env.action_space.sample())
+    captured = {}
+    from mec_gym.rendering import Canvas
+
+    draw = Canvas.draw
+
+    def spy(self, scene):
+        captured["terms"] = scene.terms
+        return draw(self, scene)
+
+    Canvas.draw = spy
+    try:
+        env.render()
+    finally:
+        Canvas.draw = draw
+    terms = captured["terms"]
+    assert terms["reward"] == reward and terms["consistency_count"] == info["consistency_count"]
+    # eq. (17): -objective - deadline excess - bandwidth excess + consistent count
+    assert np.isclose(-terms["objective"] - terms["deadline_excess"] - terms["bandwidth_excess"]
+                      + terms["consistency_count"], reward)
 
 
 @pytest.mark.parametrize(("low", "high", "expected"), [

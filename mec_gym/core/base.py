@@ -342,7 +342,10 @@ class MECEnv(gym.Env):
         else:  # the last decision with the state it faced
             scene = self._scene(copy.deepcopy(self._decided_state), dict(self._last_info))
             title = f"{name}  step {self._steps}: the decision and the state it faced"
-        scene = dataclasses.replace(scene, title=title, terms=rendering.reward_terms(self._last_info, self._last_reward))
+        term_keys = () if self.scenario is None else tuple(
+            key for key, entry in self.scenario.schema().items() if entry.reward_term)
+        scene = dataclasses.replace(scene, title=title,
+                                    terms=rendering.reward_terms(self._last_info, self._last_reward, term_keys))
         frame = self._canvas.draw(scene)
         if self.render_mode == "rgb_array":
             return frame
