@@ -68,11 +68,7 @@ def test_readme_section_counts_the_verdicts(tmp_path):
 @pytest.fixture(scope="module")
 def quick_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("reproductions")
-    runs = {}
-    for name in MODULES:
-        start = time.perf_counter()
-        runs[name] = (core.reproduce(paper(name), quick=True, out=out, progress=False), time.perf_counter() - start)
-    return out, runs
+    return out, {name: core.reproduce(paper(name), quick=True, out=out, progress=False) for name in MODULES}
 
 
 def claim_rows(report: str) -> dict[str, list[str]]:
@@ -87,7 +83,7 @@ def claim_rows(report: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize("name", list(MODULES))
 def test_quick_report_has_every_claim_a_verdict_and_the_figures(quick_runs, name):
     out, runs = quick_runs
-    content, seconds = runs[name]
+    content = runs[name]
     declared = paper(name)
     report = (out / name / "REPORT.md").read_text()
     assert report.startswith("# Reproduction: ") and f"`mec-gym reproduce {name} --quick --out" in report
@@ -103,7 +99,6 @@ def test_quick_report_has_every_claim_a_verdict_and_the_figures(quick_runs, name
         assert f"]({figure.file})" in report and "not drawn" not in report
     saved = json.loads((out / name / "results.json").read_text())
     assert [row["key"] for row in saved["claims"]] == [claim.key for claim in declared.claims]
-    assert seconds < 150, f"{name} --quick took {seconds:.0f} s"
 
 
 def without_timings(folder: Path, name: str) -> tuple[list[str], dict]:
