@@ -300,12 +300,13 @@ def write_report(paper: Paper, results: Results, folder: Path, quick: bool, out:
     lines += ["", "## Claims", "", "| key | claim | where | paper | ours | verdict | why |",
               "|---|---|---|---|---|---|---|"]
     for row in claims:
-        lines.append("| " + " | ".join(_table_cell(row[name]) for name in
+        shown = {**row, "claim": row["claim"] + (" (timing)" if row["timing"] else "")}
+        lines.append("| " + " | ".join(_table_cell(shown[name]) for name in
                                         ("key", "claim", "where", "paper", "ours", "verdict", "why")) + " |")
     lines += ["", "Tolerances: each claim's rule is in its module (`close`: relative or absolute gap to the paper's "
               "value; `at_least` / `at_most`: a threshold; `holds`: a statement checked on every seed or case, "
               "partly when on some; `ordering`: every pair of methods in the paper's order, partly when at least "
-              "half). Rows marked timing depend on this machine's clock.", "", "## Figures", ""]
+              "half). Rows marked (timing) depend on this machine's clock.", "", "## Figures", ""]
     for figure, note in drawn:
         lines += [f"![{figure.caption}]({figure.file})", "", f"*{figure.caption}*{note}", ""]
     (folder / "REPORT.md").write_text("\n".join(lines))
