@@ -291,7 +291,7 @@ def write_report(paper: Paper, results: Results, folder: Path, quick: bool, out:
              f"- Paper: *{paper.title}* (`../shared/seeds/{paper.source}`)",
              f"- Its numbers: {paper.where}",
              f"- Budget: **{budget.label}**, seeds {list(budget.seeds)}",
-             f"- Wall time of the parts (sum, this machine): {part_seconds / 60:.1f} min",
+             f"- Wall time of the parts (sum, on this 2-core machine shared with other jobs): {part_seconds / 60:.1f} min",
              f"- Verdicts: {', '.join(f'{count} {verdict}' for verdict, count in tally.items())}", "",
              "## Setup", "", f"The paper's budget: {paper.paper_budget}", "",
              "| item | the paper | ours |", "|---|---|---|"]
