@@ -3,7 +3,8 @@
 One readable file, hyper-parameters at the top in one dataclass. Each frame: the actor (a small
 DNN with sigmoid outputs) maps the observation to a relaxed decision m in [0, 1]^N; a quantiser
 turns m into K binary candidates; the environment's oracle scores all K at once
-(``env.unwrapped.evaluate``) and the best is executed with ``env.step`` and stored with its input;
+(``env.unwrapped.evaluate``) and the best (by ``info["surrogate"]``, the per-slot drift-plus-penalty
+objective that is LyDROO's critic, where the env reports one; else by the reward) is executed with ``env.step`` and stored with its input;
 every ``training_interval`` frames one Adam step on the binary cross-entropy between the actor's
 output and stored best decisions. K adapts to the index of the best candidate.
 
@@ -140,7 +141,8 @@ class DROO:
 
     def _choose(self, network_input: np.ndarray, env=None) -> tuple[np.ndarray, int]:
         candidates = self._quantize(self._relaxed_from_input(network_input))
-        index = (self.env.unwrapped if env is None else env).evaluate(candidates).best()
+        evaluation = (self.env.unwrapped if env is None else env).evaluate(candidates)
+        index = int(np.argmax(evaluation.info.get("surrogate", evaluation.rewards)))
         return candidates[index], index
 
     def predict(self, observation, env=None) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Lyapunov-DQN/DDPG: the two-stage learner of the hybrid MEQC paper (seed 001) for MEQC-GaussMarkov-v0.
 
-Outer loop (Lyapunov): the environment's virtual queues Z_i and its drift-plus-penalty reward
--(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); nothing of it is recomputed here. Inner loop,
+Outer loop (Lyapunov): the environment's virtual queues Z_i and its per-slot drift-plus-penalty
+surrogate -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)) (``info["device_objective"]``, whatever
+the env's ``reward`` mode); nothing of it is recomputed here. Inner loop,
 two cooperating learners, one decision per device (the paper's "fully cooperative multi-agent"
 view; devices do not interact in the env, so each device is an agent with its own reward term):
 
@@ -121,7 +122,7 @@ class LyapunovDRL:
         self.env, self.config, self.seed = env, config or LyapunovDRLConfig(), seed
         cfg = self.config
         self.n = unwrapped.config.num_devices
-        dpp = unwrapped.config.reward == "dpp" and unwrapped.config.V > 0
+        dpp = unwrapped.config.reward != "cost" and unwrapped.config.V > 0
         self.V = float(unwrapped.config.V) if dpp else 1.0  # the divisor of rewards and Z (1: cost reward or V = 0)
         seed_torch(seed)
         self.rng = np.random.default_rng(seed)

@@ -1,7 +1,12 @@
 """Stable-Baselines3 references on every mec-gym environment.
 
 ``SB3Agent(env, algo, seed)`` wraps the environment so that SB3 can take its action space, trains an
-SB3 model on it and acts greedily (``deterministic=True``). Wrappers used:
+SB3 model on it and acts greedily (``deterministic=True``). It trains through the recommended
+wrappers (``mec_gym.wrappers`` docstring): SB3's ``VecNormalize`` (running mean / std of the
+observations, and of the discounted return to scale the rewards), on ``N_ENVS[algo]`` copies of the
+environment for the on-policy methods (the first is the env given, so its learning curve is
+recorded; the others are made from its spec). Without it PPO saw WPMEC's 2e6 bits/s rewards raw and
+learned less than random (SPEC.md, issue 18). Action-space wrappers:
 
 | native action space   | PPO / A2C              | DQN                                   | SAC / TD3              |
 |-----------------------|------------------------|---------------------------------------|------------------------|
@@ -22,6 +27,7 @@ import numpy as np
 from gymnasium import spaces
 
 ALGORITHMS = ("ppo", "a2c", "dqn", "sac", "td3")
+N_ENVS = {"ppo": 4, "a2c": 4, "dqn": 1, "sac": 1, "td3": 1}  # parallel envs per algorithm
 MAX_DISCRETE_ACTIONS = 4096  # DQN only where the flattened discrete action set is at most this big
 
 
@@ -90,7 +96,7 @@ class SB3Config:
     @staticmethod
     def defaults(algo: str) -> dict[str, Any]:
         return {
-            "ppo": {"n_steps": 256, "batch_size": 64},
+            "ppo": {"n_steps": 256, "batch_size": 64},  # x 4 envs: 1,024 frames per update
             "a2c": {"n_steps": 16},
             "dqn": {"learning_starts": 100, "buffer_size": 10_000, "train_freq": 4, "target_update_interval": 250},
             "sac": {"learning_starts": 100, "buffer_size": 10_000},
@@ -99,24 +105,33 @@ class SB3Config:
 
 
 class SB3Agent:
-    """An SB3 model trained on ``env`` (wrapped as :func:`wrap_for` says)."""
+    """An SB3 model trained on ``env`` (wrapped as :func:`wrap_for` says) through ``VecNormalize``
+    on ``n_envs`` copies (default ``N_ENVS[algo]``); ``total_frames`` counts frames of all copies."""
 
-    def __init__(self, env: gym.Env, algo: str, seed: int = 0, config: SB3Config | None = None):
+    def __init__(self, env: gym.Env, algo: str, seed: int = 0, config: SB3Config | None = None,
+                 n_envs: int | None = None):
         import stable_baselines3 as sb3
+        from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
         wrapped = wrap_for(algo, env)
         if wrapped is None:
             raise ValueError(f"{algo} does not apply to the action space {env.action_space}")
         self.env = wrapped
+        spec = env.unwrapped.spec  # the registered id and the config overrides, without outer wrappers
+        copies = [wrap_for(algo, gym.make(spec.id, **spec.kwargs)) for _ in range((n_envs or N_ENVS[algo]) - 1)] \
+            if spec is not None else []
         kwargs = {**SB3Config.defaults(algo), **(config.kwargs if config else {})}
+        self.vec = VecNormalize(DummyVecEnv([lambda e=e: e for e in [wrapped, *copies]]),
+                                gamma=kwargs.get("gamma", 0.99))
         model_class = getattr(sb3, algo.upper())
-        self.model = model_class("MlpPolicy", wrapped, seed=seed, device="cpu", verbose=0, **kwargs)
+        self.model = model_class("MlpPolicy", self.vec, seed=seed, device="cpu", verbose=0, **kwargs)
 
     def learn(self, total_frames: int) -> SB3Agent:
         if total_frames > 0:
             self.model.learn(total_timesteps=total_frames, progress_bar=False)
+        self.vec.training = False  # acting: the observation statistics stay as learned
         return self
 
     def act(self, observation):
-        action, _ = self.model.predict(observation, deterministic=True)
+        action, _ = self.model.predict(self.vec.normalize_obs(observation), deterministic=True)
         return action

@@ -26,10 +26,11 @@ from benchmarks.report import write_leaderboard
 from benchmarks.runner import RunSpec, run_grid, run_identity
 
 
-def build_specs(args: argparse.Namespace) -> list[RunSpec]:
+def build_specs(args: argparse.Namespace, dropped: list[str] | None = None) -> list[RunSpec]:
     """The grid the arguments describe (a ``--grid`` file replaces the preset; ``--env``,
     ``--method``, ``--seeds`` and the frame flags override either); unknown env ids or methods raise
-    ValueError."""
+    ValueError. A method asked for by name that does not apply to an env of the grid is left out,
+    and ``dropped`` (if given) receives one line per such pair saying why."""
     preset, grid_envs, grid_methods = PRESETS[args.preset], (), ()
     if args.grid is not None:
         grid = load_grid(args.grid)
@@ -50,37 +51,56 @@ def build_specs(args: argparse.Namespace) -> list[RunSpec]:
         applicable = methods_for(env_id, env_config)
         for method in methods or applicable:
             if method not in applicable:
+                if dropped is not None:
+                    dropped.append(f"{method} on {env_id}: {_where(method)}")
                 continue
             for seed in seeds:
                 specs.append(RunSpec(
                     env=env_id, method=method, seed=seed,
-                    frames=args.frames if args.frames is not None else preset.frames_for(env_id),
+                    frames=args.frames if args.frames is not None else preset.frames_for(env_id, method),
                     eval_frames=args.eval_frames if args.eval_frames is not None else preset.eval_frames_for(env_id),
                     env_config=env_config, method_config=preset.method_configs.get(method, {}),
                 ))
     return specs
 
 
+def _where(method: str) -> str:
+    """Why a method is left out of an env: the envs it applies to (at their default configs)."""
+    envs = [env_id for env_id in mec_gym.ENV_IDS if method in methods_for(env_id)]
+    return f"it applies only to {', '.join(envs)}" if envs else "it applies to no env at the default configs"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mec-gym", description="mec-gym environments and leaderboard")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="every environment id and every method, with where each runs")
-    bench = commands.add_parser("bench", help="run a grid of env x method x seed and write the leaderboard")
-    bench.add_argument("--preset", choices=sorted(PRESETS), default="quick")
-    bench.add_argument("--grid", type=Path, help="a custom grid (TOML: envs, methods, seeds, frames, eval_frames, "
+    bench = commands.add_parser(
+        "bench", help="run a grid of env x method x seed and write the leaderboard",
+        description="Run a grid of env x method x seed, write one record per run under OUT/runs and the leaderboard "
+                    "(OUT/leaderboard.md, .csv, plots/). A method named with --method that does not apply to an env "
+                    "is left out with a warning; a grid with nothing to run exits 2.",
+)
+    bench.add_argument("--preset", choices=sorted(PRESETS), default="quick",
+                       help="seeds, frame budgets and configs (default: quick): " + "; ".join(
+                           f"{name}: {preset.describe()}" for name, preset in sorted(PRESETS.items())))
+    bench.add_argument("--grid", type=Path, help="a custom grid (default: none; TOML: envs, methods, seeds, frames, eval_frames, "
                        "env_configs, method_configs); replaces --preset")
-    bench.add_argument("--env", nargs="+", metavar="ID")
-    bench.add_argument("--method", nargs="+", metavar="NAME")
-    bench.add_argument("--seeds", nargs="+", type=int, metavar="S")
-    bench.add_argument("--frames", type=int, help="learning frames per run (overrides the preset)")
-    bench.add_argument("--eval-frames", type=int, help="evaluation frames per run (overrides the preset)")
-    bench.add_argument("--out", type=Path, default=Path("results"))
-    bench.add_argument("--workers", type=int, default=1)
-    bench.add_argument("--backend", choices=["local", "ray"], default="local")
+    bench.add_argument("--env", nargs="+", metavar="ID", help="env ids to run (default: the grid's, else every id: "
+                       f"{', '.join(mec_gym.ENV_IDS)})")
+    bench.add_argument("--method", nargs="+", metavar="NAME",
+                       help="methods to run (default: the grid's, else every method that applies to each env; "
+                            "`mec-gym list` shows where each applies)")
+    bench.add_argument("--seeds", nargs="+", type=int, metavar="S", help="seeds (default: the preset's or grid's)")
+    bench.add_argument("--frames", type=int, help="learning frames per run (default: the preset's or grid's)")
+    bench.add_argument("--eval-frames", type=int, help="evaluation frames per run (default: the preset's or grid's)")
+    bench.add_argument("--out", type=Path, default=Path("results"), help="folder of the records and the leaderboard (default: results)")
+    bench.add_argument("--workers", type=int, default=1, help="runs in parallel (processes, or Ray tasks; default: 1)")
+    bench.add_argument("--backend", choices=["local", "ray"], default="local", help="where runs execute (default: local)")
     bench.add_argument("--ray-address", default=None, help="ray.init address (default: a local instance)")
     bench.add_argument("--resume", action="store_true",
-                       help="skip runs that already succeeded with the same configuration (failed runs are retried)")
-    bench.add_argument("--no-progress", action="store_true")
+                       help="skip runs that already succeeded with the same configuration (failed runs are retried; "
+                            "default: rerun every run)")
+    bench.add_argument("--no-progress", action="store_true", help="no progress bars (default: bars on)")
     reproduce = commands.add_parser("reproduce", help="re-run a paper's experiments and judge its claims "
                                     "(writes reproductions/<paper>/REPORT.md, results.json, figures)")
     reproduce.add_argument("paper", nargs="?", help=f"one of {', '.join(PAPER_MODULES)}, or all")
@@ -187,10 +207,17 @@ def main(argv: list[str] | None = None) -> int:
         return _render(args)
     if args.command == "dataset":
         return _dataset(args)
+    dropped: list[str] = []
     try:
-        specs = build_specs(args)
+        specs = build_specs(args, dropped)
     except (ValueError, TypeError, OSError) as error:  # TypeError: an unknown env config field
         print(f"mec-gym bench: {error}", file=sys.stderr)
+        return 2
+    for line in dropped:
+        print(f"mec-gym bench: warning: left out {line}", file=sys.stderr)
+    if not specs:
+        print("mec-gym bench: nothing to run: no method of the grid applies to its envs"
+              + (" (see the warnings above)" if dropped else ""), file=sys.stderr)
         return 2
     records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,
                        ray_address=args.ray_address, progress=not args.no_progress)

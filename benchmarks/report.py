@@ -132,24 +132,32 @@ def markdown(tables: dict[str, list[dict[str, Any]]], records: list[dict[str, An
         headline = env_metrics(env).headline
         names = _metric_names(rows, headline)
         direction = "higher" if env_metrics(env).higher_is_better else "lower"
-        lines += [f"## {env}", "", f"Ranked by `{headline}` ({direction} is better); mean +- std over seeds.", ""]
+        lines += [f"## {env}", "", f"Ranked by `{headline}` ({direction} is better); mean +- std over seeds "
+                  "(the mean alone where one seed ran).", ""]
         if records is not None:
             lines += [reference_line(env, records), ""]
         lines.append("| rank | method | " + " | ".join(names) + " | ms per decision | seeds | failed |")
         lines.append("|---" * (len(names) + 5) + "|")
         for rank, row in enumerate(rows, 1):
-            cells = [_cell(row["metrics"].get(name)) for name in names]
+            cells = [_cell(row["metrics"].get(name), row["seeds"] - row["failed"]) for name in names]
             lines.append(f"| {rank} | {row['label']} | " + " | ".join(cells)
                          + f" | {row['time_per_frame_ms']:.3g} | {row['seeds']} | {row['failed']} |")
+        smoke = sorted({record["frames"] for record in records or [] if record["env"] == env
+                        and record["method"].startswith("sb3-") and record["frames"] < SMOKE_FRAMES})
+        if smoke:
+            lines += ["", f"The SB3 rows are smoke-sized ({', '.join(map(str, smoke))} learning frames): they show that "
+                      "the methods run, not what they learn; `python -m benchmarks.sb3_learning` and the paper preset "
+                      "give them budgets to learn."]
         lines.append("")
     return "\n".join(lines)
 
 
-def _cell(value) -> str:
+def _cell(value, seeds: int = 2) -> str:
+    """mean +- std over seeds; the mean alone for a single seed (a std of 0 would say nothing)."""
     if value is None:
         return "-"
     mean, std = value
-    return f"{mean:.4g} +- {std:.2g}"
+    return f"{mean:.4g}" if seeds == 1 else f"{mean:.4g} +- {std:.2g}"
 
 
 def write_csv(tables: dict[str, list[dict[str, Any]]], path: Path) -> None:
@@ -163,8 +171,23 @@ def write_csv(tables: dict[str, list[dict[str, Any]]], path: Path) -> None:
                                      row["failed"]])
 
 
+SMOOTHING = 5  # points of the moving average drawn over a learning curve
+SMOKE_FRAMES = 5_000  # learning frames below which a leaderboard notes that SB3 rows are smoke-sized
+
+
+def _smooth(values: np.ndarray, window: int = SMOOTHING) -> np.ndarray:
+    """Trailing moving average (shorter at the start), same length."""
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    counts = np.minimum(np.arange(1, len(values) + 1), window)
+    return (sums[1:] - sums[np.arange(1, len(values) + 1) - counts]) / counts
+
+
 def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
-    """One PNG per environment: each row's mean learning curve over its seeds."""
+    """One PNG per environment: its headline metric against learning frames. Trainers: the mean
+    over seeds of the metric per chunk of learning frames (``runner.headline_curve``; normalised by
+    the evaluation's mean reference where the metric has one), smoothed (faint: unsmoothed); fixed
+    policies: their evaluation value as a dashed level; the reference (the optimum row, else 1 for a
+    normalised metric) as a black dotted line."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -173,18 +196,40 @@ def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for env, by_label in group_runs(records).items():
-        curves = {label: kept for label, runs in sorted(by_label.items())
-                  if (kept := [run["curve"] for run in runs if run["error"] is None and run["curve"]])}
-        if not curves:
+        spec = env_metrics(env)
+        good = {label: [run for run in runs if run["error"] is None] for label, runs in sorted(by_label.items())}
+        learners = {label: [run["headline_curve"] for run in runs if run.get("headline_curve")]
+                    for label, runs in good.items()}
+        learners = {label: curves for label, curves in learners.items() if curves}
+        if not learners:
             continue
         figure, axis = plt.subplots(figsize=(7, 4))
-        for label, runs in curves.items():
-            length = min(len(run) for run in runs)
-            mean = np.mean([run[:length] for run in runs], axis=0)
-            axis.plot(np.linspace(0, 1, length), mean, label=label)
-        axis.set_xlabel("fraction of the run (learning frames, or evaluation frames for fixed policies)")
-        axis.set_ylabel("reward per frame")
-        axis.set_title(env)
+        end = 0.0
+        for label, curves in learners.items():
+            length = min(len(curve) for curve in curves)
+            frames = np.mean([np.asarray(curve[:length])[:, 0] for curve in curves], axis=0)
+            values = np.mean([np.asarray(curve[:length])[:, 1] for curve in curves], axis=0)
+            line, = axis.plot(frames, _smooth(values), label=f"{label} ({len(curves)} seeds)")
+            axis.plot(frames, values, color=line.get_color(), alpha=0.25, linewidth=0.8)
+            end = max(end, float(frames[-1]))
+        reference = None
+        for label, runs in good.items():
+            values = [run["metrics"][spec.headline] for run in runs if spec.headline in run["metrics"]]
+            if not values or label in learners:
+                continue
+            if runs[0]["method"] == "optimum":
+                reference = (float(np.mean(values)), label.replace("optimum", reference_label(runs), 1))
+                continue
+            axis.hlines(np.mean(values), 0, end, linestyles="dashed", linewidth=1, label=label,
+                        colors=f"C{len(axis.lines) % 10}")
+        if reference is None and spec.reference is not None:
+            reference = (1.0, "reference (1 = the optimum)")
+        if reference is not None:
+            axis.hlines(reference[0], 0, end, colors="black", linestyles="dotted", linewidth=1.5, label=reference[1])
+        direction = "higher" if spec.higher_is_better else "lower"
+        axis.set_xlabel("learning frames")
+        axis.set_ylabel(f"{spec.headline} ({direction} is better)")
+        axis.set_title(f"{env}: {spec.headline}, moving average of {SMOOTHING} points")
         axis.legend(fontsize=7, ncol=2)
         figure.tight_layout()
         path = folder / f"{env}.png"

@@ -76,11 +76,13 @@ class RewardRecorder(gym.Wrapper):
     def __init__(self, env: gym.Env, bar=None):
         super().__init__(env)
         self.rewards: list[float] = []
+        self.infos: list[dict] = []  # the infos of the same steps (for the headline metric's learning curve)
         self.bar = bar
 
     def step(self, action):
         result = super().step(action)
         self.rewards.append(float(result[1]))
+        self.infos.append(result[4])
         if self.bar is not None:
             self.bar.update(1)
         return result
@@ -102,6 +104,21 @@ def _downsample(values: list[float], points: int = CURVE_POINTS) -> list[float]:
         return []
     chunks = np.array_split(np.asarray(values, dtype=np.float64), min(points, len(values)))
     return [float(chunk.mean()) for chunk in chunks]
+
+
+def headline_curve(summary, rewards: list[float], infos: list[dict], reference: float | None, frames: int,
+                   points: int = CURVE_POINTS) -> list[list[float]]:
+    """The headline metric while learning: [learning frames so far, metric over that chunk of the
+    recorded frames] for up to ``points`` chunks. Metrics that need a per-frame reference (the
+    optimum) get the evaluation's mean reference for every frame (``reference``); the x axis counts
+    ``frames`` (all the learner's envs) in proportion to the recorded env's frames."""
+    scale = frames / len(rewards) if frames else 1.0
+    curve = []
+    for chunk in np.array_split(np.arange(len(rewards)), min(points, len(rewards))):
+        optima = None if reference is None else np.full(len(chunk), reference)
+        value = summary.summarise(np.asarray(rewards)[chunk], [infos[i] for i in chunk], optima)[summary.headline]
+        curve.append([float((chunk[-1] + 1) * scale), float(value)])
+    return curve
 
 
 def _to_builtin(value):
@@ -151,7 +168,7 @@ def execute(spec: RunSpec, show_progress: bool = False) -> dict[str, Any]:
         recorder.reset(seed=spec.seed)
         agent = method.build(recorder, spec.seed, dict(spec.method_config))
         agent.learn(spec.frames if method.trains else 0)
-        learned = list(recorder.rewards)
+        learned, learned_infos = list(recorder.rewards), list(recorder.infos)
         summary = env_metrics(spec.env)
         env = agent.env
         observation, _ = env.reset(seed=10_000 + spec.seed)
@@ -176,6 +193,9 @@ def execute(spec: RunSpec, show_progress: bool = False) -> dict[str, Any]:
         if certificates:
             record["reference"] = reference_summary(certificates)
         record["curve"] = _downsample(learned if learned and method.trains else rewards)
+        if learned and method.trains:
+            reference = float(np.mean(optima)) if optima else None
+            record["headline_curve"] = headline_curve(summary, learned, learned_infos, reference, spec.frames)
         record["time_per_frame_ms"] = 1e3 * act_seconds / max(spec.eval_frames, 1)
     except Exception:  # a failing run is recorded, and the grid goes on
         record["error"] = traceback.format_exc(limit=20)

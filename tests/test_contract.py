@@ -10,6 +10,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import mec_gym
+from tests.support import info_arrays
 
 
 def _sb3_wrapper(env_id):
@@ -70,8 +71,68 @@ def test_same_seed_same_trajectory(env_id):
     assert not all(np.array_equal(a, b) for a, b in zip(first, third))
 
 
-def test_step_reward_equals_evaluate(env_id):
-    env = gym.make(env_id)
+def _reward_modes():
+    """(env id, reward mode or None, reward_scale) for every id and every reward mode it offers."""
+    cases = []
+    for env_id in mec_gym.ENV_IDS:
+        modes = gym.make(env_id).unwrapped.config_class.reward_modes or (None,)
+        cases += [(env_id, mode, scale) for mode in modes for scale in (1.0, 0.25)]
+    return cases
+
+
+def _make_mode(env_id, mode, scale, **config):
+    return gym.make(env_id, reward_scale=scale, **({} if mode is None else {"reward": mode}), **config)
+
+
+def _batch(samples):
+    if isinstance(samples[0], dict):
+        return {k: np.stack([s[k] for s in samples]) for k in samples[0]}
+    return np.stack(samples)
+
+
+@pytest.mark.parametrize("env_id, mode, scale", _reward_modes())
+def test_reward_terms_and_device_rewards_sum_to_the_reward(env_id, mode, scale):
+    """SPEC.md "Reward terms": info["reward_terms"] sums to the reward (1e-12 relative), in step's
+    info as floats and in evaluate's as (K,) arrays; info["device_rewards"] likewise where given."""
+    env = _make_mode(env_id, mode, scale, num_devices=6)
+    env.reset(seed=5)
+    space = env.unwrapped.action_space
+    space.seed(5)
+    for _ in range(4):
+        evaluation = env.unwrapped.evaluate(_batch([space.sample() for _ in range(5)]))
+        terms = evaluation.info["reward_terms"]
+        assert terms and all(value.shape == (5,) for value in terms.values())
+        np.testing.assert_allclose(sum(terms.values()), evaluation.rewards, rtol=1e-12, atol=0)
+        if "device_rewards" in evaluation.info:
+            assert evaluation.info["device_rewards"].shape == (5, 6)
+            np.testing.assert_allclose(evaluation.info["device_rewards"].sum(axis=1), evaluation.rewards, rtol=1e-12)
+        _, reward, _, _, info = env.step(space.sample())
+        assert all(type(value) is float for value in info["reward_terms"].values())
+        assert sum(info["reward_terms"].values()) == pytest.approx(reward, rel=1e-12, abs=0)
+    assert {"reward_terms", "device_rewards"} <= set(info) or env_id == "OFDMA-Consistency-v0"
+
+
+@pytest.mark.parametrize("env_id, mode, scale", _reward_modes())
+def test_reward_scale_multiplies_the_reward_and_changes_no_choice(env_id, mode, scale):
+    plain, scaled = _make_mode(env_id, mode, 1.0, num_devices=5), _make_mode(env_id, mode, scale, num_devices=5)
+    for env in (plain, scaled):
+        env.reset(seed=8)
+        env.action_space.seed(8)
+    for _ in range(3):
+        best_plain, best_scaled = plain.unwrapped.optimum(), scaled.unwrapped.optimum()
+        assert best_scaled.reward == pytest.approx(scale * best_plain.reward, rel=1e-12)
+        action = plain.action_space.sample()
+        scaled.action_space.sample()
+        _, reward_plain, *_, info_plain = plain.step(action)
+        _, reward_scaled, *_, info_scaled = scaled.step(action)
+        assert reward_scaled == pytest.approx(scale * reward_plain, rel=1e-12)
+        for name, value in info_plain["reward_terms"].items():
+            assert info_scaled["reward_terms"][name] == pytest.approx(scale * value, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("env_id, mode, scale", _reward_modes())
+def test_step_reward_equals_evaluate(env_id, mode, scale):
+    env = _make_mode(env_id, mode, scale)
     env.reset(seed=1)
     env.action_space.seed(1)
     for _ in range(3):
@@ -122,7 +183,7 @@ def test_evaluate_leaves_state_untouched(env_id):
     batch = {k: np.stack([s[k] for s in samples]) for k in samples[0]} if isinstance(samples[0], dict) else np.stack(samples)
     evaluation = env.unwrapped.evaluate(batch)
     assert evaluation.rewards.shape == (4,) and evaluation.rewards.dtype == np.float64
-    assert all(len(v) == 4 for v in evaluation.info.values())
+    assert all(len(v) == 4 for v in info_arrays(evaluation.info))
     after = env.unwrapped.state
     assert before.keys() == after.keys() and all(np.array_equal(before[k], after[k]) for k in before)
 

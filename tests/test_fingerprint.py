@@ -3,7 +3,8 @@
 ``RENAMED`` maps, per id, a recorded info key to the key that holds the same quantity now.
 ``OLD_MODE`` passes, per id, the kwargs that restore a model default which another issue changed
 deliberately after the fingerprints were recorded (so the refactor is still checked against the
-pre-refactor trajectories). Info keys added since the recording are not compared.
+pre-refactor trajectories); ``RENAMED`` maps info keys renamed since. Info keys added since the
+recording are not compared.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from tests import fingerprint
 
 STORED = json.loads(fingerprint.PATH.read_text())
 OLD_MODE: dict[str, dict] = {
-    "MEQC-GaussMarkov-v0": {"deadline_mode": "penalty"},  # issue 17: hard deadlines became the default
+    "MEQC-GaussMarkov-v0": {"deadline_mode": "penalty",  # issue 17: hard deadlines became the default
+                            "reward": "surrogate"},  # issue 18: the realised drift-plus-penalty became the default
+    "PQC-NOMA-v0": {"reward": "surrogate"},  # issue 18
 }
-
-
+# info keys renamed since the recording: {env id: {recorded key: key now}}
 RENAMED: dict[str, dict[str, str]] = {
     "MultiServerIoT-v0": {"info.fairness": "info.cost_fairness"},  # issue 17: fairness is over resources now
+    "PQC-NOMA-v0": {"info.objective": "info.surrogate"},  # issue 18: the per-slot surrogate, by name
 }
 
 

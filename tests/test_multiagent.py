@@ -87,3 +87,64 @@ def test_bad_actions_raise_and_leave_the_state_untouched(agent, value):
 def test_core_does_not_import_pettingzoo():
     code = "import sys, gymnasium, mec_gym; gymnasium.make('MultiServerIoT-v0'); print('pettingzoo' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+# ----- issue 18: spaces that match the observations, the AEC API, state(), per-agent infos --------
+@pytest.mark.parametrize("pricing_agents", [False, True])
+def test_aec_api_test(pricing_agents):
+    from pettingzoo.test import api_test
+    from pettingzoo.utils.conversions import parallel_to_aec
+
+    api_test(parallel_to_aec(MultiServerIoTParallelEnv(pricing_agents=pricing_agents, num_devices=5, episode_length=10)),
+             num_cycles=12)
+
+
+def test_every_observation_and_state_lies_in_its_space_over_200_random_steps():
+    env = MultiServerIoTParallelEnv(pricing_agents=True, num_devices=6, num_servers=3, episode_length=50,
+                                    pricing="stackelberg")
+    observations, _ = env.reset(seed=0)
+    m = 3
+    assert env.observation_space("device_0").shape == (3 + 3 * m,) and env.observation_space("server_0").shape == (2 * m,)
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(200):
+        if not env.agents:
+            observations, _ = env.reset()
+        for agent, observation in observations.items():
+            space = env.observation_space(agent)
+            assert observation.shape == space.shape and space.contains(observation), agent
+            checked += 1
+        assert env.state_space.contains(env.state())
+        actions = {agent: int(rng.integers(env.action_space(agent).n)) for agent in env.agents}
+        observations, *_ = env.step(actions)
+    assert checked == 200 * 9
+
+
+def test_state_is_the_single_env_observation_then_the_loads():
+    env = MultiServerIoTParallelEnv(num_devices=5)
+    env.reset(seed=4)
+    single = gym.make("MultiServerIoT-v0", num_devices=5)
+    observation, _ = single.reset(seed=4)
+    np.testing.assert_array_equal(env.state()[:-3], observation)
+    env.step({f"device_{i}": a for i, a in enumerate([1, 1, 2, 0, 1])})
+    np.testing.assert_allclose(env.state()[-3:], np.array([3, 1, 0]) / 5, rtol=1e-6)
+
+
+def test_per_agent_infos_and_rewards_are_the_single_env_s():
+    marl = MultiServerIoTParallelEnv(pricing_agents=True, num_devices=4, reward_scale=0.5)
+    marl.reset(seed=6)
+    single = gym.make("MultiServerIoT-v0", num_devices=4).unwrapped
+    single.reset(seed=6)
+    assignment = np.array([2, 0, 3, 2])
+    grid = np.asarray(marl.env.config.price_grid)
+    actions = {f"device_{i}": int(a) for i, a in enumerate(assignment)} | {"server_0": 0, "server_1": 5, "server_2": 9}
+    single.reset(options={"state": marl.env.state | {"prices": grid[[0, 5, 9]]}})
+    expected = single.evaluate(assignment[None]).info
+    _, rewards, _, _, infos = marl.step(actions)
+    for i in range(4):
+        assert rewards[f"device_{i}"] == pytest.approx(-0.5 * expected["cost"][0, i], rel=1e-12)
+        assert infos[f"device_{i}"]["cost"] == pytest.approx(expected["cost"][0, i], rel=1e-15)
+        assert infos[f"device_{i}"]["choice"] == assignment[i]
+    for j in range(3):
+        assert infos[f"server_{j}"]["price"] == grid[[0, 5, 9][j]]
+        assert infos[f"server_{j}"]["load"] == (assignment == j + 1).sum()

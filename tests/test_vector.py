@@ -25,6 +25,11 @@ def _stack(actions):
 def _assert_info_row(single_info, vector_info, i, where):
     for key, value in single_info.items():
         assert vector_info["_" + key][i], f"{where}: info {key!r} missing for env {i}"
+        if isinstance(value, dict):  # reward_terms: each term's row
+            assert value.keys() == vector_info[key].keys(), f"{where}: info {key!r} names differ for env {i}"
+            for name, item in value.items():
+                assert np.array_equal(np.asarray(item), vector_info[key][name][i]), f"{where}: {key}.{name} env {i}"
+            continue
         assert np.array_equal(np.asarray(value), vector_info[key][i]), f"{where}: info {key!r} differs for env {i}"
 
 
@@ -95,6 +100,9 @@ def test_batched_evaluate_and_optimum_match_each_single_env(env_id):
         alone = env.unwrapped.evaluate(_stack(candidates[i]))
         assert np.array_equal(alone.rewards, scored.rewards[i])
         for key, value in alone.info.items():
+            if isinstance(value, dict):  # reward_terms
+                assert all(np.array_equal(item, scored.info[key][name][i]) for name, item in value.items()), key
+                continue
             assert np.array_equal(value, scored.info[key][i]), key
     optima = vec.unwrapped.optimum()
     for i, env in enumerate(singles):

@@ -14,7 +14,12 @@ five hooks instead:
 
 and, where the defaults do not fit, ``_scene(state, info)`` (the picture of ``render_mode="rgb_array"``,
 see :mod:`mec_gym.rendering`), ``_state_bounds()`` (which state fields may be overridden
-through ``reset(options={"state": ...})`` and their ranges), ``_episode_over()`` and ``optimum()``.
+through ``reset(options={"state": ...})`` and their ranges), ``_episode_over()``, ``optimum()`` and
+``_search_values()`` (what ``optimum()`` maximises, when it is not the reward).
+
+Every ``_evaluate`` puts ``info["reward_terms"]`` (named (K,) arrays summing to the rewards) and, where
+the reward is a sum or mean over devices, ``info["device_rewards"]`` ((K, N), summing to the rewards);
+the base applies the config's ``reward_scale`` to all three.
 """
 
 from __future__ import annotations
@@ -29,19 +34,27 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym.core import search
-from mec_gym.core.scenario import Scenario, batch_of_one, env_slice
-from mec_gym.core.validation import require_array, require_int, validate_action, validate_batch
+from mec_gym.core.scenario import Scenario, batch_of_one, env_slice, scale_rewards
+from mec_gym.core.validation import (
+    require_array,
+    require_choice,
+    require_float,
+    require_int,
+    validate_action,
+    validate_batch,
+)
 
 
 @dataclass(frozen=True)
 class Evaluation:
     """Result of scoring K candidate decisions without advancing time.
 
-    rewards: float64 array (K,); info: dict of arrays with leading axis K (allocations, metrics).
+    rewards: float64 array (K,); info: dict of arrays with leading axis K (allocations, metrics),
+    among them ``info["reward_terms"]``, a dict of named (K,) arrays whose sum is ``rewards``.
     """
 
     rewards: np.ndarray
-    info: dict[str, np.ndarray]
+    info: dict[str, Any]
 
     def __len__(self) -> int:
         return len(self.rewards)
@@ -51,8 +64,15 @@ class Evaluation:
         return int(np.argmax(self.rewards))
 
     def take(self, index: int) -> dict[str, Any]:
-        """The info of one candidate, leading axis removed."""
-        return {key: value[index] for key, value in self.info.items()}
+        """The info of one candidate, leading axis removed (nested dicts too: reward terms as floats)."""
+        return {key: _take(value, index) for key, value in self.info.items()}
+
+
+def _take(value: Any, index: int) -> Any:
+    if isinstance(value, dict):
+        return {key: _take(item, index) for key, item in value.items()}
+    item = value[index]
+    return float(item) if isinstance(item, np.floating) else item
 
 
 CERTIFY_RTOL = 1e-9  # reward within this of the bound (relative): the optimum is proven
@@ -104,6 +124,12 @@ class EnvConfig:
     # keeps that keyword for itself (it only adds a TimeLimit, which can shorten an episode, never
     # lengthen it), so under that name a longer episode could not reach the env.
     episode_length: int = 1000
+    # Multiplies the reward, info["reward_terms"] and info["device_rewards"] in every reward mode
+    # (> 0; 1 keeps the scenario's own units). A learner's knob: the oracle's choices do not change.
+    reward_scale: float = 1.0
+
+    # The scenario's reward modes (its ``reward`` field's choices, the default first); () for one mode.
+    reward_modes: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         for spec in dataclasses.fields(self):  # numpy scalars as Python numbers (gymnasium's spaces want int)
@@ -114,6 +140,9 @@ class EnvConfig:
 
     def validate(self) -> None:
         require_int("episode_length", self.episode_length, 1)
+        require_float("reward_scale", self.reward_scale, 0.0, low_open=True)
+        if self.reward_modes:
+            require_choice("reward", self.reward, self.reward_modes)
 
     def _normalise(self, name: str, value: Any) -> None:
         """Store a normalised value in the frozen dataclass (for use inside ``validate``)."""
@@ -255,7 +284,7 @@ class MECEnv(gym.Env):
         else:
             state = self._check_full_state(state)
         batch = validate_batch(self.action_space, actions, "actions")
-        return self._evaluate(state, batch)
+        return self._score(state, batch)
 
     def observe(self, state: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """The observation of the current state (or of ``state``), as ``reset`` / ``step`` return it."""
@@ -275,7 +304,7 @@ class MECEnv(gym.Env):
     def step(self, action: Any):
         self._require_reset()
         batch = validate_action(self.action_space, action, "action")
-        evaluation = self._evaluate(self._state, batch)
+        evaluation = self._score(self._state, batch)
         info = evaluation.take(0)
         single = {k: v[0] for k, v in batch.items()} if isinstance(batch, dict) else batch[0]
         self._decided_state = self._state
@@ -304,23 +333,23 @@ class MECEnv(gym.Env):
         if start is not None:
             start = validate_action(self.action_space, start, "start")[0]
         if method == "enumeration":
-            action, reward = search.exhaustive_search(self._evaluate_unchecked, nvec)
+            action, reward = search.exhaustive_search(self._search_values, nvec)
             name = search.method_name("enumeration")
         elif method == "multistart":
-            action, reward = search.multistart_descent(self._evaluate_unchecked, nvec, start=start)
+            action, reward = search.multistart_descent(self._search_values, nvec, start=start)
             name = search.method_name("cd-multistart", search.MULTISTART_STARTS)
         elif method == "cd":
-            action, reward = search.coordinate_descent(self._evaluate_unchecked, nvec, start)
+            action, reward = search.coordinate_descent(self._search_values, nvec, start)
             name = search.method_name("cd")
         else:
             raise ValueError(f"method must be one of ['auto', 'enumeration', 'multistart', 'cd']; got {method!r}")
         # the reward as step() scores this decision alone: an iterative oracle's batch results agree
         # with single evaluations only to ~1e-15 relative, and step(optimum().action) should match exactly
-        reward = float(self._evaluate_unchecked(action[None])[0])
-        if name == "enumeration":
+        reward = float(self._score(self._state, action[None]).rewards[0])
+        if name == "enumeration" and type(self)._search_values is MECEnv._search_values:  # the reward was searched
             bound = reward + self.oracle_rtol * abs(reward)
         else:
-            bound = self._reward_bound(self._state, action)  # Optimum refuses a reward above it (1e-9)
+            bound = self._scaled_bound(self._state, action)  # Optimum refuses a reward above it (1e-9)
         return Optimum(action=action.astype(self.action_space.dtype), reward=reward, method=name, bound=bound)
 
     def render(self) -> str | np.ndarray | None:
@@ -362,7 +391,22 @@ class MECEnv(gym.Env):
         super().close()
 
     # ----- helpers -----------------------------------------------------------------------------
-    def _evaluate_unchecked(self, batch: np.ndarray) -> np.ndarray:
+    def _score(self, state: dict[str, np.ndarray], batch: Any) -> Evaluation:
+        """``_evaluate`` with ``reward_scale`` applied: what ``evaluate`` and ``step`` report."""
+        return self._scaled(self._evaluate(state, batch))
+
+    def _scaled(self, evaluation: Evaluation) -> Evaluation:
+        """``evaluation`` with its rewards, reward terms and device rewards times ``reward_scale``."""
+        rewards, info = scale_rewards(evaluation.rewards, evaluation.info, self.config.reward_scale)
+        return evaluation if rewards is evaluation.rewards else Evaluation(rewards=rewards, info=info)
+
+    def _scaled_bound(self, state: dict[str, np.ndarray], incumbent: np.ndarray | None = None) -> float:
+        """``_reward_bound`` times ``reward_scale`` (> 0: still a bound on the scaled reward)."""
+        return self.config.reward_scale * self._reward_bound(state, incumbent)
+
+    def _search_values(self, batch: np.ndarray) -> np.ndarray:
+        """What ``optimum()`` maximises over decisions in the current state: the reward (unscaled),
+        unless a scenario says otherwise (the Lyapunov envs: the per-slot surrogate)."""
         return self._evaluate(self._state, batch).rewards
 
     def _require_reset(self) -> None:

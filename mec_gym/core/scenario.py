@@ -309,10 +309,14 @@ def squeeze_single(oracle):
             return oracle(self, state, decisions)
         result = oracle(self, env_slice(state, 0), env_slice(decisions, 0) if isinstance(decisions, dict)
                         else decisions[0])
-        return Batch(rewards=result.rewards[None], info={key: value[None] for key, value in result.info.items()})
+        return Batch(rewards=result.rewards[None], info=_with_env_axis(result.info))
 
     wrapped.__doc__, wrapped.__name__ = oracle.__doc__, oracle.__name__
     return wrapped
+
+
+def _with_env_axis(info: dict[str, Any]) -> dict[str, Any]:
+    return {key: _with_env_axis(value) if isinstance(value, dict) else value[None] for key, value in info.items()}
 
 
 def batch_of_one(state: dict[str, Any]) -> dict[str, Any]:
@@ -322,9 +326,25 @@ def batch_of_one(state: dict[str, Any]) -> dict[str, Any]:
 
 def env_slice(state: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
     """Env ``index`` (int: views without the env axis, 0-d arrays for scalars; array: a sub-batch)
-    of a batched dict."""
-    sliced = {key: value[index] for key, value in state.items()}
+    of a batched dict (nested dicts, such as info's ``reward_terms``, sliced alike)."""
+    sliced = {key: env_slice(value, index) if isinstance(value, dict) else value[index] for key, value in state.items()}
     return {key: np.asarray(value) if isinstance(value, np.generic) else value for key, value in sliced.items()}
+
+
+SCALED_INFO = ("reward_terms", "device_rewards")  # info entries that add up to the reward (SPEC.md "Reward terms")
+
+
+def scale_rewards(rewards: np.ndarray, info: dict[str, Any], scale: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Rewards and info with the config's ``reward_scale`` applied to the rewards and to the
+    entries of ``SCALED_INFO`` (``reward_terms`` is a dict of arrays); the inputs when scale is 1."""
+    if scale == 1.0:
+        return rewards, info
+    info = dict(info)
+    if "reward_terms" in info:
+        info["reward_terms"] = {name: value * scale for name, value in info["reward_terms"].items()}
+    if "device_rewards" in info:
+        info["device_rewards"] = info["device_rewards"] * scale
+    return rewards * scale, info
 
 
 def describe(scenario: Scenario) -> str:

@@ -19,7 +19,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from mec_gym.core.base import EnvConfig, MECEnv, Optimum
-from mec_gym.core.scenario import Batch, env_slice
+from mec_gym.core.scenario import Batch, env_slice, scale_rewards
 from mec_gym.core.validation import require_int, validate_batch
 
 
@@ -119,12 +119,13 @@ class MECVectorEnv(VectorEnv):
             state = self._state if everyone else env_slice(self._state, index)
             acting = batch if everyone else env_slice_any(batch, index)
             result = self.scenario.oracle(state, _add_candidate_axis(acting))
-            step_info = {key: value[:, 0] for key, value in result.info.items()}
+            scaled_rewards, scaled_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
+            step_info = env_slice(scaled_info, (slice(None), 0))
             new = self.scenario.transition(state, acting, step_info, [self._rngs[i] for i in index], self._steps[index],
                                        [self._streams[i] for i in index])
             self._steps[index] += 1
             self._set(index, new)
-            rewards[index] = result.rewards[:, 0]
+            rewards[index] = scaled_rewards[:, 0]
             truncated[index] = (self._steps[index] >= self.config.episode_length) | self.scenario.episode_over(
                 new, self._steps[index])
             info = _masked_info(step_info, index, self.num_envs)
@@ -169,7 +170,8 @@ class MECVectorEnv(VectorEnv):
         if b != _length(next(iter(state.values()))):
             raise ValueError(f"actions must have a leading axis of {self.num_envs} envs; got {b}")
         batch = validate_batch(self.single_action_space, flat, "actions")
-        return self.scenario.oracle(state, _unflatten(batch, b, k))
+        result = self.scenario.oracle(state, _unflatten(batch, b, k))
+        return Batch(*scale_rewards(result.rewards, result.info, self.config.reward_scale))
 
     def optimum(self, **kwargs: Any) -> list[Optimum]:
         """The single env's ``optimum()`` in each env's state."""
@@ -262,6 +264,11 @@ def _masked_info(values: dict[str, np.ndarray], index: np.ndarray, num_envs: int
     mask[index] = True
     info: dict[str, Any] = {}
     for key, value in values.items():
+        if isinstance(value, dict):  # reward_terms: each term laid out alike, one mask for the dict
+            nested = _masked_info(value, index, num_envs, source_full)
+            info[key] = {name: item for name, item in nested.items() if not name.startswith("_")}
+            info["_" + key] = mask.copy()
+            continue
         value = np.asarray(value)
         if everyone:
             full = value

@@ -1,12 +1,14 @@
 """MultiServerIoT-v0 as a PettingZoo ParallelEnv: every device is an agent, optionally every server
-a pricing agent (the MARL setting of seed 003).
+a pricing agent (the MARL setting of seed 003). All agents act at once; the episode truncates with
+the underlying env (``episode_length``).
 
-Device agent ``device_i``: observation Box(0, 10, (3 + 2M,)) = its own task (D in Mbit, C in
-Gcycles, f_local in GHz), its channel to each server (-log10 gain / 20), the servers' loads in the
-last slot (share of devices) and their prices; action Discrete(M + 1) (0 local, j server j); reward
-minus its own cost. Server agent ``server_j`` (``pricing_agents=True``): observation = the loads and
-prices; action Discrete(len(price_grid)), the price it sets for the slot; reward its utility.
-All agents act at once; the episode truncates with the underlying env.
+| agent | observation | action | reward | info |
+|---|---|---|---|---|
+| ``device_i`` | Box(0, 10, (3 + 3M,)): its task (D in Mbit, C in Gcycles, f_local in GHz), its channel to each server (-log10 gain / 20), the servers' loads in the last slot (share of devices), their prices | Discrete(M + 1): 0 local, j server j | N x its ``info["device_rewards"]`` entry = minus its own cost (times ``reward_scale``) | ``cost``, ``latency`` (s), ``energy`` (J), ``choice`` (its action), ``uplink_rate`` (bit/s) |
+| ``server_j`` (``pricing_agents=True``) | Box(0, 10, (2M,)): the loads and the prices | Discrete(len(price_grid)): its price for the slot | its utility (revenue - lambda E - mu latency) | ``load`` (devices), ``utility``, ``price`` |
+
+``state()`` (for centralised critics): Box(0, 10, (N (3 + M) + M + M,)): the single env's
+observation (every device's task and channels, then the prices) followed by the last slot's loads.
 """
 
 from __future__ import annotations
@@ -36,8 +38,19 @@ class MultiServerIoTParallelEnv(ParallelEnv):
     @functools.lru_cache(maxsize=None)  # noqa: B019  (one space object per agent, as PettingZoo expects)
     def observation_space(self, agent):
         m = self.env.config.num_servers
-        size = 3 + 2 * m if agent.startswith("device") else 2 * m
+        size = 3 + 3 * m if agent.startswith("device") else 2 * m  # own task and channels, then loads and prices
         return spaces.Box(0.0, OBSERVATION_HIGH, shape=(size,), dtype=np.float32)
+
+    @functools.cached_property
+    def state_space(self) -> spaces.Box:
+        size = self.env.observation_space.shape[0] + self.env.config.num_servers
+        return spaces.Box(0.0, OBSERVATION_HIGH, shape=(size,), dtype=np.float32)
+
+    def state(self) -> np.ndarray:
+        """The global state for a centralised critic: the single env's observation, then the loads."""
+        observation = self.env._observe(self.env._state)
+        loads = np.clip(self._load / self.env.config.num_devices, 0.0, OBSERVATION_HIGH)
+        return np.concatenate([observation, loads]).astype(np.float32)
 
     @functools.lru_cache(maxsize=None)  # noqa: B019
     def action_space(self, agent):
@@ -81,12 +94,17 @@ class MultiServerIoTParallelEnv(ParallelEnv):
             self.env.override_state({"prices": np.asarray(self.env.config.price_grid, dtype=np.float64)[prices]})
         _, _, _, truncated, info = self.env.step(assignment)
         self._load = np.asarray(info["server_load"], dtype=np.float64)
-        rewards = {agent: -float(info["cost"][i]) for i, agent in enumerate(self.devices)}
+        n = len(self.devices)
+        rewards = {agent: float(n * info["device_rewards"][i]) for i, agent in enumerate(self.devices)}
         rewards.update({agent: float(info["server_utility"][j]) for j, agent in enumerate(self.servers)})
         observations = self._observations()
         terminations = {agent: False for agent in self.agents}
         truncations = {agent: bool(truncated) for agent in self.agents}
-        infos = {agent: {} for agent in self.agents}
+        infos = {agent: {"cost": float(info["cost"][i]), "latency": float(info["latency"][i]),
+                         "energy": float(info["energy"][i]), "choice": int(assignment[i]),
+                         "uplink_rate": float(info["uplink_rate"][i])} for i, agent in enumerate(self.devices)}
+        infos.update({agent: {"load": float(info["server_load"][j]), "utility": float(info["server_utility"][j]),
+                              "price": float(info["prices"][j])} for j, agent in enumerate(self.servers)})
         if truncated:
             self.agents = []
         return observations, rewards, terminations, truncations, infos

@@ -31,9 +31,12 @@ def test_inputs_carry_the_exact_queue_over_v_beyond_the_observation_clip():
     np.testing.assert_allclose(inputs[:, 11], state["physical_error"][0] * 1e3 / 2.0, rtol=1e-6)
 
 
-@pytest.mark.parametrize("overrides, divisor", [({"V": 7.0}, 7.0), ({"V": 0.0, "deadline_mode": "penalty"}, 1.0),
+@pytest.mark.parametrize("overrides, divisor", [({"V": 7.0, "reward": "surrogate"}, 7.0),
+                                                ({"V": 0.0, "deadline_mode": "penalty", "reward": "surrogate"}, 1.0),
                                                 ({"V": 7.0, "reward": "cost"}, 1.0)])
 def test_stored_device_rewards_add_up_to_the_env_reward_over_v(overrides, divisor):
+    """The learner's per-device rewards are the surrogate's terms, whatever the env's reward mode:
+    they add up to the env's reward in the surrogate and cost modes."""
     env = _env(num_devices=4, **overrides)
     agent = LyapunovDRL(env, LyapunovDRLConfig(learning_starts=10_000), seed=0)
     # queues set so that the Z term counts; the agent goes on from this state instead of resetting

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import mec_gym
+from benchmarks import cli as cli_module
 from benchmarks.cli import main as cli_main
 from benchmarks.registry import METHODS, methods_for
 from benchmarks.report import summarise
@@ -138,3 +139,72 @@ def test_a_custom_grid_file_runs_what_it_lists(tmp_path, capsys):
     grid.write_text('seeds = [0]\nepisodes = 3\n')
     assert cli_main(["bench", "--grid", str(grid), "--out", str(tmp_path / "bad"), "--no-progress"]) == 2
     assert "episodes" in capsys.readouterr().err
+
+
+# ----- issue 18: CLI cases, help, plots and single-seed cells ------------------------------------
+def test_empty_grid_is_an_error_naming_what_was_dropped(tmp_path, capsys):
+    assert cli_main(["bench", "--env", "PQC-NOMA-v0", "--method", "droo", "--out", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "left out droo on PQC-NOMA-v0: it applies only to WPMEC-v0" in err and "nothing to run" in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_partly_inapplicable_grid_warns_and_runs_the_rest(tmp_path, capsys):
+    code = cli_main(["bench", "--env", "WPMEC-v0", "PQC-NOMA-v0", "--method", "droo", "random", "--frames", "0",
+                     "--eval-frames", "2", "--out", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 0 and "left out droo on PQC-NOMA-v0" in err and "WPMEC-v0" not in err.split("left out droo on")[0]
+    ran = sorted(path.parent.name + "/" + path.parent.parent.name for path in (tmp_path / "runs").glob("*/*/*.json"))
+    assert ran == ["droo/WPMEC-v0", "random/PQC-NOMA-v0", "random/WPMEC-v0"]
+
+
+def test_bench_help_documents_every_option_and_default(capsys):
+    with pytest.raises(SystemExit):
+        cli_main(["bench", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    options = [a.option_strings[-1] for a in cli_module._parser()._subparsers._group_actions[0].choices["bench"]._actions]
+    for option in options:
+        assert option in text
+    for default in ("(default: quick)", "(default: results)", "default: 1", "default: local", "sb3-ppo=40000"):
+        assert default in text
+
+
+def test_single_seed_cells_omit_the_spread():
+    from benchmarks.report import _cell
+
+    assert _cell((0.91234, 0.0), 1) == "0.9123" and _cell((0.91234, 0.01), 3) == "0.9123 +- 0.01"
+
+
+def test_plot_shows_the_headline_against_learning_frames_with_the_reference(tmp_path):
+    pytest.importorskip("matplotlib")
+    from benchmarks.report import plot_curves
+
+    curve = [[100.0 * (i + 1), 0.5 + 0.004 * i] for i in range(100)]
+    records = [{"env": "WPMEC-v0", "method": method, "seed": 0, "frames": frames, "eval_frames": 5, "env_config": {},
+                "method_config": {}, "error": None, "metrics": {"normalized_rate": value}, "curve": [1.0],
+                "headline_curve": hc, "reference": None}
+               for method, frames, value, hc in (("sb3-ppo", 10_000, 0.9, curve), ("random", 0, 0.7, None),
+                                                  ("optimum", 0, 1.0, None))]
+    import matplotlib.pyplot as plt
+
+    captured = {}
+    original = plt.Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        axis = self.axes[0]
+        captured.update(xlabel=axis.get_xlabel(), ylabel=axis.get_ylabel(),
+                        lines=[line.get_xydata() for line in axis.get_lines()],
+                        levels=[c.get_segments()[0][0][1] for c in axis.collections])
+        return original(self, *args, **kwargs)
+
+    plt.Figure.savefig = spy
+    try:
+        paths = plot_curves(records, tmp_path)
+    finally:
+        plt.Figure.savefig = original
+    assert paths and paths[0].exists()
+    assert captured["xlabel"] == "learning frames" and captured["ylabel"].startswith("normalized_rate")
+    smoothed = captured["lines"][0]
+    assert smoothed[-1, 0] == 10_000.0  # x: learning frames
+    assert smoothed[-1, 1] == pytest.approx(np.mean([0.5 + 0.004 * i for i in range(95, 100)]))  # 5-point average
+    assert sorted(captured["levels"]) == [0.7, 1.0]  # random's level and the reference line

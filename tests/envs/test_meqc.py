@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import mec_gym  # noqa: F401
 from mec_gym.envs.meqc import quantum
+from tests.support import info_arrays
 
 
 def test_quantum_model_by_hand():
@@ -41,8 +42,8 @@ def _env(seed=0, **config):
 
 
 @pytest.mark.parametrize("reward, deadline_mode, qpu_partial", [
-    ("dpp", "hard", "whole"), ("cost", "hard", "whole"), ("dpp", "penalty", "whole"), ("cost", "penalty", "whole"),
-    ("dpp", "hard", "scaled"), ("cost", "penalty", "scaled")])
+    ("surrogate", "hard", "whole"), ("cost", "hard", "whole"), ("surrogate", "penalty", "whole"), ("cost", "penalty", "whole"),
+    ("surrogate", "hard", "scaled"), ("cost", "penalty", "scaled")])
 def test_optimal_fraction_matches_a_dense_grid(reward, deadline_mode, qpu_partial):
     grid = np.linspace(0, 1, 10_001)
     step = grid[1]
@@ -109,7 +110,7 @@ def test_infeasible_qpu_requests_are_reported_and_cost_the_penalty():
 
 def test_an_infeasible_qpu_request_buys_no_queue_credit():
     n = 2
-    env = gym.make("MEQC-GaussMarkov-v0", num_devices=n)
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=n, reward="surrogate")
     state = {"amino_acids": np.full(n, 10.0), "leased_qubits": np.array([100.0, 500.0]),
              "physical_error": np.array([1.5e-3]), "Z": np.array([50.0, 50.0])}
     env.reset(seed=0, options={"state": state})
@@ -162,7 +163,7 @@ def test_costs_recompute_device_by_device(qpu_partial):
 
 
 def test_optimum_beats_every_fixed_choice_and_dpp_reward_has_the_queue_term():
-    env = _env(4)
+    env = _env(4, reward="surrogate")
     env._state["Z"] = np.full(15, 5.0)
     best = env.optimum()
     batch = lambda f, t: {"fraction": np.full((1, 15), f), "target": np.full((1, 15), t)}  # noqa: E731
@@ -203,7 +204,7 @@ def test_no_nan_or_inf(fraction, target, fading, z):
     env = gym.make("MEQC-GaussMarkov-v0", num_devices=4).unwrapped
     env.reset(seed=0, options={"state": {"fading": np.array(fading), "Z": np.full(4, z)}})
     out = env.evaluate({"fraction": np.array([fraction]), "target": np.array([target])})
-    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(out.info))
     assert np.isfinite(env.optimal_fraction(np.array(target))).all()
     obs, reward, *_ = env.step({"fraction": np.array(fraction, np.float32), "target": np.array(target, np.int8)})
     assert env.observation_space.contains(obs) and np.isfinite(reward)
@@ -333,7 +334,7 @@ def test_penalty_mode_optimum_misses_deadlines_a_decision_would_meet():
     assert avoidable > misses / 2 > 10
 
 
-@pytest.mark.parametrize("reward, qpu_partial", [("dpp", "whole"), ("cost", "whole"), ("dpp", "scaled")])
+@pytest.mark.parametrize("reward, qpu_partial", [("surrogate", "whole"), ("cost", "whole"), ("surrogate", "scaled")])
 def test_hard_penalty_puts_every_avoidable_miss_below_every_meeting_decision(reward, qpu_partial):
     for seed in range(3):
         rng = np.random.default_rng(seed)
@@ -351,7 +352,7 @@ def test_hard_penalty_puts_every_avoidable_miss_below_every_meeting_decision(rew
         assert meetable.any() and missing.any() and (~meetable).any()  # all three kinds of device occur
         worst_meeting = np.where(meeting, objective, -np.inf).max(axis=0)
         best_missing = np.where(missing, objective, np.inf).min(axis=0)
-        scale = env.config.V if reward == "dpp" else 1.0
+        scale = env.config.V if reward == "surrogate" else 1.0
         assert np.all(best_missing[meetable] >= worst_meeting[meetable] + scale * env.config.deadline_penalty * (1 - 1e-9))
         # the penalty is the grid's (worst meeting - best) objective gap / V' + margin, to the grid's resolution
         gap = np.where(meeting, free_objective, -np.inf).max(axis=0) - free_objective.min(axis=0)
@@ -382,7 +383,7 @@ def test_qpu_scaled_fraction_scales_the_circuit():
     ({"deadline_mode": "soft"}, r"deadline_mode must be one of \['hard', 'penalty'\]"),
     ({"qpu_partial": "half"}, r"qpu_partial must be one of \['whole', 'scaled'\]"),
     ({"deadline_penalty": 0.0}, r"deadline_penalty must be > 0 with deadline_mode='hard'"),
-    ({"V": 0.0}, r"V must be > 0 with deadline_mode='hard' and reward='dpp'"),
+    ({"V": 0.0}, r"V must be > 0 with deadline_mode='hard' and a DPP reward"),
 ])
 def test_bad_deadline_configs_name_the_field_and_the_allowed_values(config, match):
     with pytest.raises(ValueError, match=match):
@@ -429,3 +430,40 @@ def test_no_float64_decision_beats_the_bound():
         assert reward <= best.bound + 1e-9 * abs(best.bound), (seed, reward, best.bound)
         if best.certified:
             assert reward <= best.reward + 1e-9 * abs(best.reward)
+
+
+def test_drift_plus_penalty_reward_is_the_realised_queue_drift_and_telescopes():
+    """Each slot: -V total cost - (L(Z(t+1)) - L(Z(t))), L = sum Z^2 / 2; over an episode the rewards
+    sum to -V x total cost - L at its end (Z(0) = 0), read from the final queues."""
+    env = _env(5)
+    rng = np.random.default_rng(5)
+    total, cost = 0.0, 0.0
+    for _ in range(80):
+        before = env.state["Z"]
+        action = {"fraction": rng.uniform(0, 1, 15).astype(np.float32), "target": rng.integers(0, 2, 15).astype(np.int8)}
+        _, reward, _, _, info = env.step(action)
+        after = np.maximum(before + 0.3 - info["offloaded"], 0.0)
+        assert reward == pytest.approx(-10 * info["total_cost"] - 0.5 * (after**2 - before**2).sum(), rel=1e-12)
+        total, cost = total + reward, cost + info["total_cost"]
+    assert total == pytest.approx(-10 * cost - 0.5 * (env.state["Z"] ** 2).sum(), rel=1e-9)
+
+
+def test_drift_plus_penalty_optimum_is_the_surrogate_optimum():
+    drift, surrogate = _env(6), _env(6, reward="surrogate")
+    for a, b in zip(drift.optimum().action.values(), surrogate.optimum().action.values()):
+        np.testing.assert_array_equal(a, b)
+    decision = {"fraction": np.full((1, 15), 0.4), "target": np.ones((1, 15), int)}
+    assert drift.evaluate(decision).info["surrogate"][0] == surrogate.evaluate(decision).rewards[0]
+
+
+def test_default_return_is_not_raised_by_never_offloading():
+    """Issue 18's check on MEQC: over 600 slots never offloading (its queues grow by alpha_bar a
+    slot) earns a lower mean reward than the per-slot optimum policy."""
+    means = {}
+    for policy in ("never", "optimum"):
+        env = _env(0, num_devices=5)
+        local = {"fraction": np.zeros(5, np.float32), "target": np.zeros(5, np.int8)}
+        means[policy] = np.mean([env.step(local if policy == "never" else env.optimum().action)[1] for _ in range(600)])
+        if policy == "never":
+            np.testing.assert_allclose(env.state["Z"], 600 * 0.3)
+    assert means["never"] < means["optimum"]

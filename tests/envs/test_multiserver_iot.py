@@ -17,6 +17,7 @@ from scipy.optimize import minimize
 import mec_gym  # noqa: F401
 from mec_gym.core.metrics import jain_index
 from mec_gym.envs.multiserver_iot.oracle import cpu_split
+from tests.support import info_arrays
 
 
 def _env(n=6, seed=0, **config):
@@ -277,7 +278,7 @@ def test_no_nan_or_inf_at_extreme_positions_and_loads():
     env.reset(seed=0, options={"state": {"positions": positions, "fading": np.full((6, 3), 1e-9)}})
     for action in (np.ones(6, int), np.zeros(6, int), np.array([1, 2, 3, 1, 2, 3])):
         evaluation = env.unwrapped.evaluate(action[None])
-        assert np.isfinite(evaluation.rewards).all() and all(np.isfinite(v).all() for v in evaluation.info.values())
+        assert np.isfinite(evaluation.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(evaluation.info))
         observation, reward, *_ = env.step(action)
         assert env.observation_space.contains(observation) and np.isfinite(reward)
 
@@ -293,7 +294,7 @@ def test_property_no_nan_or_inf(seed, n, pricing, spread, scale):
         action = rng.integers(0, 4, n)
         evaluation = env.unwrapped.evaluate(np.stack([action, np.zeros(n, int), np.ones(n, int)]))
         assert np.isfinite(evaluation.rewards).all()
-        assert all(np.isfinite(value).all() for value in evaluation.info.values())
+        assert all(np.isfinite(value).all() for value in info_arrays(evaluation.info))
         observation, reward, _, _, info = env.step(action)
         assert env.observation_space.contains(observation) and np.isfinite(reward)
         assert 0.0 < info["fairness"] <= 1.0 + 1e-12
@@ -326,3 +327,19 @@ def test_congestion_bound_is_tighter_than_alone_and_below_every_assignment():
     rewards = env.evaluate(np.random.default_rng(0).integers(0, 4, size=(2000, 40))).rewards
     assert rewards.max() <= best.bound and best.reward <= best.bound and c_alone.reward <= c_alone.bound
     assert best.gap < 0.2  # the devices-alone bound alone left ~150-200 % here
+
+
+def test_reward_terms_and_device_rewards_recompute_from_the_costs():
+    """latency / energy / payment terms and each device's share -cost_i / N, from the per-device
+    latency, energy and the price x cycles paid, recomputed here."""
+    env = gym.make("MultiServerIoT-v0", num_devices=8).unwrapped
+    env.reset(seed=4)
+    assignment = np.random.default_rng(4).integers(0, 4, (3, 8))
+    info = env.evaluate(assignment).info
+    cfg, state = env.config, env.state
+    prices = np.where(assignment > 0, np.asarray(cfg.prices)[np.maximum(assignment - 1, 0)], 0.0)
+    payment = prices * state["cycles"] / 1e9
+    np.testing.assert_allclose(info["reward_terms"]["latency"], -cfg.latency_weight * info["latency"].mean(axis=1))
+    np.testing.assert_allclose(info["reward_terms"]["energy"], -cfg.energy_weight * info["energy"].mean(axis=1))
+    np.testing.assert_allclose(info["reward_terms"]["payment"], -cfg.price_weight * payment.mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(info["device_rewards"], -info["cost"] / 8, rtol=1e-15)

@@ -13,6 +13,7 @@ from scipy.optimize import minimize, minimize_scalar
 
 import mec_gym  # noqa: F401
 from mec_gym.envs.ofdma_consistency.oracle import best_power, channel_gain, optimal_resources, score
+from tests.support import info_arrays
 
 
 def _env(n=5, seed=0, **config):
@@ -178,7 +179,7 @@ def test_no_nan_or_inf_for_any_action_and_distance(action, distance):
     env = gym.make("OFDMA-Consistency-v0", num_devices=3).unwrapped
     obs, _ = env.reset(seed=0, options={"state": {"distance": np.array(distance)}})
     out = env.evaluate(np.array([action]))
-    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(out.info))
     obs, reward, *_ = env.step(np.array(action, dtype=np.float32))
     assert env.observation_space.contains(obs) and np.isfinite(reward)
 

@@ -12,9 +12,11 @@ from scipy.optimize import minimize_scalar
 
 import mec_gym  # noqa: F401
 from mec_gym.envs.pqc_noma.oracle import MBIT, greedy_powers, local_allocation, tdma_allocation
+from tests.support import info_arrays
 
 
 def _env(n=10, seed=0, state=None, **config):
+    config.setdefault("reward", "surrogate")  # the oracle's objective, which these tests check
     env = gym.make("PQC-NOMA-v0", num_devices=n, **config).unwrapped
     env.reset(seed=seed, options={"state": state} if state else None)
     return env
@@ -271,7 +273,7 @@ def test_no_nan_or_inf(log_h, queue, energy_queue, decision, pqc):
         obs, _ = env.reset(seed=0, options={"state": {"h": 10.0 ** np.array(log_h), "Q": np.array(queue),
                                                       "Y": np.array(energy_queue)}})
         out = env.evaluate(np.array([decision]))
-        assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+        assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(out.info))
         obs, reward, *_ = env.step(np.array(decision))
         assert env.observation_space.contains(obs) and np.isfinite(reward)
 
@@ -291,7 +293,7 @@ def test_sca_is_finite_and_feasible_on_extreme_frames(log_h, queue, energy_queue
     state = {"h": 10.0 ** np.array(log_h), "Q": np.array(queue), "Y": np.array(energy_queue)}
     env.reset(seed=0, options={"state": state})
     out = env.evaluate(np.array([[1, 1, 1, 1], [1, 0, 1, 1]]))
-    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(out.info))
     assert np.all(out.info["rates"] <= state["Q"] * (1 + 1e-9)) and np.all(out.info["power"] <= env.link.max_power)
 
 
@@ -306,3 +308,54 @@ def test_bad_config_and_action_raise():
     with pytest.raises(ValueError, match="binary"):
         env.step(np.full(10, 2))
     assert all(np.array_equal(before[k], env.unwrapped.state[k]) for k in before)
+
+
+def _backlog_term(env) -> float:
+    """L of the env's current queues: 1/2 sum (backlog in Mbit)^2 + beta / 2 sum Y^2."""
+    state, cfg = env.state, env.config
+    beta = cfg.energy_queue_weight / cfg.energy_queue_scale
+    return 0.5 * ((state["backlog"] / MBIT) ** 2).sum() + 0.5 * beta * (state["Y"] ** 2).sum()
+
+
+@pytest.mark.parametrize("policy", ["local", "offload", "random"])
+def test_drift_plus_penalty_return_telescopes(policy):
+    """An episode's return is V x its total weighted rate (Mbit) minus L of the queues at its end
+    (L = 0 at reset), by summing rates and reading the final queues, not by the reward's formula."""
+    env = gym.make("PQC-NOMA-v0").unwrapped
+    env.reset(seed=3)
+    rng = np.random.default_rng(3)
+    total, weighted_mbit = 0.0, 0.0
+    for _ in range(120):
+        action = {"local": np.zeros(10), "offload": np.ones(10), "random": rng.integers(0, 2, 10)}[policy]
+        _, reward, _, _, info = env.step(action.astype(np.int8))
+        total += reward
+        weighted_mbit += (env.config.weights * info["rates"]).sum() / MBIT
+    expected = env.config.V * weighted_mbit - _backlog_term(env)
+    assert total == pytest.approx(expected, rel=1e-9)
+
+
+def test_default_return_is_not_raised_by_letting_queues_grow():
+    """Issue 18: over 600 slots always-local's mean reward is below the per-slot optimum policy's
+    (under the surrogate it was 4.3x above it, with 30x the queued bits)."""
+    means, queued = {}, {}
+    for reward in ("drift_plus_penalty", "surrogate"):
+        for policy in ("local", "optimum"):
+            env = gym.make("PQC-NOMA-v0", reward=reward).unwrapped
+            env.reset(seed=0)
+            rewards = [env.step(np.zeros(10, np.int8) if policy == "local" else env.optimum().action)[1]
+                       for _ in range(600)]
+            means[reward, policy], queued[reward, policy] = np.mean(rewards), env.state["Q"].sum() / MBIT
+    assert queued["drift_plus_penalty", "local"] > 10 * queued["drift_plus_penalty", "optimum"]
+    assert means["drift_plus_penalty", "local"] < means["drift_plus_penalty", "optimum"]
+    assert means["surrogate", "local"] > means["surrogate", "optimum"]  # what the default fixes
+
+
+def test_optimum_maximises_the_surrogate_in_every_mode():
+    state = _random_state(np.random.default_rng(9), 6)
+    decisions = np.array(np.meshgrid(*[[0, 1]] * 6)).reshape(6, -1).T
+    envs = {reward: _env(n=6, state=state, reward=reward) for reward in ("drift_plus_penalty", "surrogate", "rate")}
+    surrogate = envs["surrogate"].evaluate(decisions).rewards
+    for env in envs.values():
+        best = env.optimum()
+        assert env.evaluate(best.action[None]).info["surrogate"][0] == pytest.approx(surrogate.max(), rel=1e-12)
+        np.testing.assert_allclose(env.evaluate(decisions).info["surrogate"], surrogate, rtol=1e-12)

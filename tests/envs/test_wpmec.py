@@ -14,6 +14,7 @@ from scipy.optimize import minimize
 import mec_gym  # noqa: F401
 from mec_gym.envs.wpmec.env import WPMECEnv
 from mec_gym.envs.wpmec.oracle import offload_ratio, solve_p2
+from tests.support import info_arrays
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -148,7 +149,7 @@ def test_properties_finite_feasible_monotone(log_h, decision, device, factor):
     env.reset(seed=0, options={"state": {"h": h}})
     x = np.array([decision])
     out = env.evaluate(x)
-    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in out.info.values())
+    assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(out.info))
     assert out.info["a"][0] + out.info["tau"][0].sum() <= 1 + 1e-12
     assert np.all(out.info["tau"][0] >= 0) and 0 <= out.info["a"][0] <= 1
     stronger = h.copy()
@@ -240,3 +241,27 @@ def test_large_n_uses_multistart_descent_under_the_dual_bound():
         assert best.reward >= env.optimum(method="cd").reward  # its first start is the single descent
         rewards = env.evaluate(rng.integers(0, 2, size=(1000, 20))).rewards
         assert rewards.max() <= best.bound and best.reward <= best.bound and not best.certified
+
+
+def test_normalized_reward_is_the_rate_over_the_best_decision_by_brute_force():
+    """reward="normalized": each decision's rate over the best of all 2^N decisions' rates (scored one
+    at a time in the default mode); the optimum earns exactly 1, any other decision at most 1."""
+    n = 6
+    decisions = np.array(np.meshgrid(*[[0, 1]] * n)).reshape(n, -1).T
+    rate = gym.make("WPMEC-v0", num_devices=n).unwrapped
+    normalized = gym.make("WPMEC-v0", num_devices=n, reward="normalized").unwrapped
+    for seed in range(3):
+        rate.reset(seed=seed)
+        normalized.reset(seed=seed)
+        best = max(rate.evaluate(d[None]).rewards[0] for d in decisions)
+        evaluation = normalized.evaluate(decisions)
+        np.testing.assert_allclose(evaluation.rewards, rate.evaluate(decisions).rewards / best, rtol=1e-12)
+        assert evaluation.rewards.max() <= 1 + 1e-12
+        np.testing.assert_allclose(evaluation.info["device_rewards"].sum(axis=1), evaluation.rewards, rtol=1e-12)
+        optimum = normalized.optimum()
+        assert optimum.reward == 1.0 and normalized.step(optimum.action)[1] == 1.0
+
+
+def test_normalized_reward_needs_an_exact_optimum():
+    with pytest.raises(ValueError, match="num_devices <= 16"):
+        gym.make("WPMEC-v0", num_devices=17, reward="normalized")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -66,8 +67,11 @@ class MEQCConfig(EnvConfig):
     infeasible_penalty: float = 10.0  # added to the local cost of a rejected QPU request (chosen; the task runs locally)
     alpha_bar: float = 0.3  # long-term average offload fraction per device
     V: float = 10.0  # Lyapunov weight (chosen)
-    reward: str = "dpp"  # "dpp" or "cost"
+    reward: str = "drift_plus_penalty"  # "drift_plus_penalty" (realised one-slot DPP), "surrogate" (the
+    #                                    per-slot DPP bound optimum() minimises) or "cost" (see the env's Rewards)
     episode_length: int = 2000
+
+    reward_modes: ClassVar[tuple[str, ...]] = ("drift_plus_penalty", "surrogate", "cost")
 
     def validate(self) -> None:
         super().validate()
@@ -103,13 +107,12 @@ class MEQCConfig(EnvConfig):
         if levels.size == 0:
             raise ValueError("local_cpu_levels must hold at least one frequency (Hz) > 0; got ()")
         self._normalise("local_cpu_levels", tuple(levels.tolist()))
-        require_choice("reward", self.reward, ("dpp", "cost"))
         require_choice("deadline_mode", self.deadline_mode, DEADLINE_MODES)
         require_choice("qpu_partial", self.qpu_partial, QPU_PARTIAL_MODES)
         if self.deadline_mode == "hard":
             if self.deadline_penalty <= 0:
                 raise ValueError(f"deadline_penalty must be > 0 with deadline_mode='hard' (the margin of an avoidable "
                                  f"miss); got {self.deadline_penalty}")
-            if self.reward == "dpp" and self.V <= 0:
-                raise ValueError(f"V must be > 0 with deadline_mode='hard' and reward='dpp' (the miss penalty is "
+            if self.reward != "cost" and self.V <= 0:
+                raise ValueError(f"V must be > 0 with deadline_mode='hard' and a DPP reward (the miss penalty is "
                                  f"the objective's gap divided by V); got {self.V}")

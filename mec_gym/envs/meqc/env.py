@@ -19,12 +19,28 @@ alpha = 1 with CPU cloud-classical, alpha = 1 with QPU cloud-QPU. ``mec_gym.wrap
 to Box(-1, 1, (2N,)) (``FlattenHybridAction``) or MultiDiscrete (``DiscretizeHybridAction``).
 
 ## Rewards
-``reward="dpp"``: -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i)); ``reward="cost"``:
--sum_i cost_i, with cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``).
+With cost_i = w_T T_i + w_E E_i (+ penalties, see ``oracle.py``) and the virtual queues
+Z_i(t+1) = max(Z_i + alpha_bar - alpha_i, 0), by ``reward``:
+
+- ``"drift_plus_penalty"`` (default): the realised one-slot drift-plus-penalty
+  L(t) - L(t+1) - V sum_i cost_i, L(t) = 1/2 sum_i Z_i(t)^2 (Z(t+1) is known once the decision
+  is: the reward is exact). It telescopes: an episode's return is -V times its total cost minus
+  L at its end (Z(0) = 0), so a policy that lets the queues grow (never offloading) pays for it.
+  ``reward_terms``: ``latency``, ``energy``, ``penalties`` (deadline misses and rejected QPU
+  requests), each times -V, and ``queue_drift`` (L(t) - L(t+1)).
+- ``"surrogate"``: the per-slot DPP surrogate -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i))
+  that ``optimal_fraction`` and ``optimum()`` minimise in both DPP modes (Lyapunov's linear bound
+  on the drift); ``reward_terms``: ``latency``, ``energy``, ``penalties`` (times -V) and ``queue``
+  (-sum Z (alpha_bar - alpha)).
+- ``"cost"``: -sum_i cost_i; ``reward_terms``: ``latency``, ``energy``, ``penalties``.
+
+``info["surrogate"]`` is the surrogate in every mode, ``info["device_rewards"]`` (N,) each device's
+share of the reward (devices do not interact: each term is a sum over devices). All times
+``reward_scale``.
 
 Deadlines (``deadline_mode``): ``"hard"`` (default, the paper's constraint 12b): a miss that some
 fraction and target could have avoided costs P_i = (worst objective of a deadline-meeting decision
-- best objective of any decision) / V' + ``deadline_penalty`` (V' = V for dpp, 1 for cost), so it
+- best objective of any decision) / V' + ``deadline_penalty`` (V' = V in the DPP modes, 1 for cost), so it
 always scores below every deadline-meeting decision; a miss no decision could avoid costs nothing
 extra and is reported. ``"penalty"``: ``deadline_penalty`` per miss (the first release). QPU partial
 offloading (``qpu_partial``): ``"whole"`` (default: any fraction > 0 runs the whole circuit) or
@@ -41,12 +57,14 @@ Truncation after ``episode_length`` slots.
 ``deadline_misses``, ``avoidable_misses`` (misses some decision of the device could have
 avoided), ``deadline_penalty`` (N, the penalty in ``cost``), ``infeasible_qpu`` (rejected QPU requests), ``virtual_queue`` (N, the Z the
 decision faced), ``fraction`` (N, requested), ``offloaded`` (N, the fraction that ran: 0 for a
-rejected QPU request), ``device_objective`` (N, each device's term of -reward), ``mode`` (N, as run:
+rejected QPU request), ``device_objective`` (N, each device's term of what ``optimum()`` minimises:
+the surrogate's V cost_i + Z_i (alpha_bar - alpha_i), or cost_i with ``reward="cost"``),
+``surrogate``, ``reward_terms``, ``device_rewards``, ``mode`` (N, as run:
 0 local, 1 cloud CPU, 2 cloud QPU), ``deadline_slack`` (N, s, T_max - latency; negative: missed).
 
 ## Oracle extras
 ``optimal_fraction(targets, return_objective=False)``: per device, the fraction minimising its term
-of the reward for the given targets (exact: the cost is piecewise linear in the fraction; rounded
+of ``device_objective`` for the given targets (exact: the cost is piecewise linear in the fraction; rounded
 to float32 toward the deadline-meeting side; in hard mode a meeting fraction whenever the target
 has one). ``optimum()``: per device the better of both targets with their optimal fractions
 (devices do not interact; in hard mode a deadline is missed only where no decision meets it).
@@ -92,8 +110,11 @@ class MEQCScenario(Scenario):
         InfoKey("avoidable_misses", "1", False, headline=True, doc="misses some decision could have avoided"),
         InfoKey("deadline_penalty", "1", False, reward_term=True, per="device", doc="the penalty in cost"),
         InfoKey("infeasible_qpu", "1", False, doc="rejected QPU requests"),
-        InfoKey("device_objective", "1", False, reward_term=True, quantity="objective", per="device",
-                doc="each device's term of -reward"),
+        InfoKey("device_objective", "1", False, quantity="objective", per="device",
+                doc="each device's term of what optimum() minimises (the surrogate's, or the cost)"),
+        InfoKey("surrogate", "1", True, doc="the per-slot DPP surrogate (the reward with reward='surrogate')"),
+        InfoKey("reward_terms", "1", True, reward_term=True, doc="the reward's named terms (see Rewards)"),
+        InfoKey("device_rewards", "1", True, per="device", doc="each device's share of the reward"),
         InfoKey("virtual_queue", "1", per="device", doc="the Z the decision faced"),
         InfoKey("fraction", "1", per="device", doc="requested offloading fractions"),
         InfoKey("offloaded", "1", per="device", doc="fractions that ran (0 for a rejected QPU request)"),
@@ -207,11 +228,12 @@ class MEQCScenario(Scenario):
         cfg = self.config
         terms = oracle.device_terms(self.task(state), qpu_scaled=cfg.qpu_partial == "scaled")
         objective = self.device_objective(state)
-        scale = cfg.V if cfg.reward == "dpp" else 1.0
+        scale = cfg.V if cfg.reward != "cost" else 1.0
         return terms, objective, oracle.deadline_reference(terms, self.weights, objective, cfg.deadline_mode, scale)
 
     def device_objective(self, state):
-        """Maps ``oracle.costs(...)`` of candidates (..., K, N) to each device's term of -reward."""
+        """Maps ``oracle.costs(...)`` of candidates (..., K, N) to each device's term of what
+        ``optimum()`` minimises: the surrogate's (both DPP modes), or the cost."""
         cfg = self.config
         queue = np.expand_dims(state["Z"], -2)
 
@@ -241,7 +263,33 @@ class MEQCScenario(Scenario):
                     virtual_queue=np.broadcast_to(np.expand_dims(state["Z"], -2), fraction.shape).copy(),
                     fraction=fraction, offloaded=result["offloaded"], mode=np.where(remote, 1 + target, 0).astype(np.int8),
                     deadline_slack=np.expand_dims(state["deadline"], -2) - result["latency"])
-        return Batch(rewards=-device_objective.sum(axis=-1), info=info)
+        queue = np.expand_dims(state["Z"], -2)
+        device_terms = self.reward_terms(queue, result)
+        terms = {name: value.sum(axis=-1) for name, value in device_terms.items()}
+        info.update(surrogate=-(self.config.V * result["cost"] + queue * (self.config.alpha_bar - result["offloaded"])).sum(axis=-1),
+                    reward_terms=terms, device_rewards=sum(device_terms.values()))
+        if self.config.reward == "drift_plus_penalty":
+            rewards = sum(terms.values())
+        else:  # minus what optimum() minimises, exactly (the terms sum to it to rounding)
+            rewards = -device_objective.sum(axis=-1)
+        return Batch(rewards=rewards, info=info)
+
+    def reward_terms(self, queue, result) -> dict[str, np.ndarray]:
+        """Per-device terms (..., K, N) of the configured reward (see the env's Rewards); ``queue``
+        the Z the decision faces, broadcastable against them."""
+        cfg = self.config
+        latency = cfg.latency_weight * result["latency"]
+        energy = cfg.energy_weight * (result["device_energy"] + result["server_energy"])
+        terms = {"latency": -latency, "energy": -energy, "penalties": -(result["cost"] - latency - energy)}
+        if cfg.reward == "cost":
+            return terms
+        terms = {name: cfg.V * value for name, value in terms.items()}
+        if cfg.reward == "surrogate":
+            terms["queue"] = -queue * (cfg.alpha_bar - result["offloaded"])
+        else:
+            after = virtual_queue_update(queue, cfg.alpha_bar - result["offloaded"])
+            terms["queue_drift"] = 0.5 * (queue**2 - after**2)
+        return terms
 
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg, n = self.config, self.config.num_devices
@@ -305,8 +353,8 @@ class MEQCEnv(MECEnv):
         return self.scenario.device_objective(state)
 
     def optimal_fraction(self, targets, return_objective: bool = False):
-        """Per device, the fraction minimising its reward term for the given targets (N,) in {0, 1}:
-        V cost_i - Z_i alpha_i (+ const) with ``reward="dpp"``, cost_i with ``reward="cost"``.
+        """Per device, the fraction minimising its ``device_objective`` for the given targets (N,) in {0, 1}:
+        V cost_i - Z_i alpha_i (+ const) in the DPP modes, cost_i with ``reward="cost"``.
 
         Exact (the term is piecewise linear in the fraction) and float32-representable, so the
         fraction survives the action space's dtype. Returns the (N,) fractions, or with
@@ -324,7 +372,10 @@ class MEQCEnv(MECEnv):
         ``oracle.optimal_fraction``). ``evaluate`` and ``step`` score fractions as float64, so a
         real fraction at an exact breakpoint can do better (~1e-8 relative): ``bound`` is the optimum
         over real fractions (``float32=False``), and the optimum is certified where the float32 one
-        reaches it to 1e-9."""
+        reaches it to 1e-9. The optimum minimises ``device_objective`` (in
+        both DPP modes the surrogate: the Lyapunov policy); ``reward`` is its reward in the configured
+        mode. With ``reward="drift_plus_penalty"`` the bound is the sum of per-term bounds
+        -V min cost + (Z^2 - max(Z + alpha_bar - 1, 0)^2) / 2 (valid, seldom reached)."""
         self._require_reset()
         n = self.config.num_devices
         terms, objective, reference = self._oracle(self._state)
@@ -333,11 +384,17 @@ class MEQCEnv(MECEnv):
         use_qpu = options[1][1] < options[0][1]
         action = {"fraction": np.where(use_qpu, options[1][0], options[0][0]).astype(np.float32),
                   "target": use_qpu.astype(np.int8)}
-        reward = float(self._evaluate(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
-                                                    for k, v in action.items()}).rewards[0])
-        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty,
-                                         float32=False)[1] for target in (False, True)]
-        bound = -float(np.minimum.reduce([*exact, options[0][1], options[1][1]]).sum())  # every real fraction
+        reward = float(self._score(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
+                                                 for k, v in action.items()}).rewards[0])
+        drift = self.config.reward == "drift_plus_penalty"
+        minimised = (lambda result: result["cost"]) if drift else objective  # noqa: E731
+        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, minimised, reference.miss_penalty,
+                                         float32=float32)[1] for target in (False, True) for float32 in (False, "neighbours")]
+        bound = -float(np.minimum.reduce(exact).sum())  # every real fraction
+        if drift:
+            cfg, queue = self.config, self._state["Z"]
+            bound = cfg.V * bound + 0.5 * float((queue**2 - np.maximum(queue + cfg.alpha_bar - 1.0, 0.0) ** 2).sum())
+        bound *= self.config.reward_scale
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)
 
 

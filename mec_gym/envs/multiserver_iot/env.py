@@ -19,7 +19,10 @@ each server -log10(gain) / 20], then the M prices; each clipped to [0, 10].
 MultiDiscrete([M + 1] * N): 0 = local, j = server j.
 
 ## Rewards
-Minus the mean device cost alpha L + beta E + gamma price C / 1e9 (s, J, price units).
+Minus the mean device cost alpha L + beta E + gamma price C / 1e9 (s, J, price units), times
+``reward_scale``. ``info["reward_terms"]``: ``latency`` (-alpha mean L), ``energy`` (-beta mean E),
+``payment`` (-gamma mean price C / 1e9); ``info["device_rewards"]`` (N,): -cost_i / N, each
+device's share of the reward (they sum to it; -N times it is the device's own cost).
 
 ## Pricing
 ``pricing="fixed"``: the config prices. ``pricing="stackelberg"``: the servers lead. After the
@@ -185,6 +188,11 @@ class MultiServerIoTScenario(Scenario):
         info["prices"] = np.broadcast_to(prices, result["server_load"].shape).copy()
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
         info["mode"] = np.asarray(decisions).astype(np.int64)
+        physics = self.physics
+        info["reward_terms"] = {"latency": -physics.latency_weight * result["latency"].mean(axis=-1),
+                                "energy": -physics.energy_weight * result["energy"].mean(axis=-1),
+                                "payment": -physics.price_weight * result["payment"].mean(axis=-1)}
+        info["device_rewards"] = -result["cost"] / self.config.num_devices
         return Batch(rewards=result["reward"], info=info)
 
     def transition(self, state, actions, info, rngs, steps, streams):

@@ -26,8 +26,10 @@ Exactly -1 decodes to exactly 0 either way.
 
 ## Rewards (eq. 17, the form taken)
 -sum_n (lambda1 T_n + lambda2 E_n) - max(0, sum_n T_n - tau) - max(0, sum_n b_n / B - 1)
-+ (number of consistent UTDs). The bandwidth excess is taken relative to B (the paper's
-sum b - B in Hz would swamp every other term). Delays of raw decisions use resources floored at
++ (number of consistent UTDs), times ``reward_scale``. The bandwidth excess is taken relative to B
+(the paper's sum b - B in Hz would swamp every other term). ``info["reward_terms"]``:
+``delay_energy`` (-objective), ``deadline`` (-deadline excess), ``bandwidth`` (-bandwidth excess),
+``consistency`` (the count). Delays of raw decisions use resources floored at
 ``min_resource_share`` of their maximum so that they stay finite.
 
 ## Oracle
@@ -169,6 +171,9 @@ class OFDMAConsistencyScenario(Scenario):
                                              "consistency_count", "deadline_excess", "bandwidth_excess",
                                              "deadline_misses")}
         info["best_objective"] = best
+        info["reward_terms"] = {"delay_energy": -result["objective"], "deadline": -result["deadline_excess"],
+                                "bandwidth": -result["bandwidth_excess"],
+                                "consistency": result["consistency_count"].astype(np.float64)}
         return result["reward"], info
 
     @squeeze_single
@@ -231,7 +236,7 @@ class OFDMAConsistencyEnv(MECEnv):
         result = self._resources(batch)
         evaluation = self._with_best(result)
         evaluation.info.update({key: result[key] for key in ("bandwidth", "power", "cpu", "feasible") if key in result})
-        return evaluation
+        return self._scaled(evaluation)
 
     def optimum(self, method: str = "auto", start=None) -> Optimum:
         """TEM: the offloading vector of least objective over all 2^N (``"enumeration"``, auto for
@@ -269,11 +274,11 @@ class OFDMAConsistencyEnv(MECEnv):
             raise ValueError(f"method must be one of ['auto', 'enumeration', 'multistart', 'cd']; got {method!r}")
         best = self._resources(offloading[None])
         action = self.encode(offloading.astype(bool), best["bandwidth"][0], best["power"][0], best["cpu"][0])
-        reward = float(self._evaluate(self._state, action[None].astype(np.float64)).rewards[0])
+        reward = float(self._score(self._state, action[None].astype(np.float64)).rewards[0])
         info = {"offloading": offloading, "objective": float(best["objective"][0])}
         if "feasible" in best:  # hard deadlines: False when no offloading vector meets them all
             info["feasible"] = bool(best["feasible"][0])
-        bound = reward_bound(self._state, self.physics, self.config.min_resource_share)
+        bound = self.config.reward_scale * reward_bound(self._state, self.physics, self.config.min_resource_share)
         return Optimum(action=action, reward=reward, method=name, bound=bound, info=info)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -11,7 +11,6 @@ from mec_gym.core.base import EnvConfig
 from mec_gym.core.validation import require_array, require_choice, require_float, require_int, require_range
 
 POWER_ALLOCATIONS = ("greedy", "sca", "tdma")
-REWARDS = ("dpp", "rate")
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,14 @@ class PQCNOMAConfig(EnvConfig):
     V: float = 20.0  # Lyapunov penalty weight
     weights: Any = None  # (N,) > 0; None: 1.5 for even 0-based i, 1 for odd
     power_allocation: str = "greedy"  # "greedy" (paper), "sca" (CVXPY), "tdma" (orthogonal, LyDROO)
-    reward: str = "dpp"  # "dpp" (drift-plus-penalty objective) or "rate" (weighted rate, Mbit)
+    reward: str = "drift_plus_penalty"  # "drift_plus_penalty" (the realised one-slot drift-plus-penalty, an
+    #                                    RL return that letting queues grow cannot raise), "surrogate" (the
+    #                                    per-slot DPP objective the oracle maximises) or "rate" (sum w r, Mbit)
     sca_tolerance: float = 1e-6  # relative surrogate gain at which SCA stops
     sca_max_iterations: int = 500
     episode_length: int = 1000
+
+    reward_modes: ClassVar[tuple[str, ...]] = ("drift_plus_penalty", "surrogate", "rate")
 
     def validate(self) -> None:
         super().validate()
@@ -67,7 +70,6 @@ class PQCNOMAConfig(EnvConfig):
         require_float("V", self.V, 0.0)
         require_int("sca_max_iterations", self.sca_max_iterations, 1)
         require_choice("power_allocation", self.power_allocation, POWER_ALLOCATIONS)
-        require_choice("reward", self.reward, REWARDS)
         if self.weights is None:
             self._normalise("weights", np.where(np.arange(n) % 2 == 0, 1.5, 1.0))
         else:

@@ -4,9 +4,10 @@
 N devices with random task arrivals either compute locally (CPU frequency control) or offload over
 a shared band with NOMA and successive interference cancellation, paying the constant circuit power
 of a post-quantum-cryptography (PQC) module and its encapsulation overhead. A long-term average
-energy budget per device is tracked by virtual energy queues; the per-frame reward is the Lyapunov
-drift-plus-penalty (DPP) objective, maximised over powers and CPU frequencies for the agent's
-binary offloading decision by the chosen oracle (``power_allocation``: greedy / sca / tdma).
+energy budget per device is tracked by virtual energy queues. For the agent's binary offloading
+decision the chosen oracle (``power_allocation``: greedy / sca / tdma) sets powers and CPU
+frequencies by Lyapunov's per-slot drift-plus-penalty (DPP) problem; the default reward is the
+realised one-slot DPP (see Rewards).
 
 ## Observation Space
 Box, float32, shape (3N,): [h x 1e10 (clipped to [0, 100]), Q in Mbit (clipped to [0, 1000]),
@@ -16,19 +17,45 @@ Y (clipped to [0, 1e4])]. The state keeps SI values (h, Q in bits, Y).
 MultiBinary(N): 1 = offload (NOMA uplink), 0 = compute locally.
 
 ## Rewards
-``reward="dpp"``: sum_i (Q_i + V w_i) r_i - sum_i y_i e_i (Q, r in Mbit; e in J; y = 10 Y), the
-objective the oracle maximises. ``reward="rate"``: sum_i w_i r_i in Mbit.
+The oracle allocates powers and CPU frequencies for the agent's binary decision by maximising the
+per-slot drift-plus-penalty *surrogate* (LyDROO's subproblem)
+S = sum_i (Q_i + V w_i) r_i - sum_i y_i e_i (Q, r in Mbit; e in J; y = ``energy_queue_weight`` Y).
+The reward then scores what results, by ``reward``:
+
+- ``"drift_plus_penalty"`` (default): the realised one-slot drift-plus-penalty
+  L(t-1) - L(t) + V sum_i w_i r_i(t), with the quadratic Lyapunov function
+  L(t) = 1/2 sum_i [Qhat_i(t)^2 + beta Y_i(t+1)^2] of the queues after slot t: Qhat = Q - r is the
+  backlog the slot's service leaves (Mbit; the slot's arrivals, drawn at its end, join it), Y(t+1)
+  the energy queue after its update, beta = ``energy_queue_weight`` / ``energy_queue_scale`` (so
+  that the drift's term linear in e is the surrogate's -y e: beta c Y = y). L(-1) = 0 (empty queues
+  before the first slot; the state keeps Qhat(t-1) as ``backlog``). It telescopes: an episode's
+  return is V times its total weighted rate (Mbit) minus L at its end, so a policy that lets the
+  queues grow pays for all of it. In r the reward is Qhat r-ish: d/dr = (Q - r) + V w, the
+  surrogate's Q + V w less the bits just served; it is exact, where Lyapunov analysis maximises a
+  bound. ``reward_terms``: ``utility`` (V sum w r), ``data_queue_drift``, ``energy_queue_drift``.
+- ``"surrogate"``: S itself (``reward_terms``: ``queue_weighted_rate`` sum (Q + V w) r and
+  ``energy`` -sum y e): the right objective for a per-slot optimiser and a wrong RL return, since
+  it pays more when queues are longer (SPEC.md: always-local collects 4,414 per slot with 5,775
+  Mbit queued after 600 slots, the per-slot optimum 1,032 with 195 Mbit).
+- ``"rate"``: sum_i w_i r_i in Mbit (``reward_terms``: ``weighted_rate``).
+
+``info["surrogate"]`` is S in every mode; ``optimum()`` maximises S in every mode (the per-slot
+Lyapunov policy) and reports its decision's reward in the configured mode. ``info["device_rewards"]``
+(N,) splits the reward by device (every mode's terms are sums over devices). All times
+``reward_scale`` (default 1).
 
 ## Starting State and Transitions
 h_i: Rician fading (line-of-sight share 0.3) around the free-space gain at d_i. Q starts with one
-arrival (chosen); Y starts at 0. Q(t+1) = Q(t) - r(t) + A(t), A ~ Exp(arrival_mean);
-Y(t+1) = max(Y(t) + c (e(t) - e_bar), 0). ``reset(options={"state": {...}})`` sets h, Q (bits), Y.
+arrival (chosen); Y and ``backlog`` (bits: Qhat of the previous slot) start at 0.
+Q(t+1) = Q(t) - r(t) + A(t), A ~ Exp(arrival_mean); Y(t+1) = max(Y(t) + c (e(t) - e_bar), 0).
+``reset(options={"state": {...}})`` sets h, Q (bits), Y, backlog (bits).
 
 ## Episode End
 Truncation after ``episode_length`` frames.
 
 ## Info
-``rates`` (bits per frame), ``energy`` (J), ``power`` (W), ``cpu_freq`` (Hz), ``objective`` (DPP),
+``rates`` (bits per frame), ``energy`` (J), ``power`` (W), ``cpu_freq`` (Hz), ``surrogate`` (S),
+``reward_terms``, ``device_rewards``,
 ``weighted_rate_mbps`` (sum w r / T / 1e6), ``data_queue`` (bits) and ``energy_queue`` (Y) the
 decision faced, ``offload_ratio`` (share of devices offloading), ``mode`` (N, the decision as int8).
 
@@ -62,13 +89,15 @@ class PQCNOMAScenario(Scenario):
 
     info_schema = (
         InfoKey("mode", "1", per="device", doc="the decision (1 = offload)"),
-        InfoKey("objective", "1", True, reward_term=True, quantity="objective",
-                doc="drift-plus-penalty objective (the reward with reward='dpp')"),
+        InfoKey("surrogate", "1", True, quantity="objective",
+                doc="the per-slot drift-plus-penalty surrogate S (the reward with reward='surrogate')"),
+        InfoKey("reward_terms", "1", True, reward_term=True, doc="the reward's named terms (see Rewards)"),
+        InfoKey("device_rewards", "1", True, per="device", doc="each device's share of the reward"),
         InfoKey("rates", "bit/frame", True, quantity=None, per="device", doc="bits served in the frame"),
-        InfoKey("energy", "J", False, reward_term=True, quantity="energy", per="device", doc="energy of the frame"),
+        InfoKey("energy", "J", False, quantity="energy", per="device", doc="energy of the frame"),
         InfoKey("power", "W", per="device", doc="transmit powers (0 for local devices)"),
         InfoKey("cpu_freq", "Hz", per="device", doc="local CPU frequencies (0 for offloaders)"),
-        InfoKey("weighted_rate_mbps", "Mbit/s", True, reward_term=True, headline=True,
+        InfoKey("weighted_rate_mbps", "Mbit/s", True, headline=True,
                 doc="sum_i w_i r_i / T (the reward with reward='rate', in Mbit per frame)"),
         InfoKey("data_queue", "bit", False, per="device", doc="data queues Q the decision faced"),
         InfoKey("energy_queue", "1", False, per="device", doc="virtual energy queues Y the decision faced"),
@@ -98,7 +127,8 @@ class PQCNOMAScenario(Scenario):
         n = self.config.num_devices
         return {"h": Field((n,), "1", 0.0, 1.0, doc="channel power gains"),
                 "Q": Field((n,), "bit", 0.0, 1e12, doc="data queues"),
-                "Y": Field((n,), "1", 0.0, 1e12, doc="virtual energy queues")}
+                "Y": Field((n,), "1", 0.0, 1e12, doc="virtual energy queues"),
+                "backlog": Field((n,), "bit", 0.0, 1e12, doc="bits the previous slot's service left (Qhat)")}
 
     def _gains_and_arrivals(self, rngs):
         """Per env: the Rician gains of the frame, then its arrivals (bits), from its own generator."""
@@ -111,7 +141,8 @@ class PQCNOMAScenario(Scenario):
 
     def generate(self, rngs, streams):
         h, arrivals = self._gains_and_arrivals(rngs)
-        return {"h": h, "Q": arrivals, "Y": np.zeros((len(rngs), self.config.num_devices))}
+        empty = np.zeros((len(rngs), self.config.num_devices))
+        return {"h": h, "Q": arrivals, "Y": empty, "backlog": empty.copy()}
 
     def coefficients(self, state):
         """The oracle's per-device coefficients (B, N): queue (Mbit), Q + V w, and y = 10 Y."""
@@ -138,17 +169,43 @@ class PQCNOMAScenario(Scenario):
                 offload_mbit = noma_rates(h, power, offload, link)
         expand = lambda x: x[:, None, :]  # noqa: E731  per-state vectors against (B, K, N)
         result = assemble(expand(h), expand(coef), expand(y), expand(queue_mbit), offload, power, offload_mbit, link, tau)
-        weighted_mbit = (cfg.weights * result["rates"] / MBIT).sum(axis=-1)
+        surrogate = result.pop("objective")
+        device_rate = cfg.weights * result["rates"] / MBIT  # (B, K, N) weighted Mbit
+        weighted_mbit = device_rate.sum(axis=-1)
+        device_terms = self.device_terms(state, result, device_rate)
+        terms = {name: value.sum(axis=-1) for name, value in device_terms.items()}
         info = {
             **result,
+            "surrogate": surrogate,
             "weighted_rate_mbps": weighted_mbit / cfg.frame_length,
             "data_queue": np.broadcast_to(expand(state["Q"]), offload.shape).copy(),
             "energy_queue": np.broadcast_to(expand(state["Y"]), offload.shape).copy(),
             "offload_ratio": offload.mean(axis=-1),
             "mode": offload.astype(np.int8),
+            "reward_terms": terms,
+            "device_rewards": sum(device_terms.values()),
         }
-        rewards = result["objective"] if cfg.reward == "dpp" else weighted_mbit
-        return Batch(rewards=rewards, info=info)
+        # the surrogate and the rate exactly as their info fields (their terms sum to them to rounding)
+        rewards = {"surrogate": surrogate, "rate": weighted_mbit}.get(cfg.reward)
+        return Batch(rewards=sum(terms.values()) if rewards is None else rewards, info=info)
+
+    def device_terms(self, state, result, device_rate):
+        """Per-device terms (B, K, N) of the configured reward (see the env's Rewards)."""
+        cfg = self.config
+        expand = lambda x: x[:, None, :]  # noqa: E731
+        if cfg.reward == "rate":
+            return {"weighted_rate": device_rate}
+        queue_mbit, coef, y = (expand(x) for x in self.coefficients(state))
+        served_mbit = result["rates"] / MBIT
+        if cfg.reward == "surrogate":
+            return {"queue_weighted_rate": coef * served_mbit, "energy": -y * result["energy"]}
+        after = np.maximum(queue_mbit - served_mbit, 0.0)  # the backlog this slot leaves, Mbit
+        energy_before = expand(state["Y"])
+        energy_after = virtual_queue_update(energy_before, cfg.energy_queue_scale * (result["energy"] - cfg.energy_threshold))
+        beta = cfg.energy_queue_weight / cfg.energy_queue_scale
+        return {"utility": cfg.V * device_rate,
+                "data_queue_drift": 0.5 * ((expand(state["backlog"]) / MBIT) ** 2 - after**2),
+                "energy_queue_drift": 0.5 * beta * (energy_before**2 - energy_after**2)}
 
     def sca_solver(self):
         if self._sca is None:
@@ -162,6 +219,7 @@ class PQCNOMAScenario(Scenario):
         h, arrivals = self._gains_and_arrivals(rngs)
         return {
             "h": h,
+            "backlog": np.maximum(state["Q"] - info["rates"], 0.0),
             "Q": data_queue_update(state["Q"], info["rates"], arrivals),
             "Y": virtual_queue_update(state["Y"], cfg.energy_queue_scale * (info["energy"] - cfg.energy_threshold)),
         }
@@ -188,12 +246,25 @@ class PQCNOMAEnv(MECEnv):
         return self.scenario.average_gain
 
     def _reward_bound(self, state, incumbent=None):
+        """The mode's bound: the rate's, S's (``separated_bound``), or for the realised DPP the sum of
+        per-term bounds: V x the rate's, 1/2 sum backlog^2 (the backlog left is >= 0) and
+        beta / 2 sum (Y^2 - max(Y - c e_bar, 0)^2) (energy e >= 0); valid, seldom reached."""
         cfg = self.config
         queue_mbit = state["Q"] / MBIT
+        rate = rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
         if cfg.reward == "rate":
-            return rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
+            return rate
+        if cfg.reward == "drift_plus_penalty":
+            beta = cfg.energy_queue_weight / cfg.energy_queue_scale
+            lowest_y = np.maximum(state["Y"] - cfg.energy_queue_scale * cfg.energy_threshold, 0.0)
+            return float(cfg.V * rate + 0.5 * ((state["backlog"] / MBIT) ** 2).sum()
+                         + 0.5 * beta * (state["Y"] ** 2 - lowest_y**2).sum())
         coef = queue_mbit + cfg.V * cfg.weights
         return sum_rate_bound(state["h"], coef, cfg.energy_queue_weight * state["Y"], queue_mbit, self.link)
+
+    def _search_values(self, batch):
+        """optimum() maximises the per-slot surrogate S in every reward mode (the Lyapunov policy)."""
+        return self._evaluate(self._state, batch).info["surrogate"]
 
     def optimum(self, method: str = "auto", start=None, top: int = SCA_TOP) -> Optimum:
         """Best decision with its proven bound (``oracle.sum_rate_bound``, over every decision and
@@ -214,13 +285,13 @@ class PQCNOMAEnv(MECEnv):
         if found.method != "enumeration":
             return found
         name = search.method_name(f"{self.config.power_allocation}-enumeration")
-        return Optimum(action=found.action, reward=found.reward, method=name, bound=self._reward_bound(self._state))
+        return Optimum(action=found.action, reward=found.reward, method=name, bound=self._scaled_bound(self._state))
 
     def _sca_top(self, top: int) -> Optimum:
         self._require_reset()
         cfg, state = self.config, self._state
-        if cfg.reward != "dpp":
-            raise ValueError(f"method='sca-top' refines the DPP objective; reward is {cfg.reward!r}")
+        if cfg.reward != "surrogate":
+            raise ValueError(f"method='sca-top' refines the DPP surrogate: needs reward='surrogate'; got {cfg.reward!r}")
         nvec = search.discrete_sizes(self.action_space)
         decisions = np.concatenate(list(search.iter_decisions(nvec)))
         if len(decisions) > search.MAX_ENUMERATION:
@@ -241,8 +312,8 @@ class PQCNOMAEnv(MECEnv):
             best_power, reward, action = greedy[int(np.argmax(values))], float(values.max()), offload[int(np.argmax(values))]
         else:
             best_power, reward, action = refined[best], float(refined_values[best]), chosen[best]
-        return Optimum(action=action.astype(self.action_space.dtype), reward=reward,
-                       method=search.method_name("sca-top", top), bound=self._reward_bound(state),
+        return Optimum(action=action.astype(self.action_space.dtype), reward=cfg.reward_scale * reward,
+                       method=search.method_name("sca-top", top), bound=self._scaled_bound(state),
                        info={"power": best_power})
 
 

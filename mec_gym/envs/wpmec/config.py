@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from mec_gym.core.base import EnvConfig
+from mec_gym.core.search import MAX_ENUMERATION
 from mec_gym.core.validation import require_array, require_float, require_int, require_range
 
 DISTANCE_MODES = ("linspace", "random")
@@ -45,11 +46,18 @@ class WPMECConfig(EnvConfig):
     #                      f_d (Hz) and frame length T (s); default 0 (chosen: the i.i.d. stream)
     channel_trace: Any = None  # (T, N) channel gains replayed one row per frame from reset; the
     #                            episode truncates at its end. None: Rayleigh fading draws.
+    reward: str = "rate"  # "rate": sum_i w_i r_i, bits/s; "normalized": that over the best decision's
+    #                       (optimum(), exact by enumeration: N <= 16), 1 for the best decision
     episode_length: int = 1000  # frames per episode (truncation only)
+
+    reward_modes: ClassVar[tuple[str, ...]] = ("rate", "normalized")
 
     def validate(self) -> None:
         super().validate()
         n = require_int("num_devices", self.num_devices, 1, 4096)
+        if self.reward == "normalized" and 2**n > MAX_ENUMERATION:
+            raise ValueError(f"reward='normalized' needs the exact optimum, num_devices <= {MAX_ENUMERATION.bit_length() - 1}; "
+                             f"got {n}")
         if self.weights is None:
             self._normalise("weights", np.where(np.arange(n) % 2 == 1, 1.5, 1.0))
         else:

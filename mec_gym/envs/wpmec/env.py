@@ -17,11 +17,17 @@ the dual method of Bi & Zhang 2018 to a relative precision far below 1e-9). Fram
 MultiBinary(N): 1 = offload to the AP, 0 = compute locally.
 
 ## Rewards
-The weighted sum computation rate sum_i w_i r_i of the frame, bits/s (about 1e6 at N = 10),
-maximised over (a, tau) for the given decision. ``env.unwrapped.evaluate(batch)`` scores any
-batch of K decisions the same way without advancing time; ``env.unwrapped.optimum()`` returns
-the best decision: enumeration of 2^N for N <= 16 (certified), multi-start coordinate descent
-above (best-known), with ``bound`` the Lagrangian bound of ``oracle.dual_bound`` (derived there).
+``reward="rate"`` (default): the weighted sum computation rate sum_i w_i r_i of the frame, bits/s
+(about 2e6 at N = 10), maximised over (a, tau) for the given decision. ``reward="normalized"``:
+that rate over the best decision's for the frame (exact, by enumeration of 2^N; N <= 16), so 1 is
+the best any policy can do in every frame: the scale an RL learner wants, which only an exact
+oracle can offer. Both times ``reward_scale`` (default 1). ``info["reward_terms"]`` holds the one
+term (``weighted_rate`` or ``normalized_rate``), ``info["device_rewards"]`` (N,) each device's
+w_i r_i (normalised alike). ``env.unwrapped.evaluate(batch)`` scores any batch of K decisions the
+same way without advancing time; ``env.unwrapped.optimum()`` returns the best decision:
+enumeration of 2^N for N <= 16 (certified), multi-start coordinate descent above (best-known),
+with ``bound`` the Lagrangian bound of ``oracle.dual_bound`` (derived there; over the best rate
+with ``reward="normalized"``).
 
 ## Starting State and Transitions
 Channel gains h_i = hbar_i g_i with the free-space path loss hbar_i at distance d_i and Rayleigh
@@ -53,6 +59,7 @@ import numpy as np
 from gymnasium import spaces
 
 from mec_gym import rendering
+from mec_gym.core import search
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
 from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
@@ -62,6 +69,7 @@ from mec_gym.envs.wpmec.oracle import P2Constants, dual_bound, solve_p2_batch
 
 OBSERVATION_SCALE = 1e6  # observation = h * 1e6 (the DROO papers' input scaling)
 MAX_GAIN = 1.0  # largest channel power gain accepted in a state or a trace
+BEST_RATE_CACHE = 1024  # frames whose best rate reward="normalized" keeps (a vector env holds B at once)
 
 
 class WPMECScenario(Scenario):
@@ -86,6 +94,7 @@ class WPMECScenario(Scenario):
         self._fixed_distances = None if isinstance(cfg.distances, str) and cfg.distances == "random" \
             else self._config_distances()
         self._fixed_gain = None
+        self._best_rates: dict[bytes, float] = {}  # reward="normalized": gains as bytes -> best weighted rate
         if self._fixed_distances is not None:
             self._fixed_gain = self.average_gain(self._fixed_distances)
 
@@ -144,8 +153,30 @@ class WPMECScenario(Scenario):
 
     def oracle(self, state, decisions):
         result = solve_p2_batch(state["h"], decisions, self.config.weights, self.constants)
-        info = {"a": result["a"], "tau": result["tau"], "rates": result["rates"], "mode": decisions.astype(np.int8)}
-        return Batch(rewards=result["objective"], info=info)
+        rewards, device, name = result["objective"], result["rates"] * self.config.weights, "weighted_rate"
+        if self.config.reward == "normalized":
+            best, name = np.array([self.best_rate(h) for h in state["h"]])[:, None], "normalized_rate"
+            # all gains 0: no decision computes anything, so every decision is the best (1)
+            rewards = np.where(best > 0, rewards / np.where(best > 0, best, 1.0), 1.0)
+            device = np.where(best[..., None] > 0, device / np.where(best > 0, best, 1.0)[..., None],
+                              1.0 / device.shape[-1])
+        info = {"a": result["a"], "tau": result["tau"], "rates": result["rates"], "mode": decisions.astype(np.int8),
+                "reward_terms": {name: rewards.copy()}, "device_rewards": device}
+        return Batch(rewards=rewards, info=info)
+
+    def best_rate(self, h: np.ndarray) -> float:
+        """The best decision's weighted rate for one frame's gains ``h`` (N,), over all 2^N decisions,
+        scored alone as step() scores it (so the optimum's normalised reward is exactly 1); cached."""
+        key = h.tobytes()
+        if key not in self._best_rates:
+            def rates(batch):
+                return solve_p2_batch(h[None], batch[None], self.config.weights, self.constants)["objective"][0]
+
+            action, _ = search.exhaustive_search(rates, np.full(self.config.num_devices, 2))
+            if len(self._best_rates) >= BEST_RATE_CACHE:
+                self._best_rates.clear()
+            self._best_rates[key] = float(rates(action[None])[0])
+        return self._best_rates[key]
 
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg = self.config
@@ -182,7 +213,11 @@ class WPMECEnv(MECEnv):
         return self.scenario.constants
 
     def _reward_bound(self, state, incumbent=None):
-        return dual_bound(state["h"], self.config.weights, self.constants)
+        bound = dual_bound(state["h"], self.config.weights, self.constants)
+        if self.config.reward == "normalized":
+            best = self.scenario.best_rate(state["h"])
+            return bound / best if best > 0 else 1.0
+        return bound
 
 
     def _scene(self, state, info):
