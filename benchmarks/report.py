@@ -212,7 +212,7 @@ def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
             line, = axis.plot(frames, _smooth(values), label=f"{label} ({len(curves)} seeds)")
             axis.plot(frames, values, color=line.get_color(), alpha=0.25, linewidth=0.8)
             end = max(end, float(frames[-1]))
-        reference = None
+        reference, levels = None, 0
         for label, runs in good.items():
             values = [run["metrics"][spec.headline] for run in runs if spec.headline in run["metrics"]]
             if not values or label in learners:
@@ -220,8 +220,9 @@ def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
             if runs[0]["method"] == "optimum":
                 reference = (float(np.mean(values)), label.replace("optimum", reference_label(runs), 1))
                 continue
+            levels += 1
             axis.hlines(np.mean(values), 0, end, linestyles="dashed", linewidth=1, label=label,
-                        colors=f"C{len(axis.lines) % 10}")
+                        colors=f"C{(len(learners) + levels) % 10}")
         if reference is None and spec.reference is not None:
             reference = (1.0, "reference (1 = the optimum)")
         if reference is not None:
