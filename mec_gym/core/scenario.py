@@ -331,6 +331,9 @@ def env_slice(state: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
     return {key: np.asarray(value) if isinstance(value, np.generic) else value for key, value in sliced.items()}
 
 
+REWARD_TERMS = InfoKey("reward_terms", "1", True, reward_term=True,
+                       doc="the reward's named terms, a dict summing to the reward (see the env's Rewards)")
+DEVICE_REWARDS = InfoKey("device_rewards", "1", True, per="device", doc="each device's share of the reward")
 SCALED_INFO = ("reward_terms", "device_rewards")  # info entries that add up to the reward (SPEC.md "Reward terms")
 
 

@@ -48,7 +48,7 @@ class MultiServerIoTParallelEnv(ParallelEnv):
 
     def state(self) -> np.ndarray:
         """The global state for a centralised critic: the single env's observation, then the loads."""
-        observation = self.env._observe(self.env._state)
+        observation = self.env.observe()
         loads = np.clip(self._load / self.env.config.num_devices, 0.0, OBSERVATION_HIGH)
         return np.concatenate([observation, loads]).astype(np.float32)
 

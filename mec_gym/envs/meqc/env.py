@@ -81,7 +81,8 @@ from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
 from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
-from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, squeeze_single
+from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
+                                   squeeze_single)
 from mec_gym.core.validation import validate_action
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.meqc import oracle, quantum
@@ -113,8 +114,7 @@ class MEQCScenario(Scenario):
         InfoKey("device_objective", "1", False, quantity="objective", per="device",
                 doc="each device's term of what optimum() minimises (the surrogate's, or the cost)"),
         InfoKey("surrogate", "1", True, doc="the per-slot DPP surrogate (the reward with reward='surrogate')"),
-        InfoKey("reward_terms", "1", True, reward_term=True, doc="the reward's named terms (see Rewards)"),
-        InfoKey("device_rewards", "1", True, per="device", doc="each device's share of the reward"),
+        REWARD_TERMS, DEVICE_REWARDS,
         InfoKey("virtual_queue", "1", per="device", doc="the Z the decision faced"),
         InfoKey("fraction", "1", per="device", doc="requested offloading fractions"),
         InfoKey("offloaded", "1", per="device", doc="fractions that ran (0 for a rejected QPU request)"),

@@ -70,8 +70,8 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
-from mec_gym.core.scenario import (Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, env_slice,
-                                   squeeze_single)
+from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
+                                   env_slice, squeeze_single)
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.multiserver_iot.config import MultiServerIoTConfig
 from mec_gym.envs.multiserver_iot.oracle import Physics, best_response_prices, congestion_bound, evaluate_assignments
@@ -100,6 +100,7 @@ class MultiServerIoTScenario(Scenario):
         InfoKey("cost", "1", False, reward_term=True, quantity="cost", per="device"),
         InfoKey("latency", "s", False, quantity="delay", per="device"),
         InfoKey("energy", "J", False, quantity="energy", per="device"),
+        REWARD_TERMS, DEVICE_REWARDS,
     )
 
     def __init__(self, config: MultiServerIoTConfig):

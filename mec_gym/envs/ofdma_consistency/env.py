@@ -64,7 +64,7 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import Evaluation, MECEnv, Optimum
-from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, squeeze_single
+from mec_gym.core.scenario import REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario, squeeze_single
 from mec_gym.core.validation import validate_action, validate_batch
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.ofdma_consistency.config import OFDMAConfig
@@ -95,6 +95,7 @@ class OFDMAConsistencyScenario(Scenario):
         InfoKey("best_objective", "1", False, quantity="objective",
                 doc="lowest objective so far in the episode among decisions within the band"),
         InfoKey("feasible", "1", True, doc="deadlines='hard' only: meets every constraint"),
+        REWARD_TERMS,
     )
 
     def __init__(self, config: OFDMAConfig):

@@ -73,7 +73,7 @@ from mec_gym.core import search
 from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import free_space_gain, rician_from_normals
 from mec_gym.core.queues import data_queue_update, virtual_queue_update
-from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
+from mec_gym.core.scenario import DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.pqc_noma.config import PQCNOMAConfig
 from mec_gym.envs.pqc_noma.oracle import (MBIT, Link, assemble, greedy_powers, noma_rates, rate_bound, sum_rate_bound,
@@ -91,8 +91,7 @@ class PQCNOMAScenario(Scenario):
         InfoKey("mode", "1", per="device", doc="the decision (1 = offload)"),
         InfoKey("surrogate", "1", True, quantity="objective",
                 doc="the per-slot drift-plus-penalty surrogate S (the reward with reward='surrogate')"),
-        InfoKey("reward_terms", "1", True, reward_term=True, doc="the reward's named terms (see Rewards)"),
-        InfoKey("device_rewards", "1", True, per="device", doc="each device's share of the reward"),
+        REWARD_TERMS, DEVICE_REWARDS,
         InfoKey("rates", "bit/frame", True, quantity=None, per="device", doc="bits served in the frame"),
         InfoKey("energy", "J", False, quantity="energy", per="device", doc="energy of the frame"),
         InfoKey("power", "W", per="device", doc="transmit powers (0 for local devices)"),

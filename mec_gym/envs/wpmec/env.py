@@ -62,7 +62,7 @@ from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
-from mec_gym.core.scenario import Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
+from mec_gym.core.scenario import DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.wpmec.config import WPMECConfig
 from mec_gym.envs.wpmec.oracle import P2Constants, dual_bound, solve_p2_batch
@@ -81,6 +81,7 @@ class WPMECScenario(Scenario):
         InfoKey("rates", "bit/s", True, reward_term=True, quantity="rate", per="device",
                 doc="computation rates; the reward is their weighted sum"),
         InfoKey("mode", "1", per="device", doc="the decision (1 = offload)"),
+        REWARD_TERMS, DEVICE_REWARDS,
     )
 
     def __init__(self, config: WPMECConfig):
