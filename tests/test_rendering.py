@@ -88,7 +88,7 @@ def test_reward_terms_from_info_or_the_reward():
 
 
 def test_the_picture_shows_the_schema_reward_terms():
-    """OFDMA's reward is eq. (17) assembled from its schema's reward-term keys: they reach the scene."""
+    """OFDMA's reward is eq. (17) assembled from its info["reward_terms"]: they reach the scene."""
     env = gym.make("OFDMA-Consistency-v0", render_mode="rgb_array")
     env.reset(seed=0)
     _, reward, _, _, info = env.step(env.action_space.sample())
@@ -107,10 +107,10 @@ def test_the_picture_shows_the_schema_reward_terms():
     finally:
         Canvas.draw = draw
     terms = captured["terms"]
-    assert terms["reward"] == reward and terms["consistency_count"] == info["consistency_count"]
-    # eq. (17): -objective - deadline excess - bandwidth excess + consistent count
-    assert np.isclose(-terms["objective"] - terms["deadline_excess"] - terms["bandwidth_excess"]
-                      + terms["consistency_count"], reward)
+    assert terms["reward"] == reward and terms["consistency"] == info["consistency_count"]
+    # eq. (17), from info["reward_terms"]: -objective - deadline excess - bandwidth excess + consistent count
+    assert terms["delay_energy"] == -info["objective"] and terms["deadline"] == -info["deadline_excess"]
+    assert np.isclose(terms["delay_energy"] + terms["deadline"] + terms["bandwidth"] + terms["consistency"], reward)
 
 
 @pytest.mark.parametrize(("low", "high", "expected"), [
