@@ -26,13 +26,13 @@ Z_i(t+1) = max(Z_i + alpha_bar - alpha_i, 0), by ``reward``:
   L(t) - L(t+1) - V sum_i cost_i, L(t) = 1/2 sum_i Z_i(t)^2 (Z(t+1) is known once the decision
   is: the reward is exact). It telescopes: an episode's return is -V times its total cost minus
   L at its end (Z(0) = 0), so a policy that lets the queues grow (never offloading) pays for it.
-  ``reward_terms``: ``latency``, ``energy``, ``penalties`` (deadline misses and rejected QPU
-  requests), each times -V, and ``queue_drift`` (L(t) - L(t+1)).
+  ``reward_terms``: ``latency``, ``energy``, ``deadline`` (the deadline penalty) and ``infeasible``
+  (rejected QPU requests), each times -V, and ``queue_drift`` (L(t) - L(t+1)).
 - ``"surrogate"``: the per-slot DPP surrogate -(V sum_i cost_i + sum_i Z_i (alpha_bar - alpha_i))
   that ``optimal_fraction`` and ``optimum()`` minimise in both DPP modes (Lyapunov's linear bound
-  on the drift); ``reward_terms``: ``latency``, ``energy``, ``penalties`` (times -V) and ``queue``
+  on the drift); ``reward_terms``: ``latency``, ``energy``, ``deadline``, ``infeasible`` (times -V) and ``queue``
   (-sum Z (alpha_bar - alpha)).
-- ``"cost"``: -sum_i cost_i; ``reward_terms``: ``latency``, ``energy``, ``penalties``.
+- ``"cost"``: -sum_i cost_i; ``reward_terms``: ``latency``, ``energy``, ``deadline``, ``infeasible``.
 
 ``info["surrogate"]`` is the surrogate in every mode, ``info["device_rewards"]`` (N,) each device's
 share of the reward (devices do not interact: each term is a sum over devices). All times
@@ -280,7 +280,9 @@ class MEQCScenario(Scenario):
         cfg = self.config
         latency = cfg.latency_weight * result["latency"]
         energy = cfg.energy_weight * (result["device_energy"] + result["server_energy"])
-        terms = {"latency": -latency, "energy": -energy, "penalties": -(result["cost"] - latency - energy)}
+        deadline = result["deadline_penalty"]  # its own term (issue 17); the rest: rejected QPU requests
+        terms = {"latency": -latency, "energy": -energy, "deadline": -deadline,
+                 "infeasible": -(result["cost"] - latency - energy - deadline)}
         if cfg.reward == "cost":
             return terms
         terms = {name: cfg.V * value for name, value in terms.items()}
