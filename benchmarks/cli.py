@@ -136,12 +136,13 @@ def _render(args: argparse.Namespace) -> int:
     try:
         if args.out.suffix.lower() not in (".gif", ".png"):
             raise ValueError(f"--out must end in .gif or .png; got {args.out.name!r}")
-        pictures = record(args.env, args.policy, args.frames, args.seed, args.learn)
+        pictures = record(args.env, args.policy, args.frames, args.seed, args.learn,
+                          still=args.out.suffix.lower() == ".png")
     except ValueError as error:
         print(f"mec-gym render: {error}", file=sys.stderr)
         return 2
     path = save_pictures(pictures, args.out)
-    print(f"{path}: {len(pictures) if path.suffix.lower() == '.gif' else 1} frame(s) of {pictures[-1].shape}")
+    print(f"{path}: {len(pictures)} frame(s) of {pictures[-1].shape}")
     return 0
 
 

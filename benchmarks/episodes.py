@@ -33,19 +33,21 @@ def make_agent(env: gym.Env, policy: str, seed: int, learn_frames: int = 0, fixe
 
 
 def record(env_id: str, policy: str = "random", frames: int = 20, seed: int = 0, learn_frames: int = 0,
-           env_config: dict | None = None) -> list[np.ndarray]:
+           env_config: dict | None = None, still: bool = False) -> list[np.ndarray]:
     """``render_mode="rgb_array"`` frames of ``policy`` on ``env_id``: after reset, then after each of
-    ``frames`` steps (a new episode starts when one ends)."""
+    ``frames`` steps (a new episode starts when one ends). ``still``: only the last frame, drawn
+    alone, so its axes fit its own values (not the episode's so far)."""
     check_env_id(env_id)
     if frames < 1:
         raise ValueError(f"frames must be at least 1; got {frames}")
     env = gym.make(env_id, render_mode="rgb_array", **(env_config or {}))
     agent = make_agent(env, policy, seed, learn_frames)
     observation, _ = agent.env.reset(seed=seed)
-    pictures = [env.render()]
-    for _ in range(frames):
+    pictures = [] if still else [env.render()]
+    for frame in range(frames):
         observation, _, terminated, truncated, _ = agent.env.step(agent.act(observation))
-        pictures.append(env.render())
+        if not still or frame == frames - 1:
+            pictures.append(env.render())
         if terminated or truncated:
             observation, _ = agent.env.reset()
     env.close()

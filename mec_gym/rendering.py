@@ -28,6 +28,7 @@ UNDECIDED = "before the first step"
 COLOURS = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
            "#17becf")
 UNDECIDED_COLOUR = "#d9d9d9"
+SHRINK_AFTER = 8  # frames in a row of data filling under a fifth of an axis before its limits shrink
 
 
 @dataclass
@@ -172,6 +173,7 @@ class Canvas:
         for artist in self._moving:
             artist.set_animated(True)
         self._limits: dict[Any, tuple[float, float]] = {}
+        self._small: dict[Any, int] = {}  # frames in a row whose data filled under a fifth of the limits
 
     # ----- per frame ---------------------------------------------------------------------------
     def _update(self, scene: Scene) -> bool:
@@ -220,13 +222,17 @@ class Canvas:
         return changed
 
     def _limit(self, axes, which: str, low: float, high: float, pad_low: float = 0.0, pad_high: float = 0.0) -> bool:
-        """Keep the axis limits while the data fit them and fill at least a fifth of them; otherwise
-        set new ones and return True (the still parts are then redrawn)."""
-        current = self._limits.get((axes, which))
-        if current is not None:
-            span = current[1] - current[0]
-            if current[0] <= low and high <= current[1] and (high - low) >= span / 5:
+        """Keep the axis limits while the data fit them; set new ones (and return True: the still
+        parts are then redrawn) when the data leave them, or when the data have filled less than a
+        fifth of them for ``SHRINK_AFTER`` frames in a row (so heavy-tailed values redraw rarely)."""
+        key = (axes, which)
+        current = self._limits.get(key)
+        if current is not None and current[0] <= low and high <= current[1]:
+            small = (high - low) < (current[1] - current[0]) / 5
+            self._small[key] = self._small.get(key, 0) + 1 if small else 0
+            if self._small[key] < SHRINK_AFTER:
                 return False
+        self._small[key] = 0
         new = (low - pad_low, high + pad_high)
         (axes.set_xlim if which == "x" else axes.set_ylim)(*new)
         self._limits[(axes, which)] = new
