@@ -99,7 +99,7 @@ def test_bound_holds_for_arbitrary_powers_and_time_shares():
     queues, scored by the oracle's own rate and cost formulas; TDMA allocations as well."""
     from mec_gym.envs.pqc_noma.oracle import MBIT, assemble, noma_rates, tdma_allocation
 
-    env = gym.make("PQC-NOMA-v0", num_devices=8).unwrapped
+    env = gym.make("PQC-NOMA-v0", num_devices=8, reward="surrogate").unwrapped
     rng = np.random.default_rng(1)
     cfg = env.config
     for seed in range(12):
