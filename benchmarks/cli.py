@@ -18,7 +18,10 @@ import logging
 import sys
 from pathlib import Path
 
+import gymnasium as gym
+
 import mec_gym
+from mec_gym.core.scenario import describe
 from benchmarks.presets import PRESETS, load_grid
 from benchmarks.registry import METHODS, methods_for
 from benchmarks.reproduce import MODULES as PAPER_MODULES
@@ -73,7 +76,8 @@ def _where(method: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mec-gym", description="mec-gym environments and leaderboard")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="every environment id and every method, with where each runs")
+    listing = commands.add_parser("list", help="every environment id and every method, with where each runs")
+    listing.add_argument("--env", metavar="ID", help="one id's scenario: state fields, observation features, info schema")
     bench = commands.add_parser(
         "bench", help="run a grid of env x method x seed and write the leaderboard",
         description="Run a grid of env x method x seed, write one record per run under OUT/runs and the leaderboard "
@@ -195,6 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     if args.command == "reproduce":
         return reproduce_command(args)
+    if args.command == "list" and args.env:
+        if args.env not in mec_gym.ENV_IDS:
+            print(f"mec-gym list: unknown id {args.env!r}; known: {', '.join(mec_gym.ENV_IDS)}", file=sys.stderr)
+            return 2
+        env = gym.make(args.env).unwrapped
+        print(f"{args.env} (default config)\n{describe(env.scenario)}")
+        return 0
     if args.command == "list":
         print("environments:")
         for env_id in mec_gym.ENV_IDS:

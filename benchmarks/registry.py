@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+from gymnasium.envs.registration import load_env_creator
 import numpy as np
 from gymnasium import spaces
 
@@ -185,36 +186,44 @@ def _ofdma(rewards, infos, references):
             "consistency": float(np.mean([info["consistency_count"] for info in infos])), "reward": float(np.mean(rewards))}
 
 
-def _pqc_noma(rewards, infos, optima):
-    return {
-        "weighted_rate_mbps": float(np.mean([info["weighted_rate_mbps"] for info in infos])),
-        "avg_energy_j": float(np.mean([info["energy"].mean() for info in infos])),
-        "avg_queue_mbit": float(np.mean([info["data_queue"].mean() for info in infos]) / 1e6),
-        "reward": float(np.mean(rewards)),
-    }
+def scenario_class(env_id: str):
+    """The scenario class (``mec_gym.core.scenario.Scenario``) behind a registered id."""
+    return load_env_creator(gym.spec(env_id).entry_point).scenario_class
 
 
-def _iot(rewards, infos, optima):
-    return {name: float(np.mean([info[name] for info in infos]))
-            for name in ("latency_ms", "energy_j", "fairness", "cost_fairness", "throughput_mbps", "mean_cost")}
+def schema_metrics(env_id: str) -> dict:
+    """The headline info keys of the scenario's info schema, each averaged over the frames (and
+    over devices / servers for per-device keys): {key: InfoKey}."""
+    return {entry.key: entry for entry in scenario_class(env_id).info_schema if entry.headline}
 
 
-def _meqc(rewards, infos, optima):
-    return {"avg_cost": float(np.mean([info["total_cost"] for info in infos])),
-            "deadline_misses": float(np.mean([info["deadline_misses"] for info in infos])),
-            # misses some fraction and target would have avoided (the rest no decision could meet)
-            "avoidable_misses": float(np.mean([info["avoidable_misses"] for info in infos])),
-            "avg_fraction": float(np.mean([info["offloaded"] for info in infos])), "reward": float(np.mean(rewards))}
+def _schema_summariser(env_id: str, extra=None):
+    """Mean of every headline info key (``schema_metrics``) and the mean reward, plus ``extra``'s
+    metrics (the reference-based ones) where given."""
+    keys = list(schema_metrics(env_id))
+
+    def summarise(rewards, infos, references):
+        metrics = {key: float(np.mean([np.mean(info[key]) for info in infos])) for key in keys if key in infos[0]}
+        metrics["reward"] = float(np.mean(rewards))
+        if extra is not None:
+            metrics.update(extra(rewards, infos, references))
+        return metrics
+
+    return summarise
+
+
+def _ranked_by_schema(env_id: str) -> EnvMetrics:
+    """Ranked by the scenario's ``headline_key``, in the direction its info schema gives."""
+    key = scenario_class(env_id).headline_key
+    return EnvMetrics(key, bool(schema_metrics(env_id)[key].higher_is_better), _schema_summariser(env_id))
 
 
 ENV_METRICS: dict[str, EnvMetrics] = {
-    "MEQC-GaussMarkov-v0": EnvMetrics("avg_cost", False, _meqc),
-    "MultiServerIoT-v0": EnvMetrics("mean_cost", False, _iot),
-    "PQC-NOMA-v0": EnvMetrics("weighted_rate_mbps", True, _pqc_noma),
-    "WPMEC-v0": EnvMetrics("normalized_rate", True, _wpmec, reference=lambda env, best: best.reference,
+    **{env_id: _ranked_by_schema(env_id) for env_id in ("MEQC-GaussMarkov-v0", "MultiServerIoT-v0", "PQC-NOMA-v0")},
+    "WPMEC-v0": EnvMetrics("normalized_rate", True, _schema_summariser("WPMEC-v0", _wpmec), reference=lambda env, best: best.reference,
                            reference_note="`normalized_rate` = reward / the certified optimum where certified, "
                                           "else / the bound (then a certified lower bound of the true ratio)"),
-    "OFDMA-Consistency-v0": EnvMetrics("objective_in_band", False, _ofdma, reference=_ofdma_reference,
+    "OFDMA-Consistency-v0": EnvMetrics("objective_in_band", False, _schema_summariser("OFDMA-Consistency-v0", _ofdma), reference=_ofdma_reference,
                                        reference_note="`objective_in_band` = the objective of decisions within the "
                                                       "band (outside it: the best all-local decision's), "
                                                       "`served_objective` = served objective, each / TEM's, the exact "

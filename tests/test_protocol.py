@@ -116,3 +116,36 @@ def test_the_grep_catches_what_it_forbids():
     assert PRIVATE_STATE.search('self.env._state["prices"] = p') and PRIVATE_STATE.search("env.unwrapped._state")
     assert FEATURE_INDEX.search("view = f(observation[-self.m:])") and FEATURE_INDEX.search("x = flat[-1]")
     assert not PRIVATE_STATE.search("self._state = {}") and not FEATURE_INDEX.search("obs[slices['Z']]")
+
+
+def test_leaderboard_headline_metrics_come_from_the_info_schema():
+    """The summary of a few PQC-NOMA frames is the mean of each headline info key, computed here by hand."""
+    from benchmarks.registry import env_metrics
+
+    env = gym.make("PQC-NOMA-v0")
+    env.reset(seed=0)
+    env.action_space.seed(0)
+    rewards, infos = [], []
+    for _ in range(5):
+        _, reward, _, _, info = env.step(env.action_space.sample())
+        rewards.append(reward)
+        infos.append(info)
+    spec = env_metrics("PQC-NOMA-v0")
+    metrics = spec.summarise(np.array(rewards), infos, None)
+    assert spec.headline == "weighted_rate_mbps" and spec.higher_is_better
+    assert metrics["weighted_rate_mbps"] == np.mean([info["weighted_rate_mbps"] for info in infos])
+    assert metrics["energy"] == np.mean([info["energy"].mean() for info in infos])
+    assert metrics["data_queue"] == np.mean([info["data_queue"].mean() for info in infos])
+    for env_id in ("MEQC-GaussMarkov-v0", "MultiServerIoT-v0"):  # ranked by a cost: lower is better
+        assert not env_metrics(env_id).higher_is_better
+
+
+def test_list_env_prints_the_schema(capsys):
+    from benchmarks.cli import main
+
+    assert main(["list", "--env", "MultiServerIoT-v0"]) == 0
+    out = capsys.readouterr().out
+    env = gym.make("MultiServerIoT-v0").unwrapped
+    for name in (*env.scenario.state_fields(), *(f.name for f in env.scenario.codec), *env.scenario.schema()):
+        assert name in out
+    assert main(["list", "--env", "WPMEC-V0"]) == 2

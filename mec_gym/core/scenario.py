@@ -241,6 +241,7 @@ class Scenario:
     """Base of a scenario's pure batched functions (see the module docstring)."""
 
     info_schema: ClassVar[tuple[InfoKey, ...]] = ()
+    headline_key: ClassVar[str | None] = None  # the headline info key that ranks a leaderboard (if any)
 
     def __init__(self, config):
         self.config = config

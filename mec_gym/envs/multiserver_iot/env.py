@@ -103,6 +103,8 @@ class MultiServerIoTScenario(Scenario):
         REWARD_TERMS, DEVICE_REWARDS,
     )
 
+    headline_key = "mean_cost"
+
     def __init__(self, config: MultiServerIoTConfig):
         super().__init__(config)
         cfg = config

@@ -83,7 +83,7 @@ class OFDMAConsistencyScenario(Scenario):
     info_schema = (
         InfoKey("mode", "1", per="device", doc="the decoded offloading bits (1 = offload)"),
         InfoKey("objective", "1", False, reward_term=True, quantity="objective", doc="sum lambda1 T + lambda2 E"),
-        InfoKey("served_objective", "1", False, quantity="objective", headline=True,
+        InfoKey("served_objective", "1", False, quantity="objective",
                 doc="the objective with over-asking bandwidth requests scaled to fit B"),
         InfoKey("delay", "s", False, quantity="delay", per="device"),
         InfoKey("energy", "J", False, quantity="energy", per="device"),

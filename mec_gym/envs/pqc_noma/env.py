@@ -93,15 +93,17 @@ class PQCNOMAScenario(Scenario):
                 doc="the per-slot drift-plus-penalty surrogate S (the reward with reward='surrogate')"),
         REWARD_TERMS, DEVICE_REWARDS,
         InfoKey("rates", "bit/frame", True, quantity=None, per="device", doc="bits served in the frame"),
-        InfoKey("energy", "J", False, quantity="energy", per="device", doc="energy of the frame"),
+        InfoKey("energy", "J", False, quantity="energy", per="device", headline=True, doc="energy of the frame"),
         InfoKey("power", "W", per="device", doc="transmit powers (0 for local devices)"),
         InfoKey("cpu_freq", "Hz", per="device", doc="local CPU frequencies (0 for offloaders)"),
         InfoKey("weighted_rate_mbps", "Mbit/s", True, headline=True,
                 doc="sum_i w_i r_i / T (the reward with reward='rate', in Mbit per frame)"),
-        InfoKey("data_queue", "bit", False, per="device", doc="data queues Q the decision faced"),
+        InfoKey("data_queue", "bit", False, per="device", headline=True, doc="data queues Q the decision faced"),
         InfoKey("energy_queue", "1", False, per="device", doc="virtual energy queues Y the decision faced"),
         InfoKey("offload_ratio", "1", doc="share of devices offloading"),
     )
+
+    headline_key = "weighted_rate_mbps"
 
     def __init__(self, config: PQCNOMAConfig):
         super().__init__(config)
