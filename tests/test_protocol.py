@@ -45,6 +45,7 @@ def test_codec_decodes_the_observation_into_its_sources(env):
 def test_info_schema_names_every_info_key_with_a_known_vocabulary(env):
     _, _, _, _, info = env.step(env.action_space.sample())
     schema = env.scenario.schema()
+    assert len(schema) == len(env.scenario.info_schema), "an info key declared twice"
     assert set(info) <= set(schema), sorted(set(info) - set(schema))
     for entry in schema.values():
         assert entry.quantity is None or entry.quantity in QUANTITIES

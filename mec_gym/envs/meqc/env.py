@@ -117,11 +117,9 @@ class MEQCScenario(Scenario):
         REWARD_TERMS, DEVICE_REWARDS,
         InfoKey("virtual_queue", "1", per="device", doc="the Z the decision faced"),
         InfoKey("fraction", "1", per="device", doc="requested offloading fractions"),
-        InfoKey("mode", "1", per="device", doc="what ran: 0 local, 1 cloud CPU, 2 cloud QPU"),
         InfoKey("deadline_slack", "s", True, per="device", doc="T_max - latency (negative: missed)"),
         InfoKey("offloaded", "1", per="device", headline=True, doc="fractions that ran (0 for a rejected QPU request)"),
         InfoKey("mode", "1", per="device", doc="the decision as run: 0 local, 1 cloud CPU, 2 cloud QPU"),
-        InfoKey("deadline_slack", "s", True, per="device", doc="T_max - latency (negative: missed)"),
     )
 
     headline_key = "total_cost"

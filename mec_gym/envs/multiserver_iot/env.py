@@ -100,7 +100,6 @@ class MultiServerIoTScenario(Scenario):
         InfoKey("cost", "1", False, reward_term=True, quantity="cost", per="device"),
         InfoKey("latency", "s", False, quantity="delay", per="device"),
         InfoKey("energy", "J", False, quantity="energy", per="device"),
-        InfoKey("mode", "1", per="device", doc="the decision: 0 local, j server j"),
         REWARD_TERMS, DEVICE_REWARDS,
     )
 

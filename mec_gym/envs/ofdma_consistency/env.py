@@ -95,7 +95,6 @@ class OFDMAConsistencyScenario(Scenario):
         InfoKey("best_objective", "1", False, quantity="objective",
                 doc="lowest objective so far in the episode among decisions within the band"),
         InfoKey("feasible", "1", True, doc="deadlines='hard' only: meets every constraint"),
-        InfoKey("mode", "1", per="device", doc="the decoded offloading bits (1 = offload)"),
         REWARD_TERMS,
     )
 

@@ -101,7 +101,6 @@ class PQCNOMAScenario(Scenario):
         InfoKey("data_queue", "bit", False, per="device", headline=True, doc="data queues Q the decision faced"),
         InfoKey("energy_queue", "1", False, per="device", doc="virtual energy queues Y the decision faced"),
         InfoKey("offload_ratio", "1", doc="share of devices offloading"),
-        InfoKey("mode", "1", per="device", doc="the decision (1 = offload)"),
     )
 
     headline_key = "weighted_rate_mbps"
