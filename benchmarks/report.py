@@ -201,10 +201,10 @@ def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
         learners = {label: [run["headline_curve"] for run in runs if run.get("headline_curve")]
                     for label, runs in good.items()}
         learners = {label: curves for label, curves in learners.items() if curves}
-        if not learners:
+        if not any(spec.headline in run["metrics"] for runs in good.values() for run in runs):
             continue
         figure, axis = plt.subplots(figsize=(7, 4))
-        end = 0.0
+        end = max([run["frames"] for runs in good.values() for run in runs] + [1])  # fixed policies only: [0, 1]
         for label, curves in learners.items():
             length = min(len(curve) for curve in curves)
             frames = np.mean([np.asarray(curve[:length])[:, 0] for curve in curves], axis=0)

@@ -195,7 +195,10 @@ def execute(spec: RunSpec, show_progress: bool = False) -> dict[str, Any]:
         record["curve"] = _downsample(learned if learned and method.trains else rewards)
         if learned and method.trains:
             reference = float(np.mean(optima)) if optima else None
-            record["headline_curve"] = headline_curve(summary, learned, learned_infos, reference, spec.frames)
+            try:  # a metric that cannot be summarised per chunk (needs per-frame references) gets no curve
+                record["headline_curve"] = headline_curve(summary, learned, learned_infos, reference, spec.frames)
+            except (KeyError, TypeError, ValueError, IndexError):
+                record["headline_curve"] = []
         record["time_per_frame_ms"] = 1e3 * act_seconds / max(spec.eval_frames, 1)
     except Exception:  # a failing run is recorded, and the grid goes on
         record["error"] = traceback.format_exc(limit=20)
