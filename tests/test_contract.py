@@ -263,3 +263,40 @@ def test_episode_length_is_the_env_own_truncation_and_time_limit_still_shortens(
     limited.reset(seed=0)
     limited.action_space.seed(0)
     assert [limited.step(limited.action_space.sample())[3] for _ in range(2)] == [False, True]
+
+
+SMALLEST = {"MultiServerIoT-v0": {"num_servers": 1, "server_sites": ((500.0, 500.0),), "prices": (0.1,)}}
+
+
+def _decisions(space, rng):
+    """Every decision of a small discrete space, else 200 random ones (a batch for ``evaluate``)."""
+    if isinstance(space, gym.spaces.MultiBinary):
+        return np.array(list(np.ndindex(*(2,) * space.n)))
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return np.array(list(np.ndindex(*space.nvec)))
+    space.seed(int(rng.integers(2**31)))
+    return _batch([space.sample() for _ in range(200)])
+
+
+def test_smallest_sizes_reset_step_and_optimum(env_id):
+    """One device (and one server for MultiServerIoT-v0): single and vector envs reset and step, and
+    ``optimum()`` beats every decision (all of them where the space is discrete) up to its bound."""
+    config = {"num_devices": 1, **SMALLEST.get(env_id, {})}
+    env = gym.make(env_id, episode_length=2, **config)
+    rng = np.random.default_rng(0)
+    for seed in range(3):
+        observation, _ = env.reset(seed=seed)
+        for _ in range(2):
+            assert env.observation_space.contains(observation)
+            best = env.unwrapped.optimum()
+            rewards = env.unwrapped.evaluate(_decisions(env.action_space, rng)).rewards
+            assert np.isfinite(rewards).all() and rewards.max() <= best.reward + 1e-12 * abs(best.reward)
+            assert best.reward <= best.bound + 1e-9 * abs(best.bound)
+            observation, reward, _, truncated, _ = env.step(best.action)
+            assert reward == best.reward
+        assert truncated
+    vector = gym.make_vec(env_id, num_envs=2, episode_length=2, **config)
+    vector.reset(seed=0)
+    for _ in range(3):
+        observations, rewards, *_ = vector.step(vector.action_space.sample())
+        assert np.isfinite(rewards).all() and observations.shape == (2, *env.observation_space.shape)

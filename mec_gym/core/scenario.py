@@ -166,8 +166,8 @@ class ObservationCodec:
                     table_done = True
                     table = [self._by_name[name] for name in self.interleave]
                     batch = len(values[table[0].name])
-                    if all(f.columns == 1 for f in table):
-                        columns = [f.encode(values[f.name]) for f in table]
+                    if all(f.columns == 1 for f in table):  # a source may keep a trailing axis of 1 (e.g. M = 1)
+                        columns = [f.encode(values[f.name]).reshape(batch, -1) for f in table]
                         blocks.append(np.stack(columns, axis=-1).reshape(batch, -1))
                     else:
                         columns = [f.encode(values[f.name]).reshape(batch, -1, f.columns) for f in table]

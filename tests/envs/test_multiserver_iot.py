@@ -343,3 +343,34 @@ def test_reward_terms_and_device_rewards_recompute_from_the_costs():
     np.testing.assert_allclose(info["reward_terms"]["energy"], -cfg.energy_weight * info["energy"].mean(axis=1))
     np.testing.assert_allclose(info["reward_terms"]["payment"], -cfg.price_weight * payment.mean(axis=1), rtol=1e-12)
     np.testing.assert_allclose(info["device_rewards"], -info["cost"] / 8, rtol=1e-15)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 4), m=st.integers(1, 4),
+       pricing=st.sampled_from(["fixed", "stackelberg"]))
+def test_any_number_of_servers_resets_steps_and_enumerates(seed, n, m, pricing):
+    """num_servers = 1 (a trailing path-loss axis of 1) up to 4: the observation's per-device rows
+    are [D / Mbit, C / Gcycle, f / GHz, -log10(gain_j) / 20 for each server] from the path-loss
+    formula, and ``optimum()`` is the itertools brute force over the (M + 1)^N assignments."""
+    rng = np.random.default_rng(seed)
+    sites, prices = rng.uniform(0.0, 1000.0, (m, 2)), rng.uniform(0.01, 1.0, m)
+    env = gym.make("MultiServerIoT-v0", num_devices=n, num_servers=m, server_sites=sites, prices=prices,
+                   pricing=pricing, episode_length=2)
+    for step in range(3):
+        if step % 2 == 0:
+            observation, _ = env.reset(seed=seed + step)
+        state = env.unwrapped.state
+        distance_km = np.linalg.norm(state["positions"][:, None, :] - sites[None], axis=-1) / 1e3
+        gain = 10 ** (-(128.1 + 37.6 * np.log10(np.maximum(distance_km, 1e-3))) / 10) * state["fading"]
+        rows = np.column_stack([state["data_bits"] / 1e6, state["cycles"] / 1e9, state["device_cpu"] / 1e9,
+                                -np.log10(gain) / 20])
+        expected = np.clip(np.concatenate([rows.reshape(-1), state["prices"]]), 0.0, 10.0).astype(np.float32)
+        assert observation.shape == (n * (3 + m) + m,) and env.observation_space.contains(observation)
+        np.testing.assert_allclose(observation, expected, rtol=1e-6)
+        best = env.unwrapped.optimum()
+        brute = max(itertools.product(range(m + 1), repeat=n),
+                    key=lambda a: -_plain_cost(env.unwrapped, np.array(a)).mean())
+        assert best.method == "enumeration" and best.certified
+        assert best.reward == pytest.approx(-_plain_cost(env.unwrapped, np.array(brute)).mean(), rel=1e-12)
+        observation, reward, _, truncated, _ = env.step(best.action)
+        assert reward == pytest.approx(best.reward, rel=1e-12)
