@@ -467,3 +467,32 @@ def test_default_return_is_not_raised_by_never_offloading():
         if policy == "never":
             np.testing.assert_allclose(env.state["Z"], 600 * 0.3)
     assert means["never"] < means["optimum"]
+
+
+@pytest.mark.parametrize("reward, deadline_mode, qpu_partial", [
+    ("drift_plus_penalty", "hard", "whole"), ("surrogate", "penalty", "scaled"), ("cost", "hard", "scaled")])
+def test_optimum_beats_a_dense_grid_per_device_on_both_targets(reward, deadline_mode, qpu_partial):
+    """optimum() scores both targets' candidates in one batch: per device, its term of what optimum()
+    minimises (``device_objective``) is at most every fraction of a dense grid on either target, and
+    the bound (-V min cost + queue drift for drift-plus-penalty) covers the grid's best reward."""
+    grid = np.linspace(0, 1, 2_001)
+    n = 12
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        env = _env(seed, num_devices=n, reward=reward, deadline_mode=deadline_mode, qpu_partial=qpu_partial)
+        state = {"Z": rng.uniform(0, 20, n)}
+        if seed % 2:
+            state["deadline"] = rng.uniform(0.05, 1.0, n)
+        env.reset(seed=seed, options={"state": state})
+        best = env.optimum()
+        ours = env.evaluate({k: v[None] for k, v in best.action.items()}).info["device_objective"][0]
+        dense = np.concatenate([env.evaluate({"fraction": np.repeat(grid[:, None], n, axis=1),
+                                              "target": np.full((len(grid), n), target)}).info["device_objective"]
+                                for target in (0, 1)])
+        assert np.all(ours <= dense.min(axis=0) + 1e-6 * np.abs(dense.min(axis=0)) + 1e-12), seed
+        if reward != "drift_plus_penalty":  # the reward is minus the sum of the device terms
+            assert -dense.min(axis=0).sum() <= best.bound + 1e-9 * abs(best.bound)
+        grid_rewards = np.concatenate([env.evaluate({"fraction": np.repeat(grid[:, None], n, axis=1),
+                                                     "target": np.full((len(grid), n), target)}).rewards
+                                       for target in (0, 1)])
+        assert grid_rewards.max() <= best.bound + 1e-9 * abs(best.bound) and best.reward <= best.bound

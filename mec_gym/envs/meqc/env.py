@@ -82,7 +82,7 @@ from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
 from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
 from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
-                                   squeeze_single)
+                                   scale_rewards, squeeze_single)
 from mec_gym.core.validation import validate_action
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.meqc import oracle, quantum
@@ -248,8 +248,12 @@ class MEQCScenario(Scenario):
 
     @squeeze_single
     def oracle(self, state, decisions):
+        return self.score(state, decisions, self.terms(state))
+
+    def score(self, state, decisions, prepared) -> Batch:
+        """``oracle`` given ``prepared = terms(state)`` (computed once by a caller scoring again)."""
         fraction, target = decisions["fraction"], decisions["target"].astype(bool)
-        terms, objective, reference = self.terms(state)
+        terms, objective, reference = prepared
         result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
         device_objective = objective(result)
         remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
@@ -381,22 +385,22 @@ class MEQCEnv(MECEnv):
         mode. With ``reward="drift_plus_penalty"`` the bound is the sum of per-term bounds
         -V min cost + (Z^2 - max(Z + alpha_bar - 1, 0)^2) / 2 (valid, seldom reached)."""
         self._require_reset()
-        n = self.config.num_devices
-        terms, objective, reference = self._oracle(self._state)
-        options = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, objective, reference.miss_penalty,
-                                           float32="neighbours") for target in (False, True)]
-        use_qpu = options[1][1] < options[0][1]
-        action = {"fraction": np.where(use_qpu, options[1][0], options[0][0]).astype(np.float32),
+        cfg, state = self.config, self._state
+        drift = cfg.reward == "drift_plus_penalty"
+        prepared = self._oracle(state)
+        terms, objective, reference = prepared
+        minimised = (lambda result: result["cost"]) if drift else None  # noqa: E731
+        fractions, objectives, least = oracle.best_per_target(terms, self.weights, objective, reference.miss_penalty,
+                                                              minimised)
+        use_qpu = objectives[1] < objectives[0]
+        action = {"fraction": np.where(use_qpu, fractions[1], fractions[0]).astype(np.float32),
                   "target": use_qpu.astype(np.int8)}
-        reward = float(self._score(self._state, {k: v[None].astype(np.float64) if k == "fraction" else v[None]
-                                                 for k, v in action.items()}).rewards[0])
-        drift = self.config.reward == "drift_plus_penalty"
-        minimised = (lambda result: result["cost"]) if drift else objective  # noqa: E731
-        exact = [oracle.optimal_fraction(terms, np.full(n, target), self.weights, minimised, reference.miss_penalty,
-                                         float32=float32)[1] for target in (False, True) for float32 in (False, "neighbours")]
-        bound = -float(np.minimum.reduce(exact).sum())  # every real fraction
+        decision = {"fraction": action["fraction"][None].astype(np.float64), "target": action["target"][None]}
+        rewards, _ = scale_rewards(self.scenario.score(state, decision, prepared).rewards, {}, cfg.reward_scale)
+        reward = float(rewards[0])  # what step() reports, from the terms computed once
+        bound = -float(least.sum())  # every real fraction
         if drift:
-            cfg, queue = self.config, self._state["Z"]
+            queue = state["Z"]
             bound = cfg.V * bound + 0.5 * float((queue**2 - np.maximum(queue + cfg.alpha_bar - 1.0, 0.0) ** 2).sum())
         bound *= self.config.reward_scale
         return Optimum(action=action, reward=reward, method=search.method_name("closed-form"), bound=bound)

@@ -133,12 +133,7 @@ def breakpoints(terms: dict, target: np.ndarray, float32: bool | str = True) -> 
     0+, where a whole circuit's fixed time and energy start). ``float32="neighbours"``: (N, 30), the
     float32 values within two steps of each exact point (clipped to [0, 1])."""
     if float32 == "neighbours":
-        nearest = breakpoints(terms, target, float32=False).astype(np.float32)
-        points, up, down = [nearest], nearest, nearest
-        for _ in range(2):
-            up, down = np.nextafter(up, np.float32(2)), np.nextafter(down, np.float32(-1))
-            points += [up, down]
-        return np.clip(np.concatenate(points, axis=-1).astype(np.float64), 0.0, 1.0)
+        return _neighbours(breakpoints(terms, target, float32=False))
     qpu = target.astype(bool)
     slope = np.where(qpu, terms["qpu_time_slope"], terms["cpu_time"])
     offset = np.where(qpu, terms["qpu_time"], 0.0)
@@ -148,10 +143,20 @@ def breakpoints(terms: dict, target: np.ndarray, float32: bool | str = True) -> 
     remote_meets = (deadline - offset) / slope
     clean = lambda x: np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)  # noqa: E731
     rounded = _to_float32 if float32 else (lambda x, up: x)
-    points = [np.zeros_like(local), np.ones_like(local), rounded(clean(crossing), None),
-              rounded(clean(local_meets), up=True), rounded(clean(remote_meets), up=False),
-              np.full_like(local, SMALLEST_FRACTION)]
+    points = [np.zeros_like(crossing), np.ones_like(crossing), rounded(clean(crossing), None),
+              rounded(clean(np.broadcast_to(local_meets, crossing.shape)), up=True), rounded(clean(remote_meets), up=False),
+              np.full_like(crossing, SMALLEST_FRACTION)]
     return np.stack(points, axis=-1)
+
+
+def _neighbours(exact: np.ndarray) -> np.ndarray:
+    """The float32 values within two steps of each exact breakpoint (..., 6) -> (..., 30), in [0, 1]."""
+    nearest = exact.astype(np.float32)
+    points, up, down = [nearest], nearest, nearest
+    for _ in range(2):
+        up, down = np.nextafter(up, np.float32(2)), np.nextafter(down, np.float32(-1))
+        points += [up, down]
+    return np.clip(np.concatenate(points, axis=-1).astype(np.float64), 0.0, 1.0)
 
 
 SMALLEST_FRACTION = float(np.nextafter(np.float32(0), np.float32(1)))  # alpha = 0+ as a float32 action
@@ -170,18 +175,16 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
     maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
     objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
     shape = np.shape(terms["deadline"])  # (N,), or (B, N) for a batch of states
-    meets, objectives = [], []
-    for target in (False, True):
-        candidates = np.swapaxes(breakpoints(terms, np.full(shape, target)), -1, -2)  # (6, N)
-        result = costs(terms, candidates, np.full(candidates.shape, target), weights, miss_penalty=0.0)
-        meets.append(~result["missed"])
-        objectives.append(per_device_objective(result))
-    meets, objectives = np.concatenate(meets, axis=-2), np.concatenate(objectives, axis=-2)
-    meetable = meets.any(axis=-2)
+    target = np.broadcast_to(np.array([False, True]).reshape((2,) + (1,) * len(shape)), (2, *shape))
+    candidates = np.swapaxes(breakpoints(terms, target), -1, -2)  # both targets at once: (2, 6, N) or (2, B, 6, N)
+    result = costs(terms, candidates, np.broadcast_to(np.expand_dims(target, -2), candidates.shape), weights,
+                   miss_penalty=0.0)
+    meets, objectives = ~result["missed"], per_device_objective(result)
+    meetable = meets.any(axis=(0, -2))
     if mode == "penalty":
         return DeadlineReference(meetable, np.full(shape, weights.deadline_penalty))
-    worst_meeting = np.where(meets, objectives, -np.inf).max(axis=-2)
-    gap = np.where(meetable, worst_meeting - objectives.min(axis=-2), 0.0)
+    worst_meeting = np.where(meets, objectives, -np.inf).max(axis=(0, -2))
+    gap = np.where(meetable, worst_meeting - objectives.min(axis=(0, -2)), 0.0)
     return DeadlineReference(meetable, np.where(meetable, gap / scale + weights.deadline_penalty, 0.0))
 
 
@@ -207,3 +210,20 @@ def optimal_fraction(terms: dict, target: np.ndarray, weights: Weights, per_devi
     best = np.expand_dims(np.argmin(objective, axis=-2), -2)
     pick = lambda x: np.take_along_axis(x, best, axis=-2)[..., 0, :]  # noqa: E731
     return pick(candidates), pick(objective)
+
+
+def best_per_target(terms: dict, weights: Weights, per_device_objective, miss_penalty: np.ndarray,
+                    minimised=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``optimal_fraction`` for both targets (cloud CPU, QPU) over every float32 fraction
+    ("neighbours"), and the least ``minimised`` (default: the objective) over both targets and every
+    real or float32 fraction, from one scoring of all candidates (N,) states only. Returns
+    (fractions (2, N), objectives (2, N), least (N,)); the same numbers as the separate calls."""
+    target = np.broadcast_to(np.array([False, True])[:, None], (2, np.shape(terms["deadline"])[-1]))
+    exact = breakpoints(terms, target, float32=False)  # (2, N, 6)
+    candidates = np.swapaxes(np.concatenate([exact, _neighbours(exact)], axis=-1), -1, -2)  # (2, 36, N)
+    result = costs(terms, candidates, np.broadcast_to(target[:, None, :], candidates.shape), weights, miss_penalty)
+    objective = per_device_objective(result)
+    best = np.argmin(objective[:, exact.shape[-1]:], axis=-2)[:, None] + exact.shape[-1]  # float32 fractions only
+    pick = lambda x: np.take_along_axis(x, best, axis=-2)[:, 0]  # noqa: E731
+    least = (objective if minimised is None else minimised(result)).min(axis=(0, 1))
+    return pick(candidates), pick(objective), least
