@@ -103,3 +103,14 @@ def test_reproductions_page_without_reports(tmp_path):
     assert "[Reproduction: P](p.md)" in page
     text, assets = docs_pages.report_page(reports["p"])
     assert "![fig](p/x.png)" in text and assets == [tmp_path / "p" / "x.png"] and "(`reproductions/p/results.json`)" in text
+
+
+def test_pages_use_the_library_wrappers_rather_than_inline_copies():
+    """A page's code (run or not) imports ``mec_gym.wrappers`` instead of defining its own Gymnasium
+    wrapper (one home for each adaptation); the RLlib page uses ``MultiBinaryAsMultiDiscrete``."""
+    inline = re.compile(r"^class \w+\((?:gym(?:nasium)?\.)?\w*Wrapper\)", re.M)
+    for page, text in PAGES.items():
+        for _, code, _ in blocks(text):
+            assert not inline.search(code), f"{page} defines a wrapper inline: use mec_gym.wrappers"
+    rllib = [code for _, code, _ in blocks(PAGES["with/rllib.md"])]
+    assert rllib and all("from mec_gym.wrappers import MultiBinaryAsMultiDiscrete" in code for code in rllib)
