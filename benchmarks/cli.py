@@ -25,7 +25,7 @@ from mec_gym.core.scenario import describe
 from benchmarks.presets import PRESETS, load_grid
 from benchmarks.registry import METHODS, methods_for
 from benchmarks.reproduce import MODULES as PAPER_MODULES
-from benchmarks.report import write_leaderboard
+from benchmarks.report import markers, readme_tables, replace_section, write_leaderboard
 from benchmarks.runner import RunSpec, run_grid, run_identity
 
 
@@ -105,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="skip runs that already succeeded with the same configuration (failed runs are retried; "
                             "default: rerun every run)")
     bench.add_argument("--no-progress", action="store_true", help="no progress bars (default: bars on)")
+    bench.add_argument("--readme", type=Path, metavar="FILE",
+                       help="also write the tables between FILE's <!-- leaderboard:start/end --> markers")
     reproduce = commands.add_parser("reproduce", help="re-run a paper's experiments and judge its claims "
                                     "(writes reproductions/<paper>/REPORT.md, results.json, figures)")
     reproduce.add_argument("paper", nargs="?", help=f"one of {', '.join(PAPER_MODULES)}, or all")
@@ -225,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, OSError) as error:  # TypeError: an unknown env config field
         print(f"mec-gym bench: {error}", file=sys.stderr)
         return 2
+    if args.readme and not all(marker in (args.readme.read_text() if args.readme.is_file() else "")
+                               for marker in markers("leaderboard")):
+        print(f"mec-gym bench: --readme {args.readme} has no {' ... '.join(markers('leaderboard'))} markers",
+              file=sys.stderr)
+        return 2
     for line in dropped:
         print(f"mec-gym bench: warning: left out {line}", file=sys.stderr)
     if not specs:
@@ -233,7 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     records = run_grid(specs, args.out, resume=args.resume, workers=args.workers, backend=args.backend,
                        ray_address=args.ray_address, progress=not args.no_progress)
-    print(write_leaderboard(records, args.out))
+    text = write_leaderboard(records, args.out)
+    print(text)
+    if args.readme:
+        replace_section(args.readme, "leaderboard", readme_tables(text))
     grid = {spec.identity for spec in specs}
     failed = [record for record in records if record["error"] and run_identity(record) in grid]
     if failed:

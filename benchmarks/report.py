@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -238,6 +239,27 @@ def plot_curves(records: list[dict[str, Any]], folder: Path) -> list[Path]:
         plt.close(figure)
         paths.append(path)
     return paths
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The HTML comments that delimit a generated section ``name`` of a Markdown file."""
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Replace what stands between ``markers(name)`` in the file ``path`` by ``body``."""
+    start, end = markers(name)
+    text = path.read_text()
+    if start not in text or end not in text:
+        raise ValueError(f"{path} has no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    path.write_text(head + start + "\n\n" + body.strip("\n") + "\n\n" + end + rest.split(end, 1)[1])
+
+
+def readme_tables(markdown_text: str) -> str:
+    """The leaderboard's Markdown as a README section: its title dropped, each env a level-3 heading."""
+    body = markdown_text.split("\n", 1)[1] if markdown_text.startswith("# ") else markdown_text
+    return re.sub(r"^## ", "### ", body, flags=re.M).strip("\n")
 
 
 def write_leaderboard(records: list[dict[str, Any]], out: Path) -> str:

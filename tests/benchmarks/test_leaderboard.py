@@ -208,3 +208,24 @@ def test_plot_shows_the_headline_against_learning_frames_with_the_reference(tmp_
     assert smoothed[-1, 0] == 10_000.0  # x: learning frames
     assert smoothed[-1, 1] == pytest.approx(np.mean([0.5 + 0.004 * i for i in range(95, 100)]))  # 5-point average
     assert sorted(captured["levels"]) == [0.7, 1.0]  # random's level and the reference line
+
+
+def test_readme_option_writes_the_tables_between_the_markers_and_refuses_a_file_without_them(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("head\n<!-- leaderboard:start -->\nstale table\n<!-- leaderboard:end -->\ntail\n")
+    args = ["bench", "--env", "WPMEC-v0", "--method", "random", "optimum", "--seeds", "0", "--frames", "0",
+            "--eval-frames", "3", "--no-progress", "--readme", str(readme)]
+    assert cli_main([*args, "--out", str(tmp_path / "out")]) == 0
+    text = readme.read_text()
+    board = (tmp_path / "out" / "leaderboard.md").read_text()
+    assert text.startswith("head\n") and text.endswith("tail\n") and "stale table" not in text
+    assert "# mec-gym leaderboard" not in text and "### WPMEC-v0" in text and "\n## " not in text
+    for line in board.splitlines():  # every row of the generated tables, verbatim
+        if line.startswith("| "):
+            assert line in text
+    bare = tmp_path / "BARE.md"
+    bare.write_text("no markers\n")
+    capsys.readouterr()
+    assert cli_main([*args[:-1], str(bare), "--out", str(tmp_path / "refused")]) == 2
+    assert "leaderboard:start" in capsys.readouterr().err and not (tmp_path / "refused").exists()
+    assert bare.read_text() == "no markers\n"
