@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.journal import Journal
+from benchmarks.report import markers, replace_section
 
 REPRODUCED, PARTLY, CONTRADICTED, NOT_REPRODUCIBLE = "reproduced", "partly", "contradicted", "not reproducible"
 VERDICTS = (REPRODUCED, PARTLY, CONTRADICTED, NOT_REPRODUCIBLE)
@@ -331,12 +332,12 @@ def reproduce(paper: Paper, quick: bool = False, resume: bool = False, out: Path
 
 
 # ----- the README's section ---------------------------------------------------------------------------
-README_START, README_END = "<!-- reproductions:start -->", "<!-- reproductions:end -->"
+README_START, README_END = markers("reproductions")
 
 
 def readme_section(folder: Path, names: Sequence[str]) -> str:
     """The README's table: one row per paper with a results.json in ``folder``."""
-    lines = [README_START, "", "| paper | budget | wall time | " + " | ".join(VERDICTS) + " | report |",
+    lines = ["| paper | budget | wall time | " + " | ".join(VERDICTS) + " | report |",
              "|---|---|---|" + "---|" * len(VERDICTS) + "---|"]
     for name in names:
         path = folder / name / "results.json"
@@ -347,14 +348,9 @@ def readme_section(folder: Path, names: Sequence[str]) -> str:
         lines.append(f"| {name}: {content['title']} | {content['budget']['label']}, seeds {content['budget']['seeds']} "
                      f"| {content['part_seconds'] / 60:.1f} min | " + " | ".join(cells)
                      + f" | [REPORT.md](reproductions/{name}/REPORT.md) |")
-    return "\n".join(lines + ["", README_END])
+    return "\n".join(lines)
 
 
 def update_readme(readme: Path, folder: Path, names: Sequence[str]) -> None:
     """Replace the section between the markers in ``readme`` by the generated table."""
-    text = readme.read_text()
-    if README_START not in text or README_END not in text:
-        raise ValueError(f"{readme} has no {README_START} ... {README_END} markers")
-    head, rest = text.split(README_START, 1)
-    tail = rest.split(README_END, 1)[1]
-    readme.write_text(head + readme_section(folder, names) + tail)
+    replace_section(readme, "reproductions", readme_section(folder, names))
