@@ -132,4 +132,8 @@ def test_sigkill_then_resume_gives_the_uninterrupted_report(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert journal.read_text().count("\n") == total  # the journaled parts were kept, not rerun and appended
     # same seeds, same numbers: the parts recomputed after the kill equal the uninterrupted run's
-    assert without_timings(tmp_path / name, name) == without_timings(clean_out / name, name)
+    resumed_report, clean_report = without_timings(tmp_path / name, name), without_timings(clean_out / name, name)
+    differing = [(ours, theirs) for ours, theirs in zip(resumed_report[0], clean_report[0]) if ours != theirs]
+    assert resumed_report[0] == clean_report[0], f"{done} parts journaled before the kill; differing lines: {differing}"
+    assert resumed_report[1] == clean_report[1], [key for key in clean_report[1]
+                                                  if resumed_report[1].get(key) != clean_report[1][key]]
