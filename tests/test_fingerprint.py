@@ -24,7 +24,10 @@ OLD_MODE: dict[str, dict] = {
 # info keys renamed since the recording: {env id: {recorded key: key now}}
 RENAMED: dict[str, dict[str, str]] = {
     "MultiServerIoT-v0": {"info.fairness": "info.cost_fairness"},  # issue 17: fairness is over resources now
-    "PQC-NOMA-v0": {"info.objective": "info.surrogate"},  # issue 18: the per-slot surrogate, by name
+    # issue 18: the per-slot surrogate, by name; issue 19: "rates" held bits per frame, where WPMEC-v0's
+    # "rates" are bit/s (one name, one unit): the same numbers are "served_bits" now
+    "PQC-NOMA-v0": {"info.objective": "info.surrogate", "info.rates": "info.served_bits"},
+    "OFDMA-Consistency-v0": {"info.delay": "info.latency"},  # issue 19: the delay quantity's one name
 }
 
 

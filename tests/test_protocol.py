@@ -55,6 +55,30 @@ def test_info_schema_names_every_info_key_with_a_known_vocabulary(env):
             assert entry.unit == "bit/s" and entry.higher_is_better is True, entry.key
 
 
+# the word a key measuring each shared quantity carries in its name (one vocabulary across the envs)
+QUANTITY_WORDS = {"delay": ("latency",), "energy": ("energy",), "rate": ("rate",), "cost": ("cost",),
+                  "objective": ("objective", "surrogate")}
+
+
+def test_one_info_key_name_means_one_unit_and_direction_across_the_envs():
+    """A key that several envs report has the same unit, direction and granularity everywhere (and the
+    same shared quantity where both declare one); a key measuring a shared quantity is named by its word
+    (the delay is ``latency`` in every env, never ``delay``)."""
+    seen: dict[str, tuple] = {}
+    for env_id in mec_gym.ENV_IDS:
+        for entry in gym.make(env_id).unwrapped.scenario.info_schema:
+            if entry.quantity is not None:
+                assert any(word in entry.key for word in QUANTITY_WORDS[entry.quantity]), (env_id, entry.key)
+            if entry.key not in seen:
+                seen[entry.key] = (env_id, entry)
+                continue
+            first_id, first = seen[entry.key]
+            for field in ("unit", "higher_is_better", "per"):
+                assert getattr(entry, field) == getattr(first, field), (entry.key, field, first_id, env_id)
+            if None not in (entry.quantity, first.quantity):
+                assert entry.quantity == first.quantity, (entry.key, first_id, env_id)
+
+
 def test_evaluate_in_a_given_state_is_pure_and_matches_a_reset_into_that_state(env):
     actions = np.stack([env.action_space.sample() for _ in range(3)]) if not isinstance(
         env.action_space, gym.spaces.Dict) else {k: np.stack([env.action_space.sample()[k] for _ in range(3)])

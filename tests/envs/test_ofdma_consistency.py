@@ -133,7 +133,7 @@ def test_consistency_count_and_reward_terms_on_hand_made_actions():
     energy = np.array([p[0] * t0, *(1e-28 * state["data_bits"][1:] * state["cycles_per_bit"][1:] * f[1:] ** 2)])
     expected = -(delay.sum() + energy.sum()) - max(delay.sum() - 0.5, 0) - max(b.sum() / physics.bandwidth - 1, 0) + 2
     assert out.rewards[0] == pytest.approx(expected, rel=1e-6)
-    np.testing.assert_allclose(out.info["delay"][0], delay, rtol=1e-6)
+    np.testing.assert_allclose(out.info["latency"][0], delay, rtol=1e-6)
 
 
 def test_bandwidth_overuse_is_penalised():
@@ -225,14 +225,14 @@ def _slsqp_hard_objective(env, offload) -> float:
         return score(state, physics, off[None], b[None], p[None], f[None])
 
     constraints = [{"type": "ineq", "fun": lambda x: 1.0 - x[:n][off].sum()},
-                   {"type": "ineq", "fun": lambda x: physics.deadline - outcome(x)["delay"][0]}]
+                   {"type": "ineq", "fun": lambda x: physics.deadline - outcome(x)["latency"][0]}]
     rng, best = np.random.default_rng(0), np.inf
     for _ in range(12):
         x0 = rng.uniform(0.05, 1.0, 3 * n)
         x0[:n] *= 0.99 / max(1, off.sum())
         result = minimize(lambda x: outcome(x)["objective"][0], x0, method="SLSQP", bounds=[(1e-6, 1.0)] * (3 * n),
                           constraints=constraints, options={"maxiter": 500, "ftol": 1e-12})
-        delays = outcome(result.x)["delay"][0]
+        delays = outcome(result.x)["latency"][0]
         if result.success and (delays <= physics.deadline + 1e-7).all() and result.x[:n][off].sum() <= 1 + 1e-7:
             best = min(best, result.fun)
     return best
@@ -245,7 +245,7 @@ def test_hard_deadline_oracle_agrees_with_slsqp_and_meets_every_deadline():
         soft.reset(seed=seed)
         for offload in (np.array([1, 1, 1]), np.array([0, 1, 1])):
             # a deadline just below the soft optimum's longest delay, so that it binds
-            tau = 0.97 * soft.evaluate_offloading(offload[None]).info["delay"][0].max()
+            tau = 0.97 * soft.evaluate_offloading(offload[None]).info["latency"][0].max()
             env = gym.make("OFDMA-Consistency-v0", num_devices=3, deadline=tau, deadlines="hard").unwrapped
             env.reset(seed=seed)
             info = env.evaluate_offloading(offload[None]).info
@@ -254,11 +254,11 @@ def test_hard_deadline_oracle_agrees_with_slsqp_and_meets_every_deadline():
                 assert reference == np.inf  # nothing SLSQP finds meets the deadlines either
                 continue
             feasible += 1
-            assert (info["delay"][0] <= tau * (1 + 1e-9)).all()
+            assert (info["latency"][0] <= tau * (1 + 1e-9)).all()
             assert info["bandwidth"][0].sum() <= env.physics.bandwidth * (1 + 1e-9)
             assert info["objective"][0] <= reference * (1 + 1e-9)
             assert abs(info["objective"][0] - reference) <= 1e-6 * reference
-            binding += int(np.isclose(info["delay"][0], tau, rtol=1e-6).any())
+            binding += int(np.isclose(info["latency"][0], tau, rtol=1e-6).any())
     assert feasible >= 4 and binding >= 4  # the comparison covered deadline-bound allocations
 
 

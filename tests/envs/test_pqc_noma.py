@@ -145,7 +145,7 @@ def test_sca_reaches_the_brute_force_optimum_and_beats_greedy():
         value_greedy = _sic_value(greedy[users][None], h[users], coef[users], y[users], env)[0][0]
         best = _brute_force(users, h, coef, y, queue, env)
         value_sca = value_sca[0]
-        np.testing.assert_allclose(out["rates"][0, users], mbit[0] * MBIT, rtol=1e-9)
+        np.testing.assert_allclose(out["served_bits"][0, users], mbit[0] * MBIT, rtol=1e-9)
         assert np.all(mbit[0] <= queue[users] * (1 + 1e-9)) and np.all(sca <= env.link.max_power)
         assert value_sca >= value_greedy - 1e-9 * abs(value_greedy)
         assert value_sca <= best + 1e-6 * abs(best)
@@ -204,9 +204,9 @@ def test_allocations_are_feasible_and_recompute(method):
     h, coef, y, queue = _terms(env)
     assert np.all((out["power"] >= 0) & (out["power"] <= link.max_power + 1e-15))
     assert np.all((out["cpu_freq"] >= 0) & (out["cpu_freq"] <= link.max_cpu))
-    assert np.all(out["rates"] <= state["Q"] * (1 + 1e-9))
+    assert np.all(out["served_bits"] <= state["Q"] * (1 + 1e-9))
     local = batch == 0
-    np.testing.assert_allclose(out["rates"][local], (out["cpu_freq"] * link.frame_length / link.cycles_per_bit)[local])
+    np.testing.assert_allclose(out["served_bits"][local], (out["cpu_freq"] * link.frame_length / link.cycles_per_bit)[local])
     np.testing.assert_allclose(out["energy"][local], (link.energy_coefficient * out["cpu_freq"] ** 3)[local])
     p = out["power"]
     if method == "tdma":
@@ -216,7 +216,7 @@ def test_allocations_are_feasible_and_recompute(method):
         cfg = env.config
         noise = 10 ** ((cfg.noise_density_dbm - 30) / 10) * cfg.bandwidth
         bits = cfg.bandwidth / cfg.comm_overhead / (1 + cfg.overhead_coefficient) * tau * np.log2(1 + p * h / noise)
-        np.testing.assert_allclose(out["rates"][~local], bits[~local], rtol=1e-9)
+        np.testing.assert_allclose(out["served_bits"][~local], bits[~local], rtol=1e-9)
         np.testing.assert_allclose(out["energy"][~local], (p * tau + cfg.pqc_power)[~local], rtol=1e-9)
     else:
         # SIC by hand: strongest decoded first, a user interfered with by the weaker offloaders only
@@ -225,9 +225,9 @@ def test_allocations_are_feasible_and_recompute(method):
         received = np.where(local, 0.0, p * h)
         weaker = (received[:, None, :] * (h[None, :] < h[:, None])[None]).sum(axis=2)
         bits = cfg.bandwidth / cfg.comm_overhead / (1 + cfg.overhead_coefficient) * np.log2(1 + received / (noise + weaker))
-        np.testing.assert_allclose(out["rates"][~local], bits[~local], rtol=1e-9)
+        np.testing.assert_allclose(out["served_bits"][~local], bits[~local], rtol=1e-9)
         np.testing.assert_allclose(out["energy"][~local], (p + cfg.pqc_power)[~local], rtol=1e-12)
-    objective = (coef * out["rates"] / MBIT - y * out["energy"]).sum(axis=1)
+    objective = (coef * out["served_bits"] / MBIT - y * out["energy"]).sum(axis=1)
     np.testing.assert_allclose(env.evaluate(batch).rewards, objective, rtol=1e-12)
 
 
@@ -257,7 +257,7 @@ def test_queues_follow_their_dynamics():
     after = env.unwrapped.state
     cfg = env.unwrapped.config
     np.testing.assert_allclose(after["Y"], np.maximum(before["Y"] + 100 * (info["energy"] - 0.08), 0))
-    arrivals = after["Q"] - (before["Q"] - info["rates"])
+    arrivals = after["Q"] - (before["Q"] - info["served_bits"])
     assert np.all(arrivals >= 0) and cfg.arrival_mean == 3e6
 
 
@@ -294,7 +294,7 @@ def test_sca_is_finite_and_feasible_on_extreme_frames(log_h, queue, energy_queue
     env.reset(seed=0, options={"state": state})
     out = env.evaluate(np.array([[1, 1, 1, 1], [1, 0, 1, 1]]))
     assert np.isfinite(out.rewards).all() and all(np.isfinite(v).all() for v in info_arrays(out.info))
-    assert np.all(out.info["rates"] <= state["Q"] * (1 + 1e-9)) and np.all(out.info["power"] <= env.link.max_power)
+    assert np.all(out.info["served_bits"] <= state["Q"] * (1 + 1e-9)) and np.all(out.info["power"] <= env.link.max_power)
 
 
 def test_bad_config_and_action_raise():
@@ -329,7 +329,7 @@ def test_drift_plus_penalty_return_telescopes(policy):
         action = {"local": np.zeros(10), "offload": np.ones(10), "random": rng.integers(0, 2, 10)}[policy]
         _, reward, _, _, info = env.step(action.astype(np.int8))
         total += reward
-        weighted_mbit += (env.config.weights * info["rates"]).sum() / MBIT
+        weighted_mbit += (env.config.weights * info["served_bits"]).sum() / MBIT
     expected = env.config.V * weighted_mbit - _backlog_term(env)
     assert total == pytest.approx(expected, rel=1e-9)
 

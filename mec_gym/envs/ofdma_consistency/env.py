@@ -49,7 +49,7 @@ Truncation after ``episode_length`` (default 200) decisions; never terminates.
 ## Info
 ``objective``, ``served_objective`` (the objective with the offloaders' bandwidth requests scaled
 down in proportion to fit B, as a server would grant them; equal to ``objective`` when they fit),
-``delay`` (N, s), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
+``latency`` (N, s: T_n), ``energy`` (N, J), ``consistent`` (N), ``consistency_count``,
 ``deadline_excess`` (s), ``bandwidth_excess`` (share of B), ``deadline_misses``, ``best_objective``
 (lowest objective so far in the episode among decisions within the band, sum b <= B, this decision
 included; it starts at the all-local decision at f_max that the first observation reports), ``mode`` (N,
@@ -85,7 +85,7 @@ class OFDMAConsistencyScenario(Scenario):
         InfoKey("objective", "1", False, reward_term=True, quantity="objective", doc="sum lambda1 T + lambda2 E"),
         InfoKey("served_objective", "1", False, quantity="objective",
                 doc="the objective with over-asking bandwidth requests scaled to fit B"),
-        InfoKey("delay", "s", False, quantity="delay", per="device"),
+        InfoKey("latency", "s", False, quantity="delay", per="device", doc="T_n, the completion time of each task"),
         InfoKey("energy", "J", False, quantity="energy", per="device"),
         InfoKey("consistent", "1", True, per="device", doc="resources consistent with the offloading bit"),
         InfoKey("consistency_count", "1", True, reward_term=True),
@@ -149,7 +149,7 @@ class OFDMAConsistencyScenario(Scenario):
         shape = state["local_cpu"].shape[:-1] + (1, self.config.num_devices)
         all_local = score(state, self.physics, np.zeros(shape, bool), np.zeros(shape), np.zeros(shape),
                           state["local_cpu"][..., None, :])
-        state["last_delay"], state["last_energy"] = all_local["delay"][..., 0, :], all_local["energy"][..., 0, :]
+        state["last_delay"], state["last_energy"] = all_local["latency"][..., 0, :], all_local["energy"][..., 0, :]
         state["best_objective"] = all_local["objective"][..., 0]  # a decision within the band
         return state
 
@@ -168,7 +168,7 @@ class OFDMAConsistencyScenario(Scenario):
         within_band = result["bandwidth_excess"] == 0.0  # decisions using more than B do not count
         previous = state["best_objective"][..., None]
         best = np.where(within_band, np.minimum(previous, result["objective"]), previous)
-        info = {key: result[key] for key in ("objective", "served_objective", "delay", "energy", "consistent",
+        info = {key: result[key] for key in ("objective", "served_objective", "latency", "energy", "consistent",
                                              "consistency_count", "deadline_excess", "bandwidth_excess",
                                              "deadline_misses")}
         info["best_objective"] = best
@@ -189,7 +189,7 @@ class OFDMAConsistencyScenario(Scenario):
 
     def transition(self, state, actions, info, rngs, steps, streams):
         new = dict(state)
-        new["last_delay"], new["last_energy"] = info["delay"].copy(), info["energy"].copy()  # info is the caller's
+        new["last_delay"], new["last_energy"] = info["latency"].copy(), info["energy"].copy()  # info is the caller's
         new["best_objective"] = np.array(info["best_objective"])
         return new
 
@@ -288,7 +288,7 @@ class OFDMAConsistencyEnv(MECEnv):
         delays against the deadline, energies and consistency (eq. 11)."""
         quantities = {"task (Mbit)": state["data_bits"] / 1e6}
         if info:
-            quantities[f"delay T_n (s); sum must stay <= tau = {self.config.deadline:g} s"] = info["delay"]
+            quantities[f"delay T_n (s); sum must stay <= tau = {self.config.deadline:g} s"] = info["latency"]
             quantities["energy E_n (J)"] = info["energy"]
             quantities["consistent (1) or not (0)"] = info["consistent"].astype(float)
         return rendering.Scene(rendering.fan(state["distance"]), [rendering.Site("edge server", 0.0, 0.0, "s")],

@@ -104,7 +104,7 @@ def score(task, physics: Physics, offload, bandwidth, power, cpu, floor: float =
     bandwidth_excess = np.maximum(bandwidth.sum(axis=-1) / physics.bandwidth - 1.0 - BANDWIDTH_TOLERANCE, 0.0)
     reward = -objective - deadline_excess - bandwidth_excess + consistent.sum(axis=-1)
     return {
-        "delay": delay, "energy": energy, "objective": objective, "served_objective": served_objective,
+        "latency": delay, "energy": energy, "objective": objective, "served_objective": served_objective,
         "consistent": consistent, "consistency_count": consistent.sum(axis=-1), "deadline_excess": deadline_excess,
         "bandwidth_excess": bandwidth_excess, "deadline_misses": (delay > physics.deadline).sum(axis=-1),
         "reward": reward,

@@ -54,7 +54,7 @@ Q(t+1) = Q(t) - r(t) + A(t), A ~ Exp(arrival_mean); Y(t+1) = max(Y(t) + c (e(t) 
 Truncation after ``episode_length`` frames.
 
 ## Info
-``rates`` (bits per frame), ``energy`` (J), ``power`` (W), ``cpu_freq`` (Hz), ``surrogate`` (S),
+``served_bits`` (bits served in the frame), ``energy`` (J), ``power`` (W), ``cpu_freq`` (Hz), ``surrogate`` (S),
 ``reward_terms``, ``device_rewards``,
 ``weighted_rate_mbps`` (sum w r / T / 1e6), ``data_queue`` (bits) and ``energy_queue`` (Y) the
 decision faced, ``offload_ratio`` (share of devices offloading), ``mode`` (N, the decision as int8).
@@ -92,12 +92,12 @@ class PQCNOMAScenario(Scenario):
         InfoKey("surrogate", "1", True, quantity="objective",
                 doc="the per-slot drift-plus-penalty surrogate S (the reward with reward='surrogate')"),
         REWARD_TERMS, DEVICE_REWARDS,
-        InfoKey("rates", "bit/frame", True, quantity=None, per="device", doc="bits served in the frame"),
+        InfoKey("served_bits", "bit", True, per="device", doc="bits served in the frame (computed locally or offloaded)"),
         InfoKey("energy", "J", False, quantity="energy", per="device", headline=True, doc="energy of the frame"),
         InfoKey("power", "W", per="device", doc="transmit powers (0 for local devices)"),
         InfoKey("cpu_freq", "Hz", per="device", doc="local CPU frequencies (0 for offloaders)"),
         InfoKey("weighted_rate_mbps", "Mbit/s", True, headline=True,
-                doc="sum_i w_i r_i / T (the reward with reward='rate', in Mbit per frame)"),
+                doc="sum_i w_i r_i / T (the reward with reward='rate' is sum_i w_i r_i, Mbit per frame)"),
         InfoKey("data_queue", "bit", False, per="device", headline=True, doc="data queues Q the decision faced"),
         InfoKey("energy_queue", "1", False, per="device", doc="virtual energy queues Y the decision faced"),
         InfoKey("offload_ratio", "1", doc="share of devices offloading"),
@@ -171,7 +171,7 @@ class PQCNOMAScenario(Scenario):
         expand = lambda x: x[:, None, :]  # noqa: E731  per-state vectors against (B, K, N)
         result = assemble(expand(h), expand(coef), expand(y), expand(queue_mbit), offload, power, offload_mbit, link, tau)
         surrogate = result.pop("objective")
-        device_rate = cfg.weights * result["rates"] / MBIT  # (B, K, N) weighted Mbit
+        device_rate = cfg.weights * result["served_bits"] / MBIT  # (B, K, N) weighted Mbit
         weighted_mbit = device_rate.sum(axis=-1)
         device_terms = self.device_terms(state, result, device_rate)
         terms = {name: value.sum(axis=-1) for name, value in device_terms.items()}
@@ -197,7 +197,7 @@ class PQCNOMAScenario(Scenario):
         if cfg.reward == "rate":
             return {"weighted_rate": device_rate}
         queue_mbit, coef, y = (expand(x) for x in self.coefficients(state))
-        served_mbit = result["rates"] / MBIT
+        served_mbit = result["served_bits"] / MBIT
         if cfg.reward == "surrogate":
             return {"queue_weighted_rate": coef * served_mbit, "energy": -y * result["energy"]}
         after = np.maximum(queue_mbit - served_mbit, 0.0)  # the backlog this slot leaves, Mbit
@@ -220,8 +220,8 @@ class PQCNOMAScenario(Scenario):
         h, arrivals = self._gains_and_arrivals(rngs)
         return {
             "h": h,
-            "backlog": np.maximum(state["Q"] - info["rates"], 0.0),
-            "Q": data_queue_update(state["Q"], info["rates"], arrivals),
+            "backlog": np.maximum(state["Q"] - info["served_bits"], 0.0),
+            "Q": data_queue_update(state["Q"], info["served_bits"], arrivals),
             "Y": virtual_queue_update(state["Y"], cfg.energy_queue_scale * (info["energy"] - cfg.energy_threshold)),
         }
 
@@ -323,7 +323,7 @@ class PQCNOMAEnv(MECEnv):
         quantities = {"channel gain h x 1e10": state["h"] * GAIN_SCALE, "data queue Q (Mbit)": state["Q"] / MBIT,
                       "energy queue Y": state["Y"]}
         if info:
-            quantities["rate this frame (Mbit)"] = info["rates"] / MBIT
+            quantities["served this frame (Mbit)"] = info["served_bits"] / MBIT
         return rendering.Scene(rendering.fan(self.distances), [rendering.Site("AP (NOMA, SIC)", 0.0, 0.0)],
                                ("local", "offload (NOMA)"), info.get("mode"), {1: 0}, quantities)
 

@@ -175,7 +175,7 @@ def tdma_allocation(h, coef, y, queue_mbit, offload, link: Link, iterations: int
 
 
 def assemble(h, coef, y, queue_mbit, offload, power, offload_mbit, link: Link, tau=None) -> dict[str, np.ndarray]:
-    """Objective, rates, energies, powers and CPU frequencies of K complete allocations."""
+    """Objective, served bits, energies, powers and CPU frequencies of K complete allocations."""
     f_local, local_mbit, local_energy = local_allocation(queue_mbit, coef, y, link)
     transmit_time = link.frame_length if tau is None else tau * link.frame_length
     offload_energy = power * transmit_time + link.pqc_power * link.frame_length
@@ -183,7 +183,7 @@ def assemble(h, coef, y, queue_mbit, offload, power, offload_mbit, link: Link, t
     energy = np.where(offload, offload_energy, local_energy)
     return {
         "objective": (coef * mbit - y * energy).sum(axis=-1),
-        "rates": mbit * MBIT,  # bits per frame
+        "served_bits": mbit * MBIT,  # bits per frame
         "energy": energy,
         "power": np.where(offload, power, 0.0),
         "cpu_freq": np.where(offload, 0.0, f_local),
