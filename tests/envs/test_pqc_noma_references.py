@@ -127,3 +127,33 @@ def test_bound_is_finite_and_holds_with_a_zero_gain(energy_queue):
     rewards = env.evaluate(np.array(list(itertools.product([0, 1], repeat=3)), dtype=np.int8)).rewards
     assert np.isfinite(best.bound)
     assert rewards.max() <= best.bound + 1e-9 * abs(best.bound)
+
+
+def test_realised_drift_plus_penalty_bound_holds_for_arbitrary_powers_and_cpu():
+    """The default reward's bound (tangents of the concave realised DPP at (0, 0) and at the optimum's
+    own point, each over ``sum_rate_bound``) covers every decision with random powers and random
+    local CPU frequencies, the DPP written out here from its definition, over six decades of queues."""
+    from mec_gym.envs.pqc_noma.oracle import MBIT, noma_rates
+
+    env = gym.make("PQC-NOMA-v0", num_devices=8).unwrapped
+    cfg, rng, tightest = env.config, np.random.default_rng(2), []
+    beta, c = cfg.energy_queue_weight / cfg.energy_queue_scale, cfg.energy_queue_scale
+    for seed in range(12):
+        backlog, queue = 10 ** rng.uniform(4, 10, 8), 10 ** rng.uniform(4, 10, 8)
+        env.reset(seed=seed, options={"state": {"Q": queue, "Y": 10 ** rng.uniform(-3, 3, 8), "backlog": backlog}})
+        state, best = env.state, env.optimum()
+        q, b = state["Q"] / MBIT, state["backlog"] / MBIT
+        offload = rng.integers(0, 2, size=(4000, 8)).astype(bool)
+        power = rng.uniform(0, 1, size=(4000, 8)) ** 3 * cfg.max_power
+        cpu = rng.uniform(0, 1, size=(4000, 8)) * cfg.max_cpu
+        local_mbit = np.minimum(cpu * cfg.frame_length / cfg.cycles_per_bit / 1e6, q)
+        served = np.where(offload, np.minimum(noma_rates(state["h"], power, offload, env.link), q), local_mbit)
+        energy = np.where(offload, (power + cfg.pqc_power) * cfg.frame_length,
+                          cfg.energy_coefficient * cpu**3 * cfg.frame_length)
+        after_y = np.maximum(state["Y"] + c * (energy - cfg.energy_threshold), 0.0)
+        dpp = (0.5 * (b**2 - (q - served) ** 2) + cfg.V * cfg.weights * served
+               + 0.5 * beta * (state["Y"] ** 2 - after_y**2)).sum(axis=-1)
+        assert dpp.max() <= best.bound * (1 + 1e-9)
+        assert best.reward <= best.bound * (1 + 1e-9)
+        tightest.append((best.bound - best.reward) / abs(best.bound))
+    assert np.isfinite(tightest).all()

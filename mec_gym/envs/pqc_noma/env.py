@@ -247,19 +247,38 @@ class PQCNOMAEnv(MECEnv):
         return self.scenario.average_gain
 
     def _reward_bound(self, state, incumbent=None):
-        """The mode's bound: the rate's, S's (``separated_bound``), or for the realised DPP the sum of
-        per-term bounds: V x the rate's, 1/2 sum backlog^2 (the backlog left is >= 0) and
-        beta / 2 sum (Y^2 - max(Y - c e_bar, 0)^2) (energy e >= 0); valid, seldom reached."""
+        """The mode's bound: the rate's, S's (``sum_rate_bound``), or the realised DPP's.
+
+        The realised DPP is a sum over devices of phi_i(r_i) + psi_i(e_i) with phi(r) = 1/2 (backlog^2 -
+        (Q - r)^2) + V w r (r <= Q) and psi(e) = beta / 2 (Y^2 - max(Y + c (e - e_bar), 0)^2), both concave.
+        Each lies below its tangent at any (r0, e0): phi(r) + psi(e) <= phi(r0) + psi(e0) + a (r - r0) - b (e - e0),
+        a = Q - r0 + V w, b = beta c max(Y + c (e0 - e_bar), 0) >= 0 (the Lyapunov linearisation), and
+        sum_i a_i r_i - b_i e_i over every decision and power allocation is bounded by ``sum_rate_bound``
+        with coefficients a and energy prices b. Tangents at (0, 0) and at the ``incumbent`` decision's
+        own (r, e) each give a bound; the least is returned (the per-term bound, V x the rate's plus the
+        largest drifts, as a third)."""
         cfg = self.config
         queue_mbit = state["Q"] / MBIT
         rate = rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
         if cfg.reward == "rate":
             return rate
         if cfg.reward == "drift_plus_penalty":
-            beta = cfg.energy_queue_weight / cfg.energy_queue_scale
-            lowest_y = np.maximum(state["Y"] - cfg.energy_queue_scale * cfg.energy_threshold, 0.0)
-            return float(cfg.V * rate + 0.5 * ((state["backlog"] / MBIT) ** 2).sum()
-                         + 0.5 * beta * (state["Y"] ** 2 - lowest_y**2).sum())
+            beta, scale = cfg.energy_queue_weight / cfg.energy_queue_scale, cfg.energy_queue_scale
+            backlog = state["backlog"] / MBIT
+            lowest_y = np.maximum(state["Y"] - scale * cfg.energy_threshold, 0.0)
+            bounds = [float(cfg.V * rate + 0.5 * (backlog**2).sum() + 0.5 * beta * (state["Y"] ** 2 - lowest_y**2).sum())]
+            points = [(np.zeros_like(queue_mbit), np.zeros_like(queue_mbit))]
+            if incumbent is not None:
+                info = self._evaluate(state, np.asarray(incumbent)[None]).info
+                points.append((np.minimum(info["served_bits"][0] / MBIT, queue_mbit), info["energy"][0]))
+            for served, energy in points:
+                energy_after = virtual_queue_update(state["Y"], scale * (energy - cfg.energy_threshold))
+                slope, price = queue_mbit - served + cfg.V * cfg.weights, beta * scale * energy_after
+                at_point = (0.5 * (backlog**2 - (queue_mbit - served) ** 2) + cfg.V * cfg.weights * served
+                            + 0.5 * beta * (state["Y"] ** 2 - energy_after**2))
+                offset = float((at_point - slope * served + price * energy).sum())
+                bounds.append(offset + sum_rate_bound(state["h"], slope, price, queue_mbit, self.link))
+            return min(bounds)
         coef = queue_mbit + cfg.V * cfg.weights
         return sum_rate_bound(state["h"], coef, cfg.energy_queue_weight * state["Y"], queue_mbit, self.link)
 
@@ -286,7 +305,8 @@ class PQCNOMAEnv(MECEnv):
         if found.method != "enumeration":
             return found
         name = search.method_name(f"{self.config.power_allocation}-enumeration")
-        return Optimum(action=found.action, reward=found.reward, method=name, bound=self._scaled_bound(self._state))
+        return Optimum(action=found.action, reward=found.reward, method=name,
+                       bound=self._scaled_bound(self._state, found.action))
 
     def _sca_top(self, top: int) -> Optimum:
         self._require_reset()
