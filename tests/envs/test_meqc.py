@@ -496,3 +496,17 @@ def test_optimum_beats_a_dense_grid_per_device_on_both_targets(reward, deadline_
                                                      "target": np.full((len(grid), n), target)}).rewards
                                        for target in (0, 1)])
         assert grid_rewards.max() <= best.bound + 1e-9 * abs(best.bound) and best.reward <= best.bound
+
+
+@pytest.mark.parametrize("reward", ["drift_plus_penalty", "surrogate", "cost"])
+def test_offloading_over_a_dead_uplink_scores_minus_infinity_not_nan(reward):
+    """With fading = 0 an offloaded share takes forever: its latency term is -inf and so is the reward
+    in every mode; the rejected-QPU term stays 0 (it was inf - inf = NaN, which made the DPP reward NaN)."""
+    env = gym.make("MEQC-GaussMarkov-v0", num_devices=3, reward=reward).unwrapped
+    env.reset(seed=0, options={"state": {"fading": np.array([0.0, 1.0, 1.0])}})
+    offload = {"fraction": np.array([[1.0, 0.0, 0.0]], np.float32), "target": np.zeros((1, 3), np.int8)}
+    result = env.evaluate(offload)
+    terms = result.info["reward_terms"]
+    assert result.rewards[0] == -np.inf
+    assert not any(np.isnan(value).any() for value in terms.values())
+    assert abs(terms["infeasible"][0]) < 1e-9 and terms["latency"][0] == -np.inf  # the others: rounding

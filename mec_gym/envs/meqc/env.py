@@ -287,8 +287,10 @@ class MEQCScenario(Scenario):
         latency = cfg.latency_weight * result["latency"]
         energy = cfg.energy_weight * (result["device_energy"] + result["server_energy"])
         deadline = result["deadline_penalty"]  # its own term (issue 17); the rest: rejected QPU requests
+        with np.errstate(invalid="ignore"):  # inf - inf where an uplink of rate 0 makes the latency infinite
+            rest = result["cost"] - latency - energy - deadline
         terms = {"latency": -latency, "energy": -energy, "deadline": -deadline,
-                 "infeasible": -(result["cost"] - latency - energy - deadline)}
+                 "infeasible": -np.where(np.isnan(rest), 0.0, rest)}
         if cfg.reward == "cost":
             return terms
         terms = {name: cfg.V * value for name, value in terms.items()}
