@@ -186,11 +186,19 @@ class MECEnv(gym.Env):
         self.scenario = None if self.scenario_class is None else self.scenario_class(self.config)
         self._streams: tuple = ()  # the scenario's extra generators of this env (fork_streams)
         self.observation_space, self.action_space = self._make_spaces()
-        self._state: dict[str, np.ndarray] | None = None
+        # The state is kept as a batch of one (``_batched``, what the scenario's functions take) and
+        # as its per-env view (``_single``, what the hooks and subclasses read as ``_state``); either
+        # is derived from the other when first needed, and assigning ``_state`` replaces both.
+        self._single: dict[str, np.ndarray] | None = None
+        self._batched: dict[str, np.ndarray] | None = None
         self._steps = 0
         self._last_info: dict[str, Any] = {}
         self._last_reward: float | None = None
-        self._decided_state: dict[str, np.ndarray] | None = None  # the state the last step's decision faced
+        self._decided_batch: dict[str, np.ndarray] | None = None  # the state the last step's decision faced
+        # the single env steps the scenario's functions on its batch of one directly unless a
+        # subclass replaced one of the per-env hooks
+        self._scenario_step = self.scenario is not None and all(
+            getattr(type(self), hook) is getattr(MECEnv, hook) for hook in _STEP_HOOKS)
         self._canvas = None  # mec_gym.rendering.Canvas, made on the first rgb_array / human frame
         self._window = None
 
@@ -247,6 +255,32 @@ class MECEnv(gym.Env):
             return False
         return bool(self.scenario.episode_over(batch_of_one(self._state), np.array([self._steps]))[0])
 
+    # ----- the state, per env and as a batch of one ----------------------------------------------
+    @property
+    def _state(self) -> dict[str, np.ndarray] | None:
+        """The current state, per env (views into the batch of one when that is the newer)."""
+        if self._single is None and self._batched is not None:
+            self._single = env_slice(self._batched, 0)
+        return self._single
+
+    @_state.setter
+    def _state(self, value: dict[str, np.ndarray] | None) -> None:
+        self._single, self._batched = value, None
+
+    def _batch_state(self) -> dict[str, np.ndarray]:
+        """The current state as a batch of one (views)."""
+        if self._batched is None:
+            self._batched = batch_of_one(self._single)
+        return self._batched
+
+    def _set_batch_state(self, batched: dict[str, np.ndarray]) -> None:
+        self._single, self._batched = None, batched
+
+    @property
+    def _decided_state(self) -> dict[str, np.ndarray] | None:
+        """The state the last step's decision faced (None after reset)."""
+        return None if self._decided_batch is None else env_slice(self._decided_batch, 0)
+
     # ----- the contract ------------------------------------------------------------------------
     @property
     def state(self) -> dict[str, np.ndarray]:
@@ -264,13 +298,14 @@ class MECEnv(gym.Env):
         state = self._draw_state()
         state.update(overrides)
         if self.scenario is not None:
-            state = env_slice(self.scenario.after_reset(batch_of_one(state)), 0)
-        self._state = state
+            self._set_batch_state(self.scenario.after_reset(batch_of_one(state)))
+        else:
+            self._state = state
         self._steps = 0
-        self._last_info, self._last_reward, self._decided_state = {}, None, None
+        self._last_info, self._last_reward, self._decided_batch = {}, None, None
         if self.render_mode == "human":
             self.render()
-        return self._observe(state), {}
+        return self._current_observation(), {}
 
     def evaluate(self, actions: Any, state: dict[str, np.ndarray] | None = None) -> Evaluation:
         """Score a batch of K candidate decisions (leading axis K) in the current state, or in
@@ -290,7 +325,7 @@ class MECEnv(gym.Env):
         """The observation of the current state (or of ``state``), as ``reset`` / ``step`` return it."""
         if state is None:
             self._require_reset()
-            state = self._state
+            return self._current_observation()
         return self._observe(state)
 
     def override_state(self, fields: dict[str, np.ndarray]) -> np.ndarray:
@@ -304,10 +339,33 @@ class MECEnv(gym.Env):
     def step(self, action: Any):
         self._require_reset()
         batch = validate_action(self.action_space, action, "action")
+        if not self._scenario_step:
+            return self._step_hooks(batch)
+        # the scenario's functions on the batch of one, as the vector env runs them on B envs
+        state = self._batch_state()
+        result = self.scenario.oracle(state, _add_candidate_axis(batch))
+        rewards, batch_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
+        step_info = _first_candidate(batch_info)  # (1, ...): what the transition takes
+        new = self.scenario.transition(state, batch, step_info, [self.np_random], np.array([self._steps]),
+                                       [self._streams])
+        self._decided_batch = state
+        self._set_batch_state(new)
+        self._steps += 1
+        truncated = self._steps >= self.config.episode_length or bool(
+            self.scenario.episode_over(new, np.array([self._steps]))[0])
+        info = _env_info(step_info)
+        reward = float(rewards[0, 0])
+        self._last_info, self._last_reward = info, reward
+        if self.render_mode == "human":
+            self.render()
+        return self.scenario.observe(new)[0], reward, False, truncated, info
+
+    def _step_hooks(self, batch: Any):
+        """``step`` through the per-env hooks (a subclass that replaced one of them)."""
         evaluation = self._score(self._state, batch)
         info = evaluation.take(0)
         single = {k: v[0] for k, v in batch.items()} if isinstance(batch, dict) else batch[0]
-        self._decided_state = self._state
+        self._decided_batch = batch_of_one(self._state)
         self._state = self._transition(self._state, single, info)
         self._steps += 1
         truncated = bool(self._steps >= self.config.episode_length or self._episode_over())
@@ -391,6 +449,11 @@ class MECEnv(gym.Env):
         super().close()
 
     # ----- helpers -----------------------------------------------------------------------------
+    def _current_observation(self) -> np.ndarray:
+        if self._scenario_step:
+            return self.scenario.observe(self._batch_state())[0]
+        return self._observe(self._state)
+
     def _score(self, state: dict[str, np.ndarray], batch: Any) -> Evaluation:
         """``_evaluate`` with ``reward_scale`` applied: what ``evaluate`` and ``step`` report."""
         return self._scaled(self._evaluate(state, batch))
@@ -441,6 +504,34 @@ class MECEnv(gym.Env):
         if self.scenario is not None:
             return {name: f.shape for name, f in self.scenario.state_fields().items()}
         return {name: (self.config.num_devices,) for name in self._state_bounds()}
+
+
+_STEP_HOOKS = ("_evaluate", "_transition", "_observe", "_episode_over")  # what a batch-of-one step replaces
+
+
+def _add_candidate_axis(batch: Any) -> Any:
+    """Decisions (B, ...) as (B, K = 1, ...) (views)."""
+    if isinstance(batch, dict):
+        return {key: value[:, None] for key, value in batch.items()}
+    return batch[:, None]
+
+
+def _first_candidate(info: dict[str, Any]) -> dict[str, Any]:
+    """Info arrays (B, K, ...) at the first candidate: (B, ...) views (nested dicts alike)."""
+    return {key: _first_candidate(value) if isinstance(value, dict) else value[:, 0] for key, value in info.items()}
+
+
+def _env_info(info: dict[str, Any]) -> dict[str, Any]:
+    """A batch of one's info (1, ...) as one env's: views without the env axis, floating scalars
+    as Python floats (as ``Evaluation.take`` gives them)."""
+    out = {}
+    for key, value in info.items():
+        if isinstance(value, dict):
+            out[key] = _env_info(value)
+        else:
+            item = value[0]
+            out[key] = float(item) if isinstance(item, np.floating) else item
+    return out
 
 
 def _add_batch_axis(action: Any) -> Any:
