@@ -22,9 +22,10 @@ def log_distance_gain(distance_m, intercept_db: float = 128.1, slope_db: float =
     return db_to_linear(-(intercept_db + slope_db * np.log10(distance_km)))
 
 
-def rayleigh_power(rng: np.random.Generator, size) -> np.ndarray:
-    """Small-scale power gain |g|^2 of Rayleigh fading: Exp(1), mean 1."""
-    return rng.exponential(1.0, size=size)
+def rayleigh_power(rng: np.random.Generator, size=None, out: np.ndarray | None = None) -> np.ndarray:
+    """Small-scale power gain |g|^2 of Rayleigh fading: Exp(1), mean 1 (``out``: a float64 array
+    to fill instead of ``size``; the same draws as ``rng.exponential(1.0, size)``)."""
+    return rng.standard_exponential(size=size, out=out)
 
 
 def gauss_markov_fading(

@@ -16,5 +16,6 @@ def jain_index(values, axis: int = -1) -> np.ndarray:
     """Jain's fairness index (sum x)^2 / (n sum x^2): 1 for equal shares, 1/n for one-takes-all."""
     values = np.asarray(values, dtype=np.float64)
     n = values.shape[axis]
-    squares = np.sum(values**2, axis=axis)
-    return np.where(squares == 0.0, 1.0, np.sum(values, axis=axis) ** 2 / (n * np.where(squares == 0.0, 1.0, squares)))
+    squares = (values * values).sum(axis=axis)
+    total = values.sum(axis=axis)
+    return np.where(squares == 0.0, 1.0, total * total / (n * np.where(squares == 0.0, 1.0, squares)))

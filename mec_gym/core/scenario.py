@@ -122,6 +122,7 @@ class ObservationCodec:
         if len(rows) > 1:
             raise ValueError("interleaved features must have one number of rows")
         self.slices: dict[str, Any] = {}
+        self._places: dict[str, Any] = {}  # where encode writes each feature (a slice, or its table column)
         offset, table_done = 0, False
         for feature in self.features:
             if feature.name in self.interleave:
@@ -134,12 +135,20 @@ class ObservationCodec:
                 for f in table:
                     index = offset + np.arange(count)[:, None] * width + column + np.arange(f.columns)[None, :]
                     self.slices[f.name] = index.reshape(-1)
+                    self._places[f.name] = (offset, count, width, column)
                     column += f.columns
                 offset += width * count
             else:
                 self.slices[feature.name] = slice(offset, offset + feature.size)
+                self._places[feature.name] = self.slices[feature.name]
                 offset += feature.size
         self.dim = offset
+        # each feature's clipping bounds as the observation space holds them (float32), in float64
+        self._feature_bounds = {f.name: (np.float64(np.float32(f.low)), np.float64(np.float32(f.high)))
+                                for f in self.features}
+        # one range for every entry: NumPy's clip to scalars (it keeps -0.0); otherwise the
+        # elementwise max(x, low) then min(., high) of a clip to per-entry bounds (which gives +0.0)
+        self._uniform_bounds = len(set(self._feature_bounds.values())) == 1
 
     def __iter__(self):
         return iter(self.features)
@@ -158,36 +167,33 @@ class ObservationCodec:
         return spaces.Box(low, high, dtype=np.float32)
 
     def encode(self, values: dict[str, np.ndarray]) -> np.ndarray:
-        """(B, dim) float32 from feature-name -> (B, size) source values."""
-        blocks, table_done = [], False
-        for feature in self.features:
-            if feature.name in self.interleave:
-                if not table_done:
-                    table_done = True
-                    table = [self._by_name[name] for name in self.interleave]
-                    batch = len(values[table[0].name])
-                    if all(f.columns == 1 for f in table):  # a source may keep a trailing axis of 1 (e.g. M = 1)
-                        columns = [f.encode(values[f.name]).reshape(batch, -1) for f in table]
-                        blocks.append(np.stack(columns, axis=-1).reshape(batch, -1))
-                    else:
-                        columns = [f.encode(values[f.name]).reshape(batch, -1, f.columns) for f in table]
-                        blocks.append(np.concatenate(columns, axis=-1).reshape(batch, -1))
-            else:
-                blocks.append(feature.encode(values[feature.name]))
-        vector = np.concatenate(blocks, axis=-1)
-        if self.clip_nan:
-            vector = np.nan_to_num(vector)
-        low, high = self._clip_bounds()
-        return np.clip(vector, low, high).astype(np.float32)
+        """(B, dim) float32 from feature-name -> (B, size) source values.
 
-    def _clip_bounds(self):
-        if not hasattr(self, "_clip"):
-            low, high = self.bounds()
-            self._clip = (low.astype(np.float64), high.astype(np.float64))
-            uniform = np.unique(self._clip[0]).size == 1 and np.unique(self._clip[1]).size == 1
-            if uniform:  # scalars clip exactly like arrays and faster
-                self._clip = (float(self._clip[0][0]), float(self._clip[1][0]))
-        return self._clip
+        Each feature is encoded and clipped in float64 (to its bounds as float32 holds them) and
+        rounded to float32 once, into its place of the observation (interleaved features into their
+        columns of the per-device table)."""
+        batch = len(values[self.features[0].name])
+        out = np.empty((batch, self.dim), dtype=np.float32)
+        for feature in self.features:
+            source = values[feature.name]
+            value = feature.encode(source)
+            if value is source or value.dtype != np.float64 or not value.flags.writeable:
+                value = np.array(value, dtype=np.float64)  # a copy: the caller's arrays stay as they are
+            if self.clip_nan:  # nan -> 0, +-inf -> the float64 limits (then clipped)
+                np.nan_to_num(value, copy=False)
+            low, high = self._feature_bounds[feature.name]
+            if self._uniform_bounds:
+                np.clip(value, low, high, out=value)
+            else:
+                np.minimum(np.maximum(value, low, out=value), high, out=value)
+            place = self._places[feature.name]
+            if isinstance(place, slice):
+                out[:, place] = value
+            else:  # (offset, rows, width, column): columns of the interleaved per-device table
+                offset, rows, width, column = place
+                table = out[:, offset:offset + rows * width].reshape(batch, rows, width)
+                table[:, :, column:column + feature.columns] = value.reshape(batch, rows, feature.columns)
+        return out
 
     def decode(self, obs: np.ndarray) -> dict[str, np.ndarray]:
         """feature-name -> (..., size) values in the source unit, from observations (..., dim)."""

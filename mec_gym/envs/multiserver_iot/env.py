@@ -166,10 +166,12 @@ class MultiServerIoTScenario(Scenario):
 
     def path_gain(self, positions: np.ndarray) -> np.ndarray:
         """Average (path-loss) gains (..., N, M) from the device positions (..., N, 2), m. Devices do
-        not move within an episode, so the last result is kept while the positions are equal."""
+        not move within an episode, so the last result is kept while the positions are equal (also
+        for one env's positions with or without the env axis: a single env asks for both)."""
         cached = self._path_cache
-        if cached is not None and cached[0].shape == positions.shape and np.array_equal(cached[0], positions):
-            return cached[1]
+        if cached is not None and cached[0].size == positions.size and np.array_equal(
+                cached[0].reshape(positions.shape), positions):
+            return cached[1].reshape(positions.shape[:-1] + cached[1].shape[-1:])
         distance = np.linalg.norm(positions[..., :, None, :] - self.config.server_sites, axis=-1)
         gain = log_distance_gain(np.maximum(distance, self.config.min_distance))
         self._path_cache = (positions.copy(), gain)
@@ -192,9 +194,10 @@ class MultiServerIoTScenario(Scenario):
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
         info["mode"] = np.asarray(decisions).astype(np.int64)
         physics = self.physics
-        info["reward_terms"] = {"latency": -physics.latency_weight * result["latency"].mean(axis=-1),
-                                "energy": -physics.energy_weight * result["energy"].mean(axis=-1),
-                                "payment": -physics.price_weight * result["payment"].mean(axis=-1)}
+        n = self.config.num_devices  # the means as NumPy's mean computes them (sum / n)
+        info["reward_terms"] = {"latency": -physics.latency_weight * (result["latency"].sum(axis=-1) / n),
+                                "energy": -physics.energy_weight * (result["energy"].sum(axis=-1) / n),
+                                "payment": -physics.price_weight * (result["payment"].sum(axis=-1) / n)}
         info["device_rewards"] = -result["cost"] / self.config.num_devices
         return Batch(rewards=result["reward"], info=info)
 
@@ -204,7 +207,7 @@ class MultiServerIoTScenario(Scenario):
         fading = np.empty((len(rngs), n, m))
         for i, rng in enumerate(rngs):  # per env: the two AR(1) innovations (one call), then the fading
             rng.standard_normal(out=noise[i])
-            fading[i] = rayleigh_power(rng, (n, m))
+            rayleigh_power(rng, out=fading[i])
         noise = noise.transpose(1, 0, 2)
         new = dict(state)
         new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], *cfg.data_bits))

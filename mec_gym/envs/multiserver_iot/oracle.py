@@ -53,10 +53,10 @@ def evaluate_assignments(task: dict, physics: Physics, assignment: np.ndarray, p
     """Costs and metrics of K assignments (K, N) in {0..M}; ``prices`` (M,) or (K, M), per gigacycle.
     A batch of states: task fields (B, N) (gain (B, N, M)), assignment (B, K, N), prices (B, K or 1, M)."""
     D, C, f_local, gain = task["data_bits"], task["cycles"], task["device_cpu"], task["gain"]
-    servers = gain.shape[-1]
-    onehot = (assignment[..., None] == np.arange(1, servers + 1)).astype(np.float64)  # (K, N, M)
+    servers, devices = gain.shape[-1], assignment.shape[-1]
+    onehot = np.take(np.eye(servers + 1)[:, 1:], assignment, axis=0)  # (K, N, M): row j of the identity for server j
     offload = assignment > 0
-    load = onehot.sum(axis=-2)  # (K, M) devices per server
+    load = np.einsum("...knm->...km", onehot)  # (K, M) devices per server
     share = np.einsum("...knm,...km->...kn", onehot, load)  # n_j of the device's server
     spectral = np.einsum("...knm,...nm->...kn", onehot,
                          np.log2(1.0 + physics.transmit_power * gain / physics.noise_power))
@@ -80,8 +80,8 @@ def evaluate_assignments(task: dict, physics: Physics, assignment: np.ndarray, p
     finished = latency <= physics.slot_length
     return {
         "cost": cost, "latency": latency, "energy": energy, "payment": payment, "uplink_rate": np.where(offload, rate, 0.0),
-        "server_cpu": f_server, "reward": -cost.mean(axis=-1),
-        "latency_ms": 1e3 * latency.mean(axis=-1), "energy_j": energy.mean(axis=-1),
+        "server_cpu": f_server, "reward": -(cost.sum(axis=-1) / devices),  # means as NumPy's mean: sum / n
+        "latency_ms": 1e3 * (latency.sum(axis=-1) / devices), "energy_j": energy.sum(axis=-1) / devices,
         # Jain's index over the CPU each device's task runs on (its server share f_ij, or its own f_i),
         # the paper's resource fairness; and over each device's utility, local cost / actual cost
         "fairness": jain_index(np.where(offload, f_server, _per_candidate(f_local))),
