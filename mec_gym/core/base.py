@@ -345,7 +345,7 @@ class MECEnv(gym.Env):
         state = self._batch_state()
         result = self.scenario.oracle(state, _add_candidate_axis(batch))
         rewards, batch_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
-        step_info = _first_candidate(batch_info)  # (1, ...): what the transition takes
+        step_info, info = _first_candidate(batch_info)  # (1, ...) for the transition; the env's info
         new = self.scenario.transition(state, batch, step_info, [self.np_random], np.array([self._steps]),
                                        [self._streams])
         self._decided_batch = state
@@ -353,7 +353,6 @@ class MECEnv(gym.Env):
         self._steps += 1
         truncated = self._steps >= self.config.episode_length or bool(
             self.scenario.episode_over(new, np.array([self._steps]))[0])
-        info = _env_info(step_info)
         reward = float(rewards[0, 0])
         self._last_info, self._last_reward = info, reward
         if self.render_mode == "human":
@@ -473,7 +472,7 @@ class MECEnv(gym.Env):
         return self._evaluate(self._state, batch).rewards
 
     def _require_reset(self) -> None:
-        if self._state is None:
+        if self._single is None and self._batched is None:
             raise RuntimeError("call reset() before using the environment")
 
     def _check_full_state(self, state: Any) -> dict[str, np.ndarray]:
@@ -516,22 +515,19 @@ def _add_candidate_axis(batch: Any) -> Any:
     return batch[:, None]
 
 
-def _first_candidate(info: dict[str, Any]) -> dict[str, Any]:
-    """Info arrays (B, K, ...) at the first candidate: (B, ...) views (nested dicts alike)."""
-    return {key: _first_candidate(value) if isinstance(value, dict) else value[:, 0] for key, value in info.items()}
-
-
-def _env_info(info: dict[str, Any]) -> dict[str, Any]:
-    """A batch of one's info (1, ...) as one env's: views without the env axis, floating scalars
-    as Python floats (as ``Evaluation.take`` gives them)."""
-    out = {}
+def _first_candidate(info: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A batch of one's info arrays (1, K, ...) at the first candidate: as (1, ...) views, and as
+    the env's info (views without the env axis, floating scalars as Python floats, as
+    ``Evaluation.take`` gives them); nested dicts alike."""
+    batched, single = {}, {}
     for key, value in info.items():
         if isinstance(value, dict):
-            out[key] = _env_info(value)
+            batched[key], single[key] = _first_candidate(value)
         else:
-            item = value[0]
-            out[key] = float(item) if isinstance(item, np.floating) else item
-    return out
+            batched[key] = value[:, 0]
+            item = value[0, 0]
+            single[key] = float(item) if isinstance(item, np.floating) else item
+    return batched, single
 
 
 def _add_batch_axis(action: Any) -> Any:

@@ -135,6 +135,13 @@ class WPMECScenario(Scenario):
         cfg = self.config
         return free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
 
+    def _fading_power(self, rngs):
+        """(B, N) Rayleigh power gains, row i from env i's generator."""
+        power = np.empty((len(rngs), self.config.num_devices))
+        for rng, row in zip(rngs, power):
+            rayleigh_power(rng, out=row)
+        return power
+
     def _channel(self, distances, power):
         return np.minimum(self.average_gain(distances) * power, MAX_GAIN)
 
@@ -147,7 +154,7 @@ class WPMECScenario(Scenario):
             distances = np.broadcast_to(self._fixed_distances, (len(rngs), n)).copy()
         if cfg.channel_trace is not None:
             return {"h": np.broadcast_to(cfg.channel_trace[0], (len(rngs), n)).copy(), "distances": distances}
-        state = {"h": self._channel(distances, np.array([rayleigh_power(rng, n) for rng in rngs])), "distances": distances}
+        state = {"h": self._channel(distances, self._fading_power(rngs)), "distances": distances}
         if cfg.fading == "gauss-markov":  # the stationary start: Exp(1) power, uniform phase
             state["fading_phase"] = np.array([extra[0].uniform(-np.pi, np.pi, size=n) for extra in streams])
         return state
@@ -181,14 +188,12 @@ class WPMECScenario(Scenario):
 
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg = self.config
-        n = cfg.num_devices
         distances = state["distances"]
         if cfg.channel_trace is not None:
             frames = np.minimum(steps + 1, len(cfg.channel_trace) - 1)
             return {"h": cfg.channel_trace[frames].copy(), "distances": distances}
         if cfg.fading == "iid":
-            return {"h": self._channel(distances, np.array([rayleigh_power(rng, n) for rng in rngs])),
-                    "distances": distances}
+            return {"h": self._channel(distances, self._fading_power(rngs)), "distances": distances}
         power = state["h"] / self.average_gain(distances)
         steps_out = [gauss_markov_fading(rng, extra[0], power[i], state["fading_phase"][i], cfg.fading_correlation)
                      for i, (rng, extra) in enumerate(zip(rngs, streams))]

@@ -116,7 +116,10 @@ def _python_exp(x: np.ndarray) -> np.ndarray:
 
 def _python_log(x: np.ndarray) -> np.ndarray:
     """``math.log(x) if x > 0 else -inf`` elementwise (see ``_python_exp``)."""
-    return np.array([math.log(value) if value > 0 else -math.inf for value in x.ravel().tolist()],
+    values = x.ravel()
+    if (values > 0).all():
+        return np.fromiter(map(math.log, values.tolist()), np.float64, values.size).reshape(x.shape)
+    return np.array([math.log(value) if value > 0 else -math.inf for value in values.tolist()],
                     dtype=np.float64).reshape(x.shape)
 
 
@@ -185,10 +188,10 @@ def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_lo
     per_group = s[0].size if group_size is None else group_size
     if per_group <= _LAMBERT_W_MAX_SIZE:
         W = lambertw(-np.exp(-1.0 - s)).real  # scipy iterates W to full precision
+        if s.size and s.min() >= _W_ACCURATE_FROM and s.max() <= 700.0:  # every group (checked at once)
+            return -1.0 / W - 1.0, (-np.log(-W) if need_log else None)
         flat = s.reshape(groups, -1)
         exact = (flat.min(axis=1) >= _W_ACCURATE_FROM) & (flat.max(axis=1) <= 700.0)  # (G,)
-        if exact.all():
-            return -1.0 / W - 1.0, (-np.log(-W) if need_log else None)
         q = np.sqrt(2.0 * s)
         L = np.where(s < _W_ACCURATE_FROM, q + q * q / 6.0, np.where(s > 700.0, s + 1.0, -np.log(-W)))
     else:
