@@ -149,6 +149,8 @@ class ObservationCodec:
         # one range for every entry: NumPy's clip to scalars (it keeps -0.0); otherwise the
         # elementwise max(x, low) then min(., high) of a clip to per-entry bounds (which gives +0.0)
         self._uniform_bounds = len(set(self._feature_bounds.values())) == 1
+        low, high = self.bounds()
+        self._nan_values = np.clip(np.zeros(self.dim), low.astype(np.float64), high.astype(np.float64)).astype(np.float32)
 
     def __iter__(self):
         return iter(self.features)
@@ -179,8 +181,6 @@ class ObservationCodec:
             value = feature.encode(source)
             if value is source or value.dtype != np.float64 or not value.flags.writeable:
                 value = np.array(value, dtype=np.float64)  # a copy: the caller's arrays stay as they are
-            if self.clip_nan:  # nan -> 0, +-inf -> the float64 limits (then clipped)
-                np.nan_to_num(value, copy=False)
             low, high = self._feature_bounds[feature.name]
             if self._uniform_bounds:
                 np.clip(value, low, high, out=value)
@@ -193,6 +193,12 @@ class ObservationCodec:
                 offset, rows, width, column = place
                 table = out[:, offset:offset + rows * width].reshape(batch, rows, width)
                 table[:, :, column:column + feature.columns] = value.reshape(batch, rows, feature.columns)
+        if self.clip_nan:
+            # nan -> 0 before clipping, i.e. each entry's clip of 0 (+-inf clip to the bounds, or stay
+            # +-inf where a bound is infinite, as the float64 limits they would become round to)
+            missing = np.isnan(out)
+            if missing.any():
+                out[missing] = np.broadcast_to(self._nan_values, out.shape)[missing]
         return out
 
     def decode(self, obs: np.ndarray) -> dict[str, np.ndarray]:
