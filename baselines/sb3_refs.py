@@ -3,10 +3,15 @@
 ``SB3Agent(env, algo, seed)`` wraps the environment so that SB3 can take its action space, trains an
 SB3 model on it and acts greedily (``deterministic=True``). It trains through the recommended
 wrappers (``mec_gym.wrappers`` docstring): SB3's ``VecNormalize`` (running mean / std of the
-observations, and of the discounted return to scale the rewards), on ``N_ENVS[algo]`` copies of the
-environment for the on-policy methods (the first is the env given, so its learning curve is
-recorded; the others are made from its spec). Without it PPO saw WPMEC's 2e6 bits/s rewards raw and
-learned less than random (SPEC.md, issue 18). Action-space wrappers:
+observations, and of the discounted return to scale the rewards). Without it PPO saw WPMEC's 2e6
+bits/s rewards raw and learned less than random (SPEC.md, issue 18). PPO / A2C on an env whose
+action space they take as is train on the native vector env, ``SB3VecEnv(gym.make_vec(id,
+num_envs=N_ENVS[algo]))`` (one call steps all copies; 5-8x DummyVecEnv's frames per second,
+``benchmarks/env_speed.py``); env 0's steps are reported to the env given (its ``record(reward,
+info)`` where it has one, e.g. the leaderboard's recorder) for the learning curve. Otherwise
+(off-policy methods, action wrappers) a ``DummyVecEnv`` over the env given and ``N_ENVS[algo] - 1``
+copies from its spec. Hyper-parameters: SB3's defaults, then ``SB3Config.defaults(algo)``, then the
+per-env ``ENV_SETTINGS`` (why, in its comments), then the caller's. Action-space wrappers:
 
 | native action space   | PPO / A2C              | DQN                                   | SAC / TD3              |
 |-----------------------|------------------------|---------------------------------------|------------------------|
@@ -27,7 +32,22 @@ import numpy as np
 from gymnasium import spaces
 
 ALGORITHMS = ("ppo", "a2c", "dqn", "sac", "td3")
-N_ENVS = {"ppo": 4, "a2c": 4, "dqn": 1, "sac": 1, "td3": 1}  # parallel envs per algorithm
+N_ENVS = {"ppo": 16, "a2c": 16, "dqn": 1, "sac": 1, "td3": 1}  # parallel envs per algorithm
+# Per-env hyper-parameters of the on-policy methods (over SB3Config.defaults), measured with
+# benchmarks/sb3_learning.py. gamma = 0 where the decision does not change the next state, so a
+# slot's reward is all its action earns (a contextual bandit: discounting only adds the noise of
+# later slots): WPMEC-v0 (fresh channels each frame) and MultiServerIoT-v0 with its default fixed
+# prices (workloads and fading evolve on their own). PQC-NOMA-v0: the default reward is the realised
+# one-slot drift-plus-penalty, whose per-slot maximiser is Lyapunov's policy (the myopic argmax of
+# that reward over all 1,024 decisions served 36.1 Mbps weighted on seed 0's first 150 evaluation
+# frames, the per-slot optimum 36.1 too), and PPO at gamma 0.99 / 0.9 served 25.7 / 26.0 Mbps at 60k
+# frames, below random's 28.2, at gamma 0 27.8 (the long-horizon return adds every later arrival's
+# noise to the advantage): so gamma = 0 there too. With stackelberg pricing MultiServerIoT's
+# decisions set the next prices, and gamma = 0 would be wrong: set it per call.
+ENV_SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
+    (algo, env_id): {"gamma": 0.0}
+    for algo in ("ppo", "a2c") for env_id in ("WPMEC-v0", "PQC-NOMA-v0", "MultiServerIoT-v0")
+}
 MAX_DISCRETE_ACTIONS = 4096  # DQN only where the flattened discrete action set is at most this big
 
 
@@ -96,12 +116,18 @@ class SB3Config:
     @staticmethod
     def defaults(algo: str) -> dict[str, Any]:
         return {
-            "ppo": {"n_steps": 256, "batch_size": 64},  # x 4 envs: 1,024 frames per update
-            "a2c": {"n_steps": 16},
+            "ppo": {"n_steps": 64, "batch_size": 256},  # x 16 envs: 1,024 frames per update
+            "a2c": {"n_steps": 5},
             "dqn": {"learning_starts": 100, "buffer_size": 10_000, "train_freq": 4, "target_update_interval": 250},
             "sac": {"learning_starts": 100, "buffer_size": 10_000},
             "td3": {"learning_starts": 100, "buffer_size": 10_000},
         }[algo]
+
+
+def _env_slice(info: dict, index: int) -> dict:
+    """Env ``index``'s info from a vector env's batched info (key -> (B, ...); "_key" masks dropped)."""
+    return {key: _env_slice(value, index) if isinstance(value, dict) else value[index]
+            for key, value in info.items() if not key.startswith("_")}
 
 
 class SB3Agent:
@@ -118,17 +144,43 @@ class SB3Agent:
             raise ValueError(f"{algo} does not apply to the action space {env.action_space}")
         self.env = wrapped
         spec = env.unwrapped.spec  # the registered id and the config overrides, without outer wrappers
-        copies = [wrap_for(algo, gym.make(spec.id, **spec.kwargs)) for _ in range((n_envs or N_ENVS[algo]) - 1)] \
-            if spec is not None else []
-        kwargs = {**SB3Config.defaults(algo), **(config.kwargs if config else {})}
-        self.vec = VecNormalize(DummyVecEnv([lambda e=e: e for e in [wrapped, *copies]]),
-                                gamma=kwargs.get("gamma", 0.99))
+        n_envs = n_envs or N_ENVS[algo]
+        kwargs = {**SB3Config.defaults(algo), **ENV_SETTINGS.get((algo, spec.id if spec else None), {}),
+                  **(config.kwargs if config else {})}
+        if algo in ("ppo", "a2c") and wrapped is env and spec is not None:
+            from mec_gym.wrappers import SB3VecEnv
+
+            vec = SB3VecEnv(gym.make_vec(spec.id, num_envs=n_envs, **spec.kwargs))
+        else:
+            copies = [wrap_for(algo, gym.make(spec.id, **spec.kwargs)) for _ in range(n_envs - 1)] \
+                if spec is not None else []
+            vec = DummyVecEnv([lambda e=e: e for e in [wrapped, *copies]])
+        self.vec = VecNormalize(vec, gamma=kwargs.get("gamma", 0.99))
         model_class = getattr(sb3, algo.upper())
         self.model = model_class("MlpPolicy", self.vec, seed=seed, device="cpu", verbose=0, **kwargs)
 
+    def _callback(self):
+        """Reports env 0's steps of the native vector env to the env given (``record``), if it listens."""
+        from stable_baselines3.common.callbacks import BaseCallback
+
+        try:
+            record = self.env.get_wrapper_attr("record")
+        except AttributeError:
+            return None
+        source = self.vec.venv
+        if not hasattr(source, "last_info"):  # a DummyVecEnv: the env given steps itself
+            return None
+
+        class Report(BaseCallback):
+            def _on_step(self) -> bool:
+                record(float(self.training_env.get_original_reward()[0]), _env_slice(source.last_info, 0))
+                return True
+
+        return Report()
+
     def learn(self, total_frames: int) -> SB3Agent:
         if total_frames > 0:
-            self.model.learn(total_timesteps=total_frames, progress_bar=False)
+            self.model.learn(total_timesteps=total_frames, progress_bar=False, callback=self._callback())
         self.vec.training = False  # acting: the observation statistics stay as learned
         return self
 

@@ -81,11 +81,15 @@ class RewardRecorder(gym.Wrapper):
 
     def step(self, action):
         result = super().step(action)
-        self.rewards.append(float(result[1]))
-        self.infos.append(result[4])
+        self.record(float(result[1]), result[4])
+        return result
+
+    def record(self, reward: float, info: dict) -> None:
+        """One step's reward and info; also what a learner on a vector env reports of its env 0."""
+        self.rewards.append(reward)
+        self.infos.append(info)
         if self.bar is not None:
             self.bar.update(1)
-        return result
 
 
 def _versions() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Does PPO learn on mec-gym through the recommended wrappers? (issue 18)
 
-PPO (``sb3-ppo``: SB3's PPO on ``N_ENVS["ppo"]`` = 4 envs through ``VecNormalize``, see
-``baselines/sb3_refs.py``) on WPMEC-v0, PQC-NOMA-v0 (its default reward, the realised one-slot
+PPO (``sb3-ppo``: SB3's PPO on the native vector env of ``N_ENVS["ppo"]`` = 16 envs through
+``VecNormalize``, with the per-env settings ``ENV_SETTINGS`` (gamma = 0 on all three; why, there),
+see ``baselines/sb3_refs.py``) on WPMEC-v0, PQC-NOMA-v0 (its default reward, the realised one-slot
 drift-plus-penalty) and MultiServerIoT-v0, seeds 0-2, against random, the simple heuristics
 (all-local, all-offload; nearest-server and least-loaded on MultiServerIoT) and the optimum
 (WPMEC: exact; PQC-NOMA: the per-slot Lyapunov optimum of the surrogate; MultiServerIoT: the
@@ -9,7 +10,7 @@ multi-start descent, best-known), on each env's headline metric. Runs go through
 runner (``benchmarks.runner``): each run's record is written as it finishes under ``--out`` and a
 rerun skips the runs already done (resumable). Prints the budget, the table and the wall time.
 
-    python -m benchmarks.sb3_learning                       # ~15 minutes on a busy 2-core machine
+    python -m benchmarks.sb3_learning                       # ~30 minutes on a busy 2-core machine
     python -m benchmarks.sb3_learning --frames-scale 0.1    # a smoke run
 """
 
@@ -25,8 +26,8 @@ import numpy as np
 from benchmarks.registry import env_metrics
 from benchmarks.runner import RunSpec, run_grid, run_identity
 
-# learning frames of PPO (all 4 envs together) and evaluation frames, per env
-BUDGET = {"WPMEC-v0": (20_000, 300), "PQC-NOMA-v0": (16_000, 300), "MultiServerIoT-v0": (6_000, 50)}
+# learning frames of PPO (all its envs together) and evaluation frames, per env
+BUDGET = {"WPMEC-v0": (32_768, 300), "PQC-NOMA-v0": (131_072, 300), "MultiServerIoT-v0": (131_072, 50)}
 SIMPLE = {"WPMEC-v0": ("all-local", "all-offload"), "PQC-NOMA-v0": ("all-local", "all-offload"),
           "MultiServerIoT-v0": ("all-local", "all-offload", "nearest-server", "least-loaded")}
 SEEDS = (0, 1, 2)
@@ -81,8 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     grid = specs(args.frames_scale)
-    print("budget (PPO learning frames over its 4 envs / evaluation frames):",
+    from baselines.sb3_refs import ENV_SETTINGS, N_ENVS, SB3Config
+
+    print(f"budget (PPO learning frames over its {N_ENVS['ppo']} native envs / evaluation frames):",
           {env_id: (int(f * args.frames_scale), e) for env_id, (f, e) in BUDGET.items()})
+    print("PPO hyper-parameters:", {env_id: {**SB3Config.defaults("ppo"), **ENV_SETTINGS.get(("ppo", env_id), {})}
+                                     for env_id in BUDGET})
     start = time.perf_counter()
     records = run_grid(grid, args.out, resume=True, workers=args.workers)
     print(table(records, grid))
