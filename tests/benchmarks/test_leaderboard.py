@@ -165,7 +165,7 @@ def test_bench_help_documents_every_option_and_default(capsys):
     options = [a.option_strings[-1] for a in cli_module._parser()._subparsers._group_actions[0].choices["bench"]._actions]
     for option in options:
         assert option in text
-    for default in ("(default: quick)", "(default: results)", "default: 1", "default: local", "sb3-ppo=40000"):
+    for default in ("(default: quick)", "(default: results)", "default: 1", "default: local", "sb3-ppo=131072"):
         assert default in text
 
 
