@@ -28,6 +28,14 @@ def rayleigh_power(rng: np.random.Generator, size=None, out: np.ndarray | None =
     return rng.standard_exponential(size=size, out=out)
 
 
+def rayleigh_powers(rngs, shape) -> np.ndarray:
+    """(B, *shape) Rayleigh power gains, row i drawn by ``rayleigh_power`` from ``rngs[i]``."""
+    power = np.empty((len(rngs), *shape))
+    for rng, row in zip(rngs, power):
+        rng.standard_exponential(out=row)  # rayleigh_power(rng, out=row), without the call per row
+    return power
+
+
 def gauss_markov_fading(
     rng: np.random.Generator, phase_rng: np.random.Generator, power: np.ndarray, phase: np.ndarray, rho: float,
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -61,7 +61,7 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv
-from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_power
+from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_powers
 from mec_gym.core.scenario import DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.wpmec.config import WPMECConfig
@@ -135,13 +135,6 @@ class WPMECScenario(Scenario):
         cfg = self.config
         return free_space_gain(distances, cfg.carrier_frequency, cfg.path_loss_exponent, cfg.antenna_gain)
 
-    def _fading_power(self, rngs):
-        """(B, N) Rayleigh power gains, row i from env i's generator."""
-        power = np.empty((len(rngs), self.config.num_devices))
-        for rng, row in zip(rngs, power):
-            rayleigh_power(rng, out=row)
-        return power
-
     def _channel(self, distances, power):
         return np.minimum(self.average_gain(distances) * power, MAX_GAIN)
 
@@ -154,7 +147,7 @@ class WPMECScenario(Scenario):
             distances = np.broadcast_to(self._fixed_distances, (len(rngs), n)).copy()
         if cfg.channel_trace is not None:
             return {"h": np.broadcast_to(cfg.channel_trace[0], (len(rngs), n)).copy(), "distances": distances}
-        state = {"h": self._channel(distances, self._fading_power(rngs)), "distances": distances}
+        state = {"h": self._channel(distances, rayleigh_powers(rngs, (self.config.num_devices,))), "distances": distances}
         if cfg.fading == "gauss-markov":  # the stationary start: Exp(1) power, uniform phase
             state["fading_phase"] = np.array([extra[0].uniform(-np.pi, np.pi, size=n) for extra in streams])
         return state
@@ -193,7 +186,7 @@ class WPMECScenario(Scenario):
             frames = np.minimum(steps + 1, len(cfg.channel_trace) - 1)
             return {"h": cfg.channel_trace[frames].copy(), "distances": distances}
         if cfg.fading == "iid":
-            return {"h": self._channel(distances, self._fading_power(rngs)), "distances": distances}
+            return {"h": self._channel(distances, rayleigh_powers(rngs, (self.config.num_devices,))), "distances": distances}
         power = state["h"] / self.average_gain(distances)
         steps_out = [gauss_markov_fading(rng, extra[0], power[i], state["fading_phase"][i], cfg.fading_correlation)
                      for i, (rng, extra) in enumerate(zip(rngs, streams))]
