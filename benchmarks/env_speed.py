@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pathlib
 import subprocess
@@ -35,10 +36,18 @@ BEFORE = {
     "MultiServerIoT-v0": "452354a",
     "OFDMA-Consistency-v0": "b743db1",
 }
+# Config keywords under which the current code runs the model the BEFORE commit ran by default:
+# issue 18 made the realised drift-plus-penalty the default reward of these two after their refactor
+# (the reward the BEFORE commits computed, "dpp" then, is "surrogate" now; tests/test_fingerprint.py
+# restores it alike). Part 3 prints "after" both with these and with the current defaults.
+SAME_MODEL = {
+    "PQC-NOMA-v0": {"reward": "surrogate"},
+    "MEQC-GaussMarkov-v0": {"reward": "surrogate"},
+}
 SINGLE_RATE = """
-import sys, time, gymnasium as gym, mec_gym
+import json, sys, time, gymnasium as gym, mec_gym
 env_id, seconds = sys.argv[1], float(sys.argv[2])
-env = gym.make(env_id)
+env = gym.make(env_id, **json.loads(sys.argv[3]))
 env.reset(seed=0)
 env.action_space.seed(0)
 actions = [env.action_space.sample() for _ in range(64)]
@@ -100,17 +109,19 @@ def wpmec_large(batch: int, seconds: float, repeats: int) -> None:
     print(f"native {max(native):.0f} env-steps/s, single {max(single):.0f} steps/s, ratio {max(native) / max(single):.1f}x")
 
 
-def _single_rate(path: str, env_id: str, seconds: float) -> float:
+def _single_rate(path: str, env_id: str, seconds: float, kwargs: dict | None = None) -> float:
     env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    out = subprocess.run([sys.executable, "-c", SINGLE_RATE, env_id, str(seconds)], env=env, capture_output=True,
-                         text=True, check=True, cwd=path)
+    out = subprocess.run([sys.executable, "-c", SINGLE_RATE, env_id, str(seconds), json.dumps(kwargs or {})], env=env,
+                         capture_output=True, text=True, check=True, cwd=path)
     return float(out.stdout.split()[-1])
 
 
 def single_before_after(env_ids, seconds: float, repeats: int) -> None:
     print(f"\n3. single env steps/s, before (the commit before its refactor) / after (this tree); "
-          f"alternating subprocesses, best of {repeats} x {seconds:g} s")
-    print(f"{'id':<22} {'commit':>8} {'before':>8} {'after':>8} {'after/before':>13}")
+          f"alternating subprocesses, best of {repeats} x {seconds:g} s; 'same model': after with SAME_MODEL's "
+          f"keywords (the model the commit before ran), where the default changed since")
+    print(f"{'id':<22} {'commit':>8} {'before':>8} {'after':>8} {'after/before':>13} {'same model':>11} "
+          f"{'same/before':>12}")
     with tempfile.TemporaryDirectory() as temporary:
         for env_id in env_ids:
             commit = BEFORE[env_id]
@@ -120,12 +131,16 @@ def single_before_after(env_ids, seconds: float, repeats: int) -> None:
                 archive = subprocess.run(["git", "-C", str(REPOSITORY), "archive", commit, "mec_gym"],
                                          capture_output=True, check=True).stdout
                 subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-            before, after = [], []
+            before, after, same = [], [], []
             for _ in range(repeats):
                 before.append(_single_rate(str(old), env_id, seconds))
                 after.append(_single_rate(str(REPOSITORY), env_id, seconds))
-            print(f"{env_id:<22} {commit:>8} {max(before):>8.0f} {max(after):>8.0f} {max(after) / max(before):>12.2f}x",
-                  flush=True)
+                if env_id in SAME_MODEL:
+                    same.append(_single_rate(str(REPOSITORY), env_id, seconds, SAME_MODEL[env_id]))
+            line = f"{env_id:<22} {commit:>8} {max(before):>8.0f} {max(after):>8.0f} {max(after) / max(before):>12.2f}x"
+            if same:
+                line += f" {max(same):>11.0f} {max(same) / max(before):>11.2f}x"
+            print(line, flush=True)
 
 
 def ppo_wall_time(env_ids, steps: int, envs: int) -> None:

@@ -143,14 +143,12 @@ class ObservationCodec:
                 self._places[feature.name] = self.slices[feature.name]
                 offset += feature.size
         self.dim = offset
-        # each feature's clipping bounds as the observation space holds them (float32), in float64
-        self._feature_bounds = {f.name: (np.float64(np.float32(f.low)), np.float64(np.float32(f.high)))
-                                for f in self.features}
-        # one range for every entry: NumPy's clip to scalars (it keeps -0.0); otherwise the
-        # elementwise max(x, low) then min(., high) of a clip to per-entry bounds (which gives +0.0)
-        self._uniform_bounds = len(set(self._feature_bounds.values())) == 1
+        # the clipping bounds (float32 values, in float64): scalars when one range holds for every
+        # entry (NumPy's clip to scalars keeps -0.0, to per-entry bounds it gives +0.0)
         low, high = self.bounds()
-        self._nan_values = np.clip(np.zeros(self.dim), low.astype(np.float64), high.astype(np.float64)).astype(np.float32)
+        low, high = low.astype(np.float64), high.astype(np.float64)
+        uniform = np.unique(low).size == 1 and np.unique(high).size == 1
+        self._clip = (float(low[0]), float(high[0])) if uniform else (low, high)
 
     def __iter__(self):
         return iter(self.features)
@@ -171,35 +169,23 @@ class ObservationCodec:
     def encode(self, values: dict[str, np.ndarray]) -> np.ndarray:
         """(B, dim) float32 from feature-name -> (B, size) source values.
 
-        Each feature is encoded and clipped in float64 (to its bounds as float32 holds them) and
-        rounded to float32 once, into its place of the observation (interleaved features into their
-        columns of the per-device table)."""
+        Each feature is encoded into its place of one float64 array (interleaved features into their
+        columns of the per-device table), which is clipped to the bounds once and rounded to float32."""
         batch = len(values[self.features[0].name])
-        out = np.empty((batch, self.dim), dtype=np.float32)
+        vector = np.empty((batch, self.dim))
         for feature in self.features:
-            source = values[feature.name]
-            value = feature.encode(source)
-            if value is source or value.dtype != np.float64 or not value.flags.writeable:
-                value = np.array(value, dtype=np.float64)  # a copy: the caller's arrays stay as they are
-            low, high = self._feature_bounds[feature.name]
-            if self._uniform_bounds:
-                np.clip(value, low, high, out=value)
-            else:
-                np.minimum(np.maximum(value, low, out=value), high, out=value)
+            value = feature.encode(values[feature.name])
             place = self._places[feature.name]
             if isinstance(place, slice):
-                out[:, place] = value
+                vector[:, place] = value
             else:  # (offset, rows, width, column): columns of the interleaved per-device table
                 offset, rows, width, column = place
-                table = out[:, offset:offset + rows * width].reshape(batch, rows, width)
+                table = vector[:, offset:offset + rows * width].reshape(batch, rows, width)
                 table[:, :, column:column + feature.columns] = value.reshape(batch, rows, feature.columns)
         if self.clip_nan:
-            # nan -> 0 before clipping, i.e. each entry's clip of 0 (+-inf clip to the bounds, or stay
-            # +-inf where a bound is infinite, as the float64 limits they would become round to)
-            missing = np.isnan(out)
-            if missing.any():
-                out[missing] = np.broadcast_to(self._nan_values, out.shape)[missing]
-        return out
+            np.nan_to_num(vector, copy=False)
+        np.clip(vector, *self._clip, out=vector)
+        return vector.astype(np.float32)
 
     def decode(self, obs: np.ndarray) -> dict[str, np.ndarray]:
         """feature-name -> (..., size) values in the source unit, from observations (..., dim)."""
