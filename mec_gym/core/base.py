@@ -199,6 +199,8 @@ class MECEnv(gym.Env):
         # subclass replaced one of the per-env hooks
         self._scenario_step = self.scenario is not None and all(
             getattr(type(self), hook) is getattr(MECEnv, hook) for hook in _STEP_HOOKS)
+        # a scenario oracle that scores one state alone (``squeeze_single``): called on it directly
+        self._single_oracle = None if self.scenario is None else getattr(type(self.scenario).oracle, "single_state", None)
         self._canvas = None  # mec_gym.rendering.Canvas, made on the first rgb_array / human frame
         self._window = None
 
@@ -342,10 +344,17 @@ class MECEnv(gym.Env):
         if not self._scenario_step:
             return self._step_hooks(batch)
         # the scenario's functions on the batch of one, as the vector env runs them on B envs
+        if self._single_oracle is not None:  # the oracle squeezes a batch of one: scored as the state alone
+            result = self._single_oracle(self.scenario, self._state, batch)
+            rewards, candidate_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
+            step_info, info = _first_candidate(candidate_info, env_axis=False)
+            reward = float(rewards[0])
+        else:
+            result = self.scenario.oracle(self._batch_state(), _add_candidate_axis(batch))
+            rewards, batch_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
+            step_info, info = _first_candidate(batch_info)  # (1, ...) for the transition; the env's info
+            reward = float(rewards[0, 0])
         state = self._batch_state()
-        result = self.scenario.oracle(state, _add_candidate_axis(batch))
-        rewards, batch_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
-        step_info, info = _first_candidate(batch_info)  # (1, ...) for the transition; the env's info
         new = self.scenario.transition(state, batch, step_info, [self.np_random], np.array([self._steps]),
                                        [self._streams])
         self._decided_batch = state
@@ -353,7 +362,6 @@ class MECEnv(gym.Env):
         self._steps += 1
         truncated = self._steps >= self.config.episode_length or bool(
             self.scenario.episode_over(new, np.array([self._steps]))[0])
-        reward = float(rewards[0, 0])
         self._last_info, self._last_reward = info, reward
         if self.render_mode == "human":
             self.render()
@@ -515,17 +523,18 @@ def _add_candidate_axis(batch: Any) -> Any:
     return batch[:, None]
 
 
-def _first_candidate(info: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A batch of one's info arrays (1, K, ...) at the first candidate: as (1, ...) views, and as
-    the env's info (views without the env axis, floating scalars as Python floats, as
-    ``Evaluation.take`` gives them); nested dicts alike."""
+def _first_candidate(info: dict[str, Any], env_axis: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A batch of one's info arrays (1, K, ...) (``env_axis=False``: one state's, (K, ...)) at the
+    first candidate: as (1, ...) views, what the transition takes, and as the env's info (views
+    without the env axis, floating scalars as Python floats, as ``Evaluation.take`` gives them);
+    nested dicts alike."""
     batched, single = {}, {}
     for key, value in info.items():
         if isinstance(value, dict):
-            batched[key], single[key] = _first_candidate(value)
+            batched[key], single[key] = _first_candidate(value, env_axis)
         else:
-            batched[key] = value[:, 0]
-            item = value[0, 0]
+            batched[key] = value[:, 0] if env_axis else value[:1]
+            item = value[0, 0] if env_axis else value[0]
             single[key] = float(item) if isinstance(item, np.floating) else item
     return batched, single
 

@@ -122,7 +122,7 @@ class ObservationCodec:
         if len(rows) > 1:
             raise ValueError("interleaved features must have one number of rows")
         self.slices: dict[str, Any] = {}
-        self._places: dict[str, Any] = {}  # where encode writes each feature (a slice, or its table column)
+        self._blocks: list[tuple[slice, list[Feature]]] = []  # where encode writes each feature, or the table
         offset, table_done = 0, False
         for feature in self.features:
             if feature.name in self.interleave:
@@ -135,12 +135,12 @@ class ObservationCodec:
                 for f in table:
                     index = offset + np.arange(count)[:, None] * width + column + np.arange(f.columns)[None, :]
                     self.slices[f.name] = index.reshape(-1)
-                    self._places[f.name] = (offset, count, width, column)
                     column += f.columns
+                self._blocks.append((slice(offset, offset + width * count), table))
                 offset += width * count
             else:
                 self.slices[feature.name] = slice(offset, offset + feature.size)
-                self._places[feature.name] = self.slices[feature.name]
+                self._blocks.append((self.slices[feature.name], [feature]))
                 offset += feature.size
         self.dim = offset
         # the clipping bounds (float32 values, in float64): scalars when one range holds for every
@@ -149,6 +149,7 @@ class ObservationCodec:
         low, high = low.astype(np.float64), high.astype(np.float64)
         uniform = np.unique(low).size == 1 and np.unique(high).size == 1
         self._clip = (float(low[0]), float(high[0])) if uniform else (low, high)
+        self._nan_values = np.clip(np.zeros(self.dim), *self._clip)  # what clip_nan makes of a NaN entry
 
     def __iter__(self):
         return iter(self.features)
@@ -169,22 +170,22 @@ class ObservationCodec:
     def encode(self, values: dict[str, np.ndarray]) -> np.ndarray:
         """(B, dim) float32 from feature-name -> (B, size) source values.
 
-        Each feature is encoded into its place of one float64 array (interleaved features into their
-        columns of the per-device table), which is clipped to the bounds once and rounded to float32."""
+        The features are encoded into their places of one float64 array (the interleaved ones as one
+        (B, N, F) table), which is clipped to the bounds once and rounded to float32."""
         batch = len(values[self.features[0].name])
         vector = np.empty((batch, self.dim))
-        for feature in self.features:
-            value = feature.encode(values[feature.name])
-            place = self._places[feature.name]
-            if isinstance(place, slice):
-                vector[:, place] = value
-            else:  # (offset, rows, width, column): columns of the interleaved per-device table
-                offset, rows, width, column = place
-                table = vector[:, offset:offset + rows * width].reshape(batch, rows, width)
-                table[:, :, column:column + feature.columns] = value.reshape(batch, rows, feature.columns)
-        if self.clip_nan:
-            np.nan_to_num(vector, copy=False)
+        for place, group in self._blocks:
+            if len(group) == 1 and group[0].name not in self.interleave:
+                vector[:, place] = group[0].encode(values[group[0].name])
+            else:  # the per-device table: each feature's columns side by side, row by row
+                rows = group[0].size // group[0].columns
+                columns = [f.encode(values[f.name]).reshape(batch, rows, f.columns) for f in group]
+                vector[:, place] = np.concatenate(columns, axis=-1).reshape(batch, -1)
         np.clip(vector, *self._clip, out=vector)
+        if self.clip_nan:  # NaN counts as 0 (clipped): nan_to_num before the clip would give the same
+            missing = np.isnan(vector)
+            if missing.any():
+                vector[missing] = np.broadcast_to(self._nan_values, vector.shape)[missing]
         return vector.astype(np.float32)
 
     def decode(self, obs: np.ndarray) -> dict[str, np.ndarray]:
@@ -311,6 +312,7 @@ def squeeze_single(oracle):
         return Batch(rewards=result.rewards[None], info=_with_env_axis(result.info))
 
     wrapped.__doc__, wrapped.__name__ = oracle.__doc__, oracle.__name__
+    wrapped.single_state = oracle  # what a single env may call on its one state directly
     return wrapped
 
 
