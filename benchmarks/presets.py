@@ -45,7 +45,7 @@ PRESETS: dict[str, Preset] = {
     # for 40,000. benchmarks.sb3_learning measured PPO (per-env settings of baselines/sb3_refs.py,
     # gamma = 0), seeds 0-2: WPMEC 0.990 of the optimum at 32,768 frames (random 0.703, all-offload
     # 0.894); PQC-NOMA 32.3 Mbps weighted at 131,072 (random 28.2, all-local 25.7, optimum 36.8);
-    # MultiServerIoT cost 1.35 at 131,072 (random 1.89; all-local 0.061 and nearest-server 0.256 stay
+    # MultiServerIoT cost 0.92 at 131,072 (random 1.89; all-local 0.061 and nearest-server 0.256 stay
     # ahead). A2C, DQN, SAC and TD3 at these budgets are not measured against random.
     "paper": Preset(
         seeds=(0, 1, 2),

@@ -10,7 +10,7 @@ multi-start descent, best-known), on each env's headline metric. Runs go through
 runner (``benchmarks.runner``): each run's record is written as it finishes under ``--out`` and a
 rerun skips the runs already done (resumable). Prints the budget, the table and the wall time.
 
-    python -m benchmarks.sb3_learning                       # ~30 minutes on a busy 2-core machine
+    python -m benchmarks.sb3_learning --workers 2           # ~21 min of runs, ~10-13 min wall, busy 2-core machine
     python -m benchmarks.sb3_learning --frames-scale 0.1    # a smoke run
 """
 
