@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.registry import env_metrics
+from benchmarks.report import reference_label
 from benchmarks.runner import RunSpec, run_grid, run_identity
 
 # learning frames of PPO (all its envs together) and evaluation frames, per env
@@ -50,16 +51,19 @@ def table(records: list[dict], grid: list[RunSpec]) -> str:
         metric = env_metrics(env_id)
         lines.append(f"\n{env_id}: {metric.headline} ({'higher' if metric.higher_is_better else 'lower'} is better), "
                      f"mean +- std over seeds {list(SEEDS)}")
-        means = {}
+        means, reference = {}, "optimum"
         for method in ("sb3-ppo", "random", *SIMPLE[env_id], "optimum"):
             runs = [r for r in records if run_identity(r) in wanted and r["env"] == env_id and r["method"] == method]
             values = np.array([r["metrics"][metric.headline] for r in runs if r["error"] is None])
+            label = reference_label(runs) if method == "optimum" else method  # the reference named by what it is
+            if method == "optimum":
+                reference = label
             if len(values) == 0:
-                lines.append(f"  {method:<16} (no successful run)")
+                lines.append(f"  {label:<16} (no successful run)")
                 continue
             means[method] = values.mean()
             seconds = np.mean([r["wall_time_s"] for r in runs])
-            lines.append(f"  {method:<16} {values.mean():10.4g} +- {values.std():.2g}   ({len(values)} seeds, "
+            lines.append(f"  {label:<16} {values.mean():10.4g} +- {values.std():.2g}   ({len(values)} seeds, "
                          f"{seconds:.0f} s per run)")
         sign = 1.0 if metric.higher_is_better else -1.0
         if "sb3-ppo" in means:
@@ -69,7 +73,7 @@ def table(records: list[dict], grid: list[RunSpec]) -> str:
                 verdicts.append(f"beats the best simple heuristic ({best_simple}): "
                                 f"{sign * means['sb3-ppo'] > sign * means[best_simple]}")
             if "optimum" in means:
-                verdicts.append(f"PPO / optimum = {means['sb3-ppo'] / means['optimum']:.4f}")
+                verdicts.append(f"PPO / {reference} = {means['sb3-ppo'] / means['optimum']:.4f}")
             lines.append("  " + "; ".join(verdicts))
     return "\n".join(lines)
 
