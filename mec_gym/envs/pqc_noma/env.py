@@ -254,9 +254,9 @@ class PQCNOMAEnv(MECEnv):
         Each lies below its tangent at any (r0, e0): phi(r) + psi(e) <= phi(r0) + psi(e0) + a (r - r0) - b (e - e0),
         a = Q - r0 + V w, b = beta c max(Y + c (e0 - e_bar), 0) >= 0 (the Lyapunov linearisation), and
         sum_i a_i r_i - b_i e_i over every decision and power allocation is bounded by ``sum_rate_bound``
-        with coefficients a and energy prices b. Tangents at (0, 0) and at the ``incumbent`` decision's
-        own (r, e) each give a bound; the least is returned (the per-term bound, V x the rate's plus the
-        largest drifts, as a third)."""
+        with coefficients a and energy prices b. The tangent is taken at the ``incumbent`` decision's own
+        (r, e), else at (0, 0); the less of that and
+        the per-term bound (V x the rate's plus the largest drifts) is returned."""
         cfg = self.config
         queue_mbit = state["Q"] / MBIT
         rate = rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
@@ -267,10 +267,11 @@ class PQCNOMAEnv(MECEnv):
             backlog = state["backlog"] / MBIT
             lowest_y = np.maximum(state["Y"] - scale * cfg.energy_threshold, 0.0)
             bounds = [float(cfg.V * rate + 0.5 * (backlog**2).sum() + 0.5 * beta * (state["Y"] ** 2 - lowest_y**2).sum())]
-            points = [(np.zeros_like(queue_mbit), np.zeros_like(queue_mbit))]
-            if incumbent is not None:
+            if incumbent is None:
+                points = [(np.zeros_like(queue_mbit), np.zeros_like(queue_mbit))]
+            else:
                 info = self._evaluate(state, np.asarray(incumbent)[None]).info
-                points.append((np.minimum(info["served_bits"][0] / MBIT, queue_mbit), info["energy"][0]))
+                points = [(np.minimum(info["served_bits"][0] / MBIT, queue_mbit), info["energy"][0])]
             for served, energy in points:
                 energy_after = virtual_queue_update(state["Y"], scale * (energy - cfg.energy_threshold))
                 slope, price = queue_mbit - served + cfg.V * cfg.weights, beta * scale * energy_after
