@@ -255,8 +255,8 @@ class PQCNOMAEnv(MECEnv):
         a = Q - r0 + V w, b = beta c max(Y + c (e0 - e_bar), 0) >= 0 (the Lyapunov linearisation), and
         sum_i a_i r_i - b_i e_i over every decision and power allocation is bounded by ``sum_rate_bound``
         with coefficients a and energy prices b. The tangent is taken at the ``incumbent`` decision's own
-        (r, e), else at (0, 0); the less of that and
-        the per-term bound (V x the rate's plus the largest drifts) is returned."""
+        (r, e), where phi + psi are its ``device_rewards``; the less of that and the per-term bound (V x the
+        rate's plus the largest drifts; alone without an incumbent) is returned."""
         cfg = self.config
         queue_mbit = state["Q"] / MBIT
         rate = rate_bound(state["h"], cfg.weights, queue_mbit, self.link)
@@ -264,22 +264,17 @@ class PQCNOMAEnv(MECEnv):
             return rate
         if cfg.reward == "drift_plus_penalty":
             beta, scale = cfg.energy_queue_weight / cfg.energy_queue_scale, cfg.energy_queue_scale
-            backlog = state["backlog"] / MBIT
             lowest_y = np.maximum(state["Y"] - scale * cfg.energy_threshold, 0.0)
-            bounds = [float(cfg.V * rate + 0.5 * (backlog**2).sum() + 0.5 * beta * (state["Y"] ** 2 - lowest_y**2).sum())]
+            per_term = float(cfg.V * rate + 0.5 * ((state["backlog"] / MBIT) ** 2).sum()
+                             + 0.5 * beta * (state["Y"] ** 2 - lowest_y**2).sum())
             if incumbent is None:
-                points = [(np.zeros_like(queue_mbit), np.zeros_like(queue_mbit))]
-            else:
-                info = self._evaluate(state, np.asarray(incumbent)[None]).info
-                points = [(np.minimum(info["served_bits"][0] / MBIT, queue_mbit), info["energy"][0])]
-            for served, energy in points:
-                energy_after = virtual_queue_update(state["Y"], scale * (energy - cfg.energy_threshold))
-                slope, price = queue_mbit - served + cfg.V * cfg.weights, beta * scale * energy_after
-                at_point = (0.5 * (backlog**2 - (queue_mbit - served) ** 2) + cfg.V * cfg.weights * served
-                            + 0.5 * beta * (state["Y"] ** 2 - energy_after**2))
-                offset = float((at_point - slope * served + price * energy).sum())
-                bounds.append(offset + sum_rate_bound(state["h"], slope, price, queue_mbit, self.link))
-            return min(bounds)
+                return per_term
+            info = self._evaluate(state, np.asarray(incumbent)[None]).info
+            served, energy = np.minimum(info["served_bits"][0] / MBIT, queue_mbit), info["energy"][0]
+            energy_after = virtual_queue_update(state["Y"], scale * (energy - cfg.energy_threshold))
+            slope, price = queue_mbit - served + cfg.V * cfg.weights, beta * scale * energy_after
+            offset = float((info["device_rewards"][0] - slope * served + price * energy).sum())
+            return min(per_term, offset + sum_rate_bound(state["h"], slope, price, queue_mbit, self.link))
         coef = queue_mbit + cfg.V * cfg.weights
         return sum_rate_bound(state["h"], coef, cfg.energy_queue_weight * state["Y"], queue_mbit, self.link)
 
