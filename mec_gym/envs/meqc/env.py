@@ -286,11 +286,9 @@ class MEQCScenario(Scenario):
         cfg = self.config
         latency = cfg.latency_weight * result["latency"]
         energy = cfg.energy_weight * (result["device_energy"] + result["server_energy"])
-        deadline = result["deadline_penalty"]  # its own term (issue 17); the rest: rejected QPU requests
-        with np.errstate(invalid="ignore"):  # inf - inf where an uplink of rate 0 makes the latency infinite
-            rest = result["cost"] - latency - energy - deadline
+        deadline = result["deadline_penalty"]  # its own term (issue 17); "infeasible": rejected QPU requests
         terms = {"latency": -latency, "energy": -energy, "deadline": -deadline,
-                 "infeasible": -np.where(np.isnan(rest), 0.0, rest)}
+                 "infeasible": -self.weights.infeasible_penalty * result["infeasible"]}
         if cfg.reward == "cost":
             return terms
         terms = {name: cfg.V * value for name, value in terms.items()}
