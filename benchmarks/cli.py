@@ -25,7 +25,7 @@ from mec_gym.core.scenario import describe
 from benchmarks.presets import PRESETS, load_grid
 from benchmarks.registry import METHODS, methods_for
 from benchmarks.reproduce import MODULES as PAPER_MODULES
-from benchmarks.report import markers, readme_tables, replace_section, write_leaderboard
+from benchmarks.report import marked_text, readme_tables, replace_section, write_leaderboard
 from benchmarks.runner import RunSpec, run_grid, run_identity
 
 
@@ -224,13 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     dropped: list[str] = []
     try:
         specs = build_specs(args, dropped)
+        if args.readme:
+            marked_text(args.readme, "leaderboard")  # refused before any run
     except (ValueError, TypeError, OSError) as error:  # TypeError: an unknown env config field
         print(f"mec-gym bench: {error}", file=sys.stderr)
-        return 2
-    if args.readme and not all(marker in (args.readme.read_text() if args.readme.is_file() else "")
-                               for marker in markers("leaderboard")):
-        print(f"mec-gym bench: --readme {args.readme} has no {' ... '.join(markers('leaderboard'))} markers",
-              file=sys.stderr)
         return 2
     for line in dropped:
         print(f"mec-gym bench: warning: left out {line}", file=sys.stderr)

@@ -246,13 +246,19 @@ def markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
-def replace_section(path: Path, name: str, body: str) -> None:
-    """Replace what stands between ``markers(name)`` in the file ``path`` by ``body``."""
+def marked_text(path: Path, name: str) -> str:
+    """The text of ``path``; ValueError (or OSError) when it lacks the ``markers(name)`` of a section."""
     start, end = markers(name)
     text = path.read_text()
     if start not in text or end not in text:
         raise ValueError(f"{path} has no {start} ... {end} markers")
-    head, rest = text.split(start, 1)
+    return text
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Replace what stands between ``markers(name)`` in the file ``path`` by ``body``."""
+    start, end = markers(name)
+    head, rest = marked_text(path, name).split(start, 1)
     path.write_text(head + start + "\n\n" + body.strip("\n") + "\n\n" + end + rest.split(end, 1)[1])
 
 
