@@ -82,7 +82,7 @@ from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
 from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
 from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
-                                   scale_rewards, squeeze_single)
+                                   env_slice, scale_rewards, squeeze_single)
 from mec_gym.core.validation import validate_action
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.meqc import oracle, quantum
@@ -177,16 +177,29 @@ class MEQCScenario(Scenario):
         return {name: Field(shapes.get(name, (n,)), units[name], *bounds) for name, bounds in low_high.items()}
 
     # ----- dynamics ----------------------------------------------------------------------------
-    def _draw_tasks(self, rng) -> dict[str, np.ndarray]:
-        cfg, n = self.config, self.config.num_devices
-        return {
-            "data_bits": rng.uniform(*cfg.data_mbit, size=n) * 1e6,
-            "cycles_per_bit": rng.uniform(*cfg.cycles_per_bit, size=n),
-            "deadline": rng.uniform(*cfg.deadline, size=n),
-            "amino_acids": rng.integers(cfg.amino_acids[0], cfg.amino_acids[1] + 1, size=n).astype(np.float64),
-            "physical_error": np.full(1, rng.uniform(*cfg.physical_error)),
-            "fading": rayleigh_power(rng, n),
-        }
+    def _draw_tasks(self, rngs, mobility_noise: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """New tasks (B, ...) for the envs of ``rngs``, env i's drawn from ``rngs[i]`` in this order:
+        (``mobility_noise`` (B, 2, N), if given, filled first with the mobility's two normal draws),
+        then D, c and T_max (three uniform draws of N, taken as one call of 3 N: numpy's uniform is
+        low + (high - low) x the same doubles), the amino acids, the slot's error rate, the fading."""
+        cfg, n, batch = self.config, self.config.num_devices, len(rngs)
+        unit = np.empty((batch, 3, n))
+        amino_acids, error, fading = np.empty((batch, n)), np.empty((batch, 1)), np.empty((batch, n))
+        for i, rng in enumerate(rngs):
+            if mobility_noise is not None:
+                rng.standard_normal(out=mobility_noise[i])
+            rng.random(out=unit[i])
+            amino_acids[i] = rng.integers(cfg.amino_acids[0], cfg.amino_acids[1] + 1, size=n)
+            error[i, 0] = rng.random()
+            rayleigh_power(rng, out=fading[i])
+
+        def uniform(bounds, unit_draws):
+            low, high = float(bounds[0]), float(bounds[1])
+            return low + (high - low) * unit_draws
+
+        return {"data_bits": uniform(cfg.data_mbit, unit[:, 0]) * 1e6, "cycles_per_bit": uniform(cfg.cycles_per_bit, unit[:, 1]),
+                "deadline": uniform(cfg.deadline, unit[:, 2]), "amino_acids": amino_acids,
+                "physical_error": uniform(cfg.physical_error, error), "fading": fading}
 
     def _draw_state(self, rng):
         cfg, n = self.config, self.config.num_devices
@@ -199,7 +212,7 @@ class MEQCScenario(Scenario):
             "leased_cpu": rng.uniform(*cfg.leased_cpu, size=n),
             "leased_qubits": rng.integers(cfg.leased_qubits[0], cfg.leased_qubits[1] + 1, size=n).astype(np.float64),
             "Z": np.zeros(n),
-            **self._draw_tasks(rng),
+            **env_slice(self._draw_tasks([rng]), 0),
         }
 
     def generate(self, rngs, streams):
@@ -302,16 +315,13 @@ class MEQCScenario(Scenario):
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg, n = self.config, self.config.num_devices
         noise = np.empty((len(rngs), 2, n))
-        tasks = []
-        for i, rng in enumerate(rngs):  # per env: the mobility's two normal draws (one call), then the new tasks
-            rng.standard_normal(out=noise[i])
-            tasks.append(self._draw_tasks(rng))
+        tasks = self._draw_tasks(rngs, mobility_noise=noise)  # per env: the mobility's normal draws, then the tasks
         noise = noise.transpose(1, 0, 2)
         positions, speed, direction, mean_direction = self.mobility.advance(
             state["positions"], state["speed"], state["direction"], state["mean_direction"], noise[0], noise[1])
         new = dict(state, positions=positions, speed=speed, direction=direction, mean_direction=mean_direction)
         new["Z"] = virtual_queue_update(state["Z"], cfg.alpha_bar - info["offloaded"])
-        new.update(self.stack(tasks))
+        new.update(tasks)
         return new
 
     def features(self, state):
