@@ -218,11 +218,16 @@ class MEQCScenario(Scenario):
     def generate(self, rngs, streams):
         return self.stack([self._draw_state(rng) for rng in rngs])
 
+    def gain(self, state) -> np.ndarray:
+        """Channel power gains (..., N): path loss to the access point times the fading."""
+        cfg = self.config
+        distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=-1), cfg.min_distance)
+        return log_distance_gain(distance, cfg.pathloss_intercept_db, cfg.pathloss_slope_db) * state["fading"]
+
     def task(self, state) -> dict[str, np.ndarray]:
         """The oracle's view of a state (SI units), including the QPU's time, energy and feasibility."""
         cfg = self.config
-        distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=-1), cfg.min_distance)
-        gain = log_distance_gain(distance, cfg.pathloss_intercept_db, cfg.pathloss_slope_db) * state["fading"]
+        gain = self.gain(state)
         noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband
         qubits = quantum.logical_qubits(state["amino_acids"].astype(np.int64))
         depth = quantum.circuit_depth(qubits)
@@ -325,10 +330,9 @@ class MEQCScenario(Scenario):
         return new
 
     def features(self, state):
-        task = self.task(state)
         return {"x": state["positions"][..., 0], "y": state["positions"][..., 1], "data": state["data_bits"],
                 "cycles": state["cycles_per_bit"], "deadline": state["deadline"], "amino_acids": state["amino_acids"],
-                "path_loss": task["gain"], "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"],
+                "path_loss": self.gain(state), "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"],
                 "leased_qubits": state["leased_qubits"], "Z": state["Z"], "physical_error": state["physical_error"]}
 
 
