@@ -79,15 +79,16 @@ def device_terms(task: dict, qpu_scaled: bool = False) -> dict[str, np.ndarray]:
     }
 
 
-def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weights,
+def costs(terms: dict, fraction: np.ndarray, target: np.ndarray | bool, weights: Weights,
           miss_penalty: np.ndarray | float | None = None) -> dict[str, np.ndarray]:
     """Per-device latency, energies and cost of K decisions (K, N). ``miss_penalty``: the cost of
     a missed deadline per device (N,) (default: the flat ``weights.deadline_penalty``). A batch of
-    states: terms (B, N) with decisions (B, K, N)."""
+    states: terms (B, N) with decisions (B, K, N). ``target`` may be one bool for every decision
+    (only that target's terms are then computed)."""
     if np.ndim(terms["deadline"]) > 1:  # a batch of states: per-device terms against (B, K, N)
         terms = {key: _candidates_axis(value) for key, value in terms.items()}
         miss_penalty = _candidates_axis(miss_penalty)
-    qpu = target.astype(bool)
+    qpu = np.asarray(target).astype(bool)
     infeasible = qpu & (fraction > 0) & ~terms["qpu_ok"]
     offloaded = np.where(infeasible, 0.0, fraction)  # a rejected QPU request runs the whole task locally
     remote = offloaded > 0
@@ -96,12 +97,20 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray, weights: Weight
         with np.errstate(invalid="ignore"):
             return np.where(remote, offloaded * term, 0.0)
 
+    def by_target(on_qpu, on_cpu):  # np.where(qpu, on_qpu(), on_cpu()), computing one side for one target
+        if qpu.ndim == 0:
+            return on_qpu() if qpu else on_cpu()
+        return np.where(qpu, on_qpu(), on_cpu())
+
+    def server_cpu_energy():
+        with np.errstate(invalid="ignore"):  # no uplink: inf - inf, discarded (the remote latency is inf anyway)
+            return share(np.where(np.isfinite(terms["transmit_energy"]), terms["cpu_energy"] - terms["transmit_energy"], 0.0))
+
     local_time = (1 - offloaded) * terms["local_time"]
-    remote_time = np.where(qpu, share(terms["qpu_time_slope"]) + remote * terms["qpu_time"], share(terms["cpu_time"]))
+    remote_time = by_target(lambda: share(terms["qpu_time_slope"]) + remote * terms["qpu_time"],
+                            lambda: share(terms["cpu_time"]))
     device_energy = (1 - offloaded) * terms["local_energy"] + share(terms["transmit_energy"])
-    with np.errstate(invalid="ignore"):  # no uplink: inf - inf, discarded (the remote latency is inf anyway)
-        server_cpu = np.where(np.isfinite(terms["transmit_energy"]), terms["cpu_energy"] - terms["transmit_energy"], 0.0)
-    server_energy = np.where(qpu, share(terms["qpu_energy_slope"]) + remote * terms["qpu_energy"], share(server_cpu))
+    server_energy = by_target(lambda: share(terms["qpu_energy_slope"]) + remote * terms["qpu_energy"], server_cpu_energy)
     latency = np.maximum(local_time, remote_time)
     missed = latency > terms["deadline"] * (1 + 1e-12)
     penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
@@ -175,16 +184,18 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
     maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
     objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
     shape = np.shape(terms["deadline"])  # (N,), or (B, N) for a batch of states
-    target = np.broadcast_to(np.array([False, True]).reshape((2,) + (1,) * len(shape)), (2, *shape))
-    candidates = np.swapaxes(breakpoints(terms, target), -1, -2)  # both targets at once: (2, 6, N) or (2, B, 6, N)
-    result = costs(terms, candidates, np.broadcast_to(np.expand_dims(target, -2), candidates.shape), weights,
-                   miss_penalty=0.0)
-    meets, objectives = ~result["missed"], per_device_objective(result)
-    meetable = meets.any(axis=(0, -2))
+    meetable, worst_meeting, least = np.zeros(shape, dtype=bool), np.full(shape, -np.inf), np.full(shape, np.inf)
+    for target in (False, True):  # each target's breakpoints (6, N) or (B, 6, N), scored for it alone
+        candidates = np.swapaxes(breakpoints(terms, np.full(shape, target)), -1, -2)
+        result = costs(terms, candidates, target, weights, miss_penalty=0.0)
+        meets, objectives = ~result["missed"], per_device_objective(result)
+        meetable |= meets.any(axis=-2)
+        if mode != "penalty":
+            worst_meeting = np.maximum(worst_meeting, np.where(meets, objectives, -np.inf).max(axis=-2))
+            least = np.minimum(least, objectives.min(axis=-2))
     if mode == "penalty":
         return DeadlineReference(meetable, np.full(shape, weights.deadline_penalty))
-    worst_meeting = np.where(meets, objectives, -np.inf).max(axis=(0, -2))
-    gap = np.where(meetable, worst_meeting - objectives.min(axis=(0, -2)), 0.0)
+    gap = np.where(meetable, worst_meeting - least, 0.0)
     return DeadlineReference(meetable, np.where(meetable, gap / scale + weights.deadline_penalty, 0.0))
 
 
