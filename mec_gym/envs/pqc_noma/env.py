@@ -168,20 +168,28 @@ class PQCNOMAScenario(Scenario):
                 power = np.array([self.sca_solver().powers(h[b], coef[b], y[b], queue_mbit[b], offload[b])
                                   for b in range(len(h))])
                 offload_mbit = noma_rates(h, power, offload, link)
-        expand = lambda x: x[:, None, :]  # noqa: E731  per-state vectors against (B, K, N)
-        result = assemble(expand(h), expand(coef), expand(y), expand(queue_mbit), offload, power, offload_mbit, link, tau)
+        # per-state vectors (B, 1, N) against (B, K, N)
+        queue_mbit, coef, y, backlog, energy_queue, data_queue = (
+            x[:, None, :] for x in (queue_mbit, coef, y, state["backlog"], state["Y"], state["Q"]))
+        result = assemble(h[:, None, :], coef, y, queue_mbit, offload, power, offload_mbit, link, tau)
         surrogate = result.pop("objective")
         device_rate = cfg.weights * result["served_bits"] / MBIT  # (B, K, N) weighted Mbit
         weighted_mbit = device_rate.sum(axis=-1)
-        device_terms = self.device_terms(state, result, device_rate)
+        if cfg.reward == "rate":
+            device_terms = {"weighted_rate": device_rate}
+        elif cfg.reward == "surrogate":
+            device_terms = {"queue_weighted_rate": coef * (result["served_bits"] / MBIT), "energy": -y * result["energy"]}
+        else:
+            device_terms = self.drift_plus_penalty_terms(queue_mbit, backlog, energy_queue, result, device_rate)
         terms = {name: value.sum(axis=-1) for name, value in device_terms.items()}
+        k, n = offload.shape[1:]
         info = {
             **result,
             "surrogate": surrogate,
             "weighted_rate_mbps": weighted_mbit / cfg.frame_length,
-            "data_queue": np.broadcast_to(expand(state["Q"]), offload.shape).copy(),
-            "energy_queue": np.broadcast_to(expand(state["Y"]), offload.shape).copy(),
-            "offload_ratio": offload.mean(axis=-1),
+            "data_queue": data_queue.repeat(k, axis=1),
+            "energy_queue": energy_queue.repeat(k, axis=1),
+            "offload_ratio": offload.sum(axis=-1, dtype=np.float64) / n,  # the mean, as NumPy computes it
             "mode": offload.astype(np.int8),
             "reward_terms": terms,
             "device_rewards": sum(device_terms.values()),
@@ -190,22 +198,15 @@ class PQCNOMAScenario(Scenario):
         rewards = {"surrogate": surrogate, "rate": weighted_mbit}.get(cfg.reward)
         return Batch(rewards=sum(terms.values()) if rewards is None else rewards, info=info)
 
-    def device_terms(self, state, result, device_rate):
-        """Per-device terms (B, K, N) of the configured reward (see the env's Rewards)."""
+    def drift_plus_penalty_terms(self, queue_mbit, backlog, energy_before, result, device_rate):
+        """Per-device terms (B, K, N) of the realised drift-plus-penalty (see the env's Rewards),
+        from the per-state queue (Mbit), backlog (bits) and energy queue Y, (B, 1, N) each."""
         cfg = self.config
-        expand = lambda x: x[:, None, :]  # noqa: E731
-        if cfg.reward == "rate":
-            return {"weighted_rate": device_rate}
-        queue_mbit, coef, y = (expand(x) for x in self.coefficients(state))
-        served_mbit = result["served_bits"] / MBIT
-        if cfg.reward == "surrogate":
-            return {"queue_weighted_rate": coef * served_mbit, "energy": -y * result["energy"]}
-        after = np.maximum(queue_mbit - served_mbit, 0.0)  # the backlog this slot leaves, Mbit
-        energy_before = expand(state["Y"])
+        after = np.maximum(queue_mbit - result["served_bits"] / MBIT, 0.0)  # the backlog this slot leaves, Mbit
         energy_after = virtual_queue_update(energy_before, cfg.energy_queue_scale * (result["energy"] - cfg.energy_threshold))
         beta = cfg.energy_queue_weight / cfg.energy_queue_scale
         return {"utility": cfg.V * device_rate,
-                "data_queue_drift": 0.5 * ((expand(state["backlog"]) / MBIT) ** 2 - after**2),
+                "data_queue_drift": 0.5 * ((backlog / MBIT) ** 2 - after**2),
                 "energy_queue_drift": 0.5 * beta * (energy_before**2 - energy_after**2)}
 
     def sca_solver(self):

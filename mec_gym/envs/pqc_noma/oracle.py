@@ -66,12 +66,19 @@ def noma_rates(h, power, offload, link: Link) -> np.ndarray:
     h (N,) with power / offload (K, N); or a batch of states, h (B, N) with (B, K, N)."""
     if np.ndim(h) == 1:
         return noma_rates(np.asarray(h)[None], np.asarray(power)[None], np.asarray(offload)[None], link)[0]
-    order = decoding_order(h)[:, None, :]  # (B, 1, N)
-    received = np.take_along_axis(np.where(offload, power * h[:, None, :], 0.0), order, axis=-1)
-    weaker = np.cumsum(received, axis=-1) - received  # exclusive prefix sum in decoding order
-    rates = np.empty_like(received)
-    np.put_along_axis(rates, np.broadcast_to(order, received.shape),
-                      link.mbit_per_log2 * np.log2(1.0 + received / (link.noise + weaker)), axis=-1)
+    received = np.where(offload, power * h[:, None, :], 0.0)
+    order = decoding_order(h)
+    if len(h) == 1:  # one state: its order indexes the last axis directly (take_along_axis's work, less overhead)
+        ordered = received[..., order[0]]
+    else:
+        ordered = np.take_along_axis(received, order[:, None, :], axis=-1)
+    weaker = np.cumsum(ordered, axis=-1) - ordered  # exclusive prefix sum in decoding order
+    rates = np.empty_like(ordered)
+    values = link.mbit_per_log2 * np.log2(1.0 + ordered / (link.noise + weaker))
+    if len(h) == 1:
+        rates[..., order[0]] = values
+    else:
+        np.put_along_axis(rates, np.broadcast_to(order[:, None, :], ordered.shape), values, axis=-1)
     return np.where(offload, rates, 0.0)
 
 
@@ -88,11 +95,11 @@ def greedy_powers(h, coef, y, queue_mbit, offload, link: Link) -> np.ndarray:
     if np.ndim(h) == 1:
         return greedy_powers(*(np.asarray(x)[None] for x in (h, coef, y, queue_mbit, offload)), link)[0]
     batch, k, n = offload.shape
-    with np.errstate(divide="ignore", over="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # inf / nan handled below
         level = (coef * link.mbit_per_log2 * h / (y * link.frame_length * np.log(2.0)))[:, None, :]  # inf when y = 0
         level = np.where(offload & ~np.isnan(level), level, -np.inf)  # nan only when h = y = 0
-        growth = np.broadcast_to((2.0 ** (queue_mbit / link.mbit_per_log2) - 1.0)[:, None, :], offload.shape)
-    ceiling = np.broadcast_to((link.max_power * h)[:, None, :], offload.shape)
+        growth = (2.0 ** (queue_mbit / link.mbit_per_log2) - 1.0)[:, None, :]  # (B, 1, N), as ceiling
+    ceiling = (link.max_power * h)[:, None, :]
     order = decoding_order(h)
     if batch * k == 1:  # same recursion on floats
         level, growth, ceiling = level[0, 0].tolist(), growth[0, 0].tolist(), ceiling[0, 0].tolist()
@@ -112,8 +119,8 @@ def greedy_powers(h, coef, y, queue_mbit, offload, link: Link) -> np.ndarray:
                               np.minimum(ceiling[rows, :, device], growth[rows, :, device] * total))
             received[rows, :, device] = gain
             total = total + gain
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(offload, np.nan_to_num(received / h[:, None, :]), 0.0)
+    # received power over gain (a zero gain receives nothing: divided by 1 instead of 0)
+    return np.where(offload, received / np.where(h > 0.0, h, 1.0)[:, None, :], 0.0)
 
 
 def _capped_power(price, y, snr_per_watt, link: Link) -> np.ndarray:
