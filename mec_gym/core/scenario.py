@@ -177,10 +177,13 @@ class ObservationCodec:
         for place, group in self._blocks:
             if len(group) == 1 and group[0].name not in self.interleave:
                 vector[:, place] = group[0].encode(values[group[0].name])
-            else:  # the per-device table: each feature's columns side by side, row by row
+            else:  # the per-device table: each feature's columns side by side, row by row, written in place
                 rows = group[0].size // group[0].columns
-                columns = [f.encode(values[f.name]).reshape(batch, rows, f.columns) for f in group]
-                vector[:, place] = np.concatenate(columns, axis=-1).reshape(batch, -1)
+                table = vector[:, place].reshape(batch, rows, -1)  # a view: each row's entries are contiguous
+                column = 0
+                for f in group:
+                    table[..., column:column + f.columns] = f.encode(values[f.name]).reshape(batch, rows, f.columns)
+                    column += f.columns
         np.clip(vector, *self._clip, out=vector)
         if self.clip_nan:  # NaN counts as 0 (clipped): nan_to_num before the clip would give the same
             missing = np.isnan(vector)
