@@ -6,6 +6,9 @@ gives each env its own), and draws in the same order as the single env, so env i
 exactly the trajectory of ``gym.make(ID)`` seeded s_i, across autoresets too. Autoreset modes are
 Gymnasium 1.x's: next-step (default), same-step (``autoreset_mode="SameStep"``: the final
 observation and info in ``info["final_obs"]`` / ``info["final_info"]``) and disabled.
+
+Constructing one asks glibc to keep freed heap memory for reuse across steps
+(:mod:`mec_gym.core.memory`; ``MEC_GYM_MALLOC_TOP_PAD=0`` leaves malloc alone).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from mec_gym.core.base import EnvConfig, MECEnv, Optimum
+from mec_gym.core.memory import keep_freed_heap
 from mec_gym.core.scenario import Batch, env_slice, scale_rewards
 from mec_gym.core.validation import require_int, validate_batch
 
@@ -41,6 +45,7 @@ class MECVectorEnv(VectorEnv):
             allowed = [mode.value for mode in AutoresetMode]
             raise ValueError(f"autoreset_mode must be one of {allowed}; got {autoreset_mode!r}") from None
         self.render_mode = None
+        keep_freed_heap()  # the steps reuse their large temporaries' memory instead of faulting it in again
         self.metadata = {**self.metadata, "autoreset_mode": self.autoreset_mode}
         # a single env sharing the config and scenario: optimum() per env and state checks run on it
         self.single_env = self.env_class(config, **overrides)
