@@ -254,15 +254,17 @@ class MEQCScenario(Scenario):
     def device_objective(self, state):
         """Maps ``oracle.costs(...)`` of candidates (..., K, N) to each device's term of what
         ``optimum()`` minimises: the surrogate's (both DPP modes), or the cost."""
-        cfg = self.config
-        queue = np.expand_dims(state["Z"], -2)
+        queue = state["Z"][..., None, :]
 
         def objective(result):
-            if cfg.reward == "cost":
-                return result["cost"]
-            return cfg.V * result["cost"] + queue * (cfg.alpha_bar - result["offloaded"])
+            return result["cost"] if self.config.reward == "cost" else self.surrogate_terms(queue, result)
 
         return objective
+
+    def surrogate_terms(self, queue, result):
+        """Each device's term of minus the per-slot DPP surrogate, V cost + Z (alpha_bar - offloaded),
+        (..., K, N); ``queue`` the Z the decision faces, broadcastable against them."""
+        return self.config.V * result["cost"] + queue * (self.config.alpha_bar - result["offloaded"])
 
     @squeeze_single
     def oracle(self, state, decisions):
@@ -275,23 +277,22 @@ class MEQCScenario(Scenario):
         result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
         device_objective = objective(result)
         remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
-        modes = np.stack([(~remote).sum(axis=-1), (remote & ~target).sum(axis=-1), (remote & target).sum(axis=-1)],
-                         axis=-1)
-        meetable = np.expand_dims(reference.meetable, -2)
+        mode = np.where(remote, 1 + target, 0).astype(np.int8)  # 0 local, 1 cloud CPU, 2 cloud QPU
+        modes = (mode[..., None] == np.arange(3)).sum(axis=-2)  # devices per mode
+        queue = state["Z"][..., None, :]
         info = {key: result[key] for key in ("latency", "device_energy", "server_energy", "cost")}
         info.update(total_cost=result["cost"].sum(axis=-1), mode_counts=modes,
                     deadline_misses=result["missed"].sum(axis=-1),
-                    avoidable_misses=(result["missed"] & meetable).sum(axis=-1),
+                    avoidable_misses=(result["missed"] & reference.meetable[..., None, :]).sum(axis=-1),
                     deadline_penalty=result["deadline_penalty"],
                     infeasible_qpu=result["infeasible"].sum(axis=-1), device_objective=device_objective,
-                    virtual_queue=np.broadcast_to(np.expand_dims(state["Z"], -2), fraction.shape).copy(),
-                    fraction=fraction, offloaded=result["offloaded"], mode=np.where(remote, 1 + target, 0).astype(np.int8),
-                    deadline_slack=np.expand_dims(state["deadline"], -2) - result["latency"])
-        queue = np.expand_dims(state["Z"], -2)
+                    virtual_queue=queue.repeat(fraction.shape[-2], axis=-2),
+                    fraction=fraction, offloaded=result["offloaded"], mode=mode,
+                    deadline_slack=state["deadline"][..., None, :] - result["latency"])
         device_terms = self.reward_terms(queue, result)
         terms = {name: value.sum(axis=-1) for name, value in device_terms.items()}
-        info.update(surrogate=-(self.config.V * result["cost"] + queue * (self.config.alpha_bar - result["offloaded"])).sum(axis=-1),
-                    reward_terms=terms, device_rewards=sum(device_terms.values()))
+        surrogate = self.surrogate_terms(queue, result) if self.config.reward == "cost" else device_objective
+        info.update(surrogate=-surrogate.sum(axis=-1), reward_terms=terms, device_rewards=sum(device_terms.values()))
         if self.config.reward == "drift_plus_penalty":
             rewards = sum(terms.values())
         else:  # minus what optimum() minimises, exactly (the terms sum to it to rounding)
