@@ -201,6 +201,8 @@ class MECEnv(gym.Env):
             getattr(type(self), hook) is getattr(MECEnv, hook) for hook in _STEP_HOOKS)
         # a scenario oracle that scores one state alone (``squeeze_single``): called on it directly
         self._single_oracle = None if self.scenario is None else getattr(type(self.scenario).oracle, "single_state", None)
+        # whether the scenario ends episodes besides the step limit (else step skips asking it)
+        self._ends_episodes = self.scenario is not None and type(self.scenario).episode_over is not Scenario.episode_over
         self._canvas = None  # mec_gym.rendering.Canvas, made on the first rgb_array / human frame
         self._window = None
 
@@ -360,8 +362,8 @@ class MECEnv(gym.Env):
         self._decided_batch = state
         self._set_batch_state(new)
         self._steps += 1
-        truncated = self._steps >= self.config.episode_length or bool(
-            self.scenario.episode_over(new, np.array([self._steps]))[0])
+        truncated = self._steps >= self.config.episode_length or (self._ends_episodes and bool(
+            self.scenario.episode_over(new, np.array([self._steps]))[0]))
         self._last_info, self._last_reward = info, reward
         if self.render_mode == "human":
             self.render()

@@ -144,7 +144,7 @@ def validate_batch(space: spaces.Space, actions: Any, name: str = "action") -> A
     if isinstance(space, spaces.Box):
         array = _numeric(actions, name)
         _check_shape(array, space.shape, name)
-        if (array >= space.low).all() and (array <= space.high).all() and np.isfinite(array).all():
+        if ((array >= space.low) & (array <= space.high) & np.isfinite(array)).all():
             return array.astype(np.float64)  # the common case, checked at once
         if not np.all(np.isfinite(array)):
             raise ValueError(f"{name} must be finite; got NaN or inf")
@@ -197,7 +197,7 @@ def _validate_integer_batch(space: spaces.Space, actions: Any, name: str) -> np.
         shape, lower, upper = space.shape, 0, 1
     _check_shape(array, shape, name)
     if array.dtype.kind in "biu":  # the common case: integers, checked at once
-        if (array >= lower).all() and (array <= upper).all():
+        if ((array >= lower) & (array <= upper)).all():
             return array.astype(np.int64)
     elif array.dtype.kind == "f":
         if not np.isfinite(array).all():
