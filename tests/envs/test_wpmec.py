@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import gymnasium as gym
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 import mec_gym  # noqa: F401
+from mec_gym.envs.wpmec import oracle
 from mec_gym.envs.wpmec.env import WPMECEnv
 from mec_gym.envs.wpmec.oracle import offload_ratio, solve_p2
 from tests.support import info_arrays
@@ -265,3 +267,17 @@ def test_normalized_reward_is_the_rate_over_the_best_decision_by_brute_force():
 def test_normalized_reward_needs_an_exact_optimum():
     with pytest.raises(ValueError, match="num_devices <= 16"):
         gym.make("WPMEC-v0", num_devices=17, reward="normalized")
+
+
+def test_batched_exp_and_log_are_the_python_floats_ones_bit_for_bit():
+    """A batch of envs with one candidate each must reproduce the single env's Python-float price
+    iteration exactly: the vectorised exp / log are checked against math.exp / math.log, over
+    every magnitude and the ranges where the complex-libm shortcut does not apply."""
+    rng = np.random.default_rng(7)
+    exponents = [rng.uniform(-700, 700, 20_000), rng.uniform(-1, 1, 20_000), np.array([-745.0, 705.0, 0.0])]
+    magnitudes = [10.0 ** rng.uniform(-307, 307, 20_000), rng.uniform(0.4, 2.1, 20_000), np.array([5e-324, 1e-310, 0.5, 2.0])]
+    for values in exponents:
+        assert np.array_equal(oracle._python_exp(values), [math.exp(v) for v in values.tolist()])
+    for values in magnitudes + [np.array([0.0, -1.0, 3.0])]:
+        expected = [math.log(v) if v > 0 else -math.inf for v in values.tolist()]
+        assert np.array_equal(oracle._python_log(values), expected)

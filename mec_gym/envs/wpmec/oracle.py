@@ -110,17 +110,43 @@ class _BatchOps:
 def _python_exp(x: np.ndarray) -> np.ndarray:
     """math.exp elementwise: a lone candidate's iteration runs on Python floats (math.exp differs
     from NumPy's SIMD exp in the last bit), and a batch of envs with one candidate each must
-    reproduce it exactly."""
+    reproduce it exactly. The C library's complex exp of x + 0j has exactly exp(x) as its real part
+    for |x| <= 700 (glibc; checked at import by ``_LIBM_VIA_COMPLEX``), one vectorised call."""
+    if _LIBM_VIA_COMPLEX and x.size and np.abs(x).max() <= _COMPLEX_EXP_EXACT:
+        return np.exp(x.astype(np.complex128)).real
     return np.fromiter(map(math.exp, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
 
 
 def _python_log(x: np.ndarray) -> np.ndarray:
-    """``math.log(x) if x > 0 else -inf`` elementwise (see ``_python_exp``)."""
+    """``math.log(x) if x > 0 else -inf`` elementwise (see ``_python_exp``; the complex log's real
+    part is log(x) for normal x outside [0.5, 2), where glibc takes log1p((x - 1)(x + 1)) / 2 instead)."""
     values = x.ravel()
+    if _LIBM_VIA_COMPLEX and values.size and ((values >= 2.0) | ((values >= _SMALLEST_NORMAL) & (values < 0.5))).all():
+        return np.log(x.astype(np.complex128)).real
     if (values > 0).all():
         return np.fromiter(map(math.log, values.tolist()), np.float64, values.size).reshape(x.shape)
     return np.array([math.log(value) if value > 0 else -math.inf for value in values.tolist()],
                     dtype=np.float64).reshape(x.shape)
+
+
+_COMPLEX_EXP_EXACT = 700.0  # |x| up to which glibc's cexp(x + 0j) is exp(x) (beyond, it rescales)
+_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)  # below, glibc's clog rescales
+
+
+def _libm_via_complex() -> bool:
+    """Whether this platform's complex exp and log give math.exp / math.log exactly on their
+    ranges above (a probe over many magnitudes; else the Python-float maps are used)."""
+    probe = np.random.default_rng(0)
+    exponents = np.concatenate([probe.uniform(-_COMPLEX_EXP_EXACT, _COMPLEX_EXP_EXACT, 2000), probe.uniform(-30, 30, 2000)])
+    logs = np.concatenate([10.0 ** probe.uniform(-300, np.log10(0.5), 1000), 10.0 ** probe.uniform(np.log10(2.0), 300, 1000),
+                           [2.0, np.nextafter(0.5, 0.0), _SMALLEST_NORMAL]])
+    with np.errstate(all="ignore"):
+        exp_ok = np.array_equal(np.exp(exponents.astype(np.complex128)).real, [math.exp(v) for v in exponents.tolist()])
+        log_ok = np.array_equal(np.log(logs.astype(np.complex128)).real, [math.log(v) for v in logs.tolist()])
+    return bool(exp_ok and log_ok)
+
+
+_LIBM_VIA_COMPLEX = _libm_via_complex()
 
 
 def _python_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
