@@ -5,6 +5,8 @@ All gains are linear power gains (dimensionless); distances in metres; frequenci
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 SPEED_OF_LIGHT = 3e8  # m/s, the value the papers use
@@ -67,8 +69,8 @@ def rician_power(rng: np.random.Generator, size, los_share: float) -> np.ndarray
 def rician_from_normals(real: np.ndarray, imag: np.ndarray, los_share: float) -> np.ndarray:
     """``rician_power`` from its two standard normal draws (elementwise, any shape: a batch of
     envs draws per env and computes once)."""
-    scattered = (real + 1j * imag) / np.sqrt(2.0)
-    return np.abs(np.sqrt(los_share) + np.sqrt(1.0 - los_share) * scattered) ** 2
+    scattered = (real + 1j * imag) / math.sqrt(2.0)  # math.sqrt: correctly rounded, as np.sqrt
+    return np.abs(math.sqrt(los_share) + math.sqrt(1.0 - los_share) * scattered) ** 2
 
 
 def db_to_linear(db) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import lambertw
 
 MBIT = 1e6
+LN2 = np.log(2.0)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def local_allocation(queue_mbit, coef, y, link: Link) -> tuple[np.ndarray, np.nd
 
 def decoding_order(h: np.ndarray) -> np.ndarray:
     """Devices from the weakest channel to the strongest (the last decoded first), ties by index."""
-    return np.argsort(h, kind="stable")
+    return np.asarray(h).argsort(kind="stable")
 
 
 def noma_rates(h, power, offload, link: Link) -> np.ndarray:
@@ -96,7 +97,7 @@ def greedy_powers(h, coef, y, queue_mbit, offload, link: Link) -> np.ndarray:
         return greedy_powers(*(np.asarray(x)[None] for x in (h, coef, y, queue_mbit, offload)), link)[0]
     batch, k, n = offload.shape
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # inf / nan handled below
-        level = (coef * link.mbit_per_log2 * h / (y * link.frame_length * np.log(2.0)))[:, None, :]  # inf when y = 0
+        level = (coef * link.mbit_per_log2 * h / (y * link.frame_length * LN2))[:, None, :]  # inf when y = 0
         level = np.where(offload & ~np.isnan(level), level, -np.inf)  # nan only when h = y = 0
         growth = (2.0 ** (queue_mbit / link.mbit_per_log2) - 1.0)[:, None, :]  # (B, 1, N), as ceiling
     ceiling = (link.max_power * h)[:, None, :]
