@@ -133,6 +133,10 @@ class MEQCScenario(Scenario):
                                     cfg.gate_energy, cfg.cooling_power, cfg.code_size, cfg.max_concatenation,
                                     cfg.success_threshold)
         self.weights = oracle.Weights(cfg.latency_weight, cfg.energy_weight, cfg.deadline_penalty, cfg.infeasible_penalty)
+        self.noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband  # W per subband
+        # n_q of every instance size a state may hold (index: n_a), looked up instead of summed per slot
+        # (``evaluate(state=...)`` does not range-check: a size beyond the table is computed)
+        self.qubits = quantum.logical_qubits(np.arange(AMINO_ACIDS[1] + 1))
 
     def make_codec(self):
         """Per device (an (N, 11) table, row by row): x and y / side, D / the largest D, c / the largest c,
@@ -221,22 +225,24 @@ class MEQCScenario(Scenario):
     def gain(self, state) -> np.ndarray:
         """Channel power gains (..., N): path loss to the access point times the fading."""
         cfg = self.config
-        distance = np.maximum(np.linalg.norm(state["positions"] - cfg.area_size / 2.0, axis=-1), cfg.min_distance)
+        offset = state["positions"] - cfg.area_size / 2.0
+        # the Euclidean norm as np.linalg.norm computes it (same bits, without its dispatch)
+        distance = np.maximum(np.sqrt(np.add.reduce(offset * offset, axis=-1)), cfg.min_distance)
         return log_distance_gain(distance, cfg.pathloss_intercept_db, cfg.pathloss_slope_db) * state["fading"]
 
     def task(self, state) -> dict[str, np.ndarray]:
         """The oracle's view of a state (SI units), including the QPU's time, energy and feasibility."""
         cfg = self.config
         gain = self.gain(state)
-        noise = dbm_to_watt(cfg.noise_density_dbm) * cfg.subband
-        qubits = quantum.logical_qubits(state["amino_acids"].astype(np.int64))
+        n_a = state["amino_acids"].astype(np.int64)
+        qubits = self.qubits[n_a] if 0 <= n_a.min() and n_a.max() < len(self.qubits) else quantum.logical_qubits(n_a)
         depth = quantum.circuit_depth(qubits)
         level = quantum.concatenation_level(qubits, depth, state["physical_error"][..., 0:1], self.qpu)
         qpu_time, qpu_energy = quantum.execution(qubits, depth, level, self.qpu)
         return {
             "data_bits": state["data_bits"], "cycles_per_bit": state["cycles_per_bit"], "deadline": state["deadline"],
             "local_cpu": state["local_cpu"], "leased_cpu": state["leased_cpu"], "transmit_power": state["transmit_power"],
-            "uplink_rate": cfg.subband * np.log2(1.0 + state["transmit_power"] * gain / noise),
+            "uplink_rate": cfg.subband * np.log2(1.0 + state["transmit_power"] * gain / self.noise),
             "downlink_rate": cfg.downlink_rate, "result_share": cfg.result_share,
             "energy_coefficient": cfg.energy_coefficient, "server_energy_coefficient": cfg.server_energy_coefficient,
             "qpu_time": qpu_time, "qpu_energy": qpu_energy, "qpu_ok": quantum.feasible(qubits, level, state["leased_qubits"], self.qpu),
