@@ -126,8 +126,9 @@ class MECVectorEnv(VectorEnv):
             result = self.scenario.oracle(state, _add_candidate_axis(acting))
             scaled_rewards, scaled_info = scale_rewards(result.rewards, result.info, self.config.reward_scale)
             step_info = env_slice(scaled_info, (slice(None), 0))
-            new = self.scenario.transition(state, acting, step_info, [self._rngs[i] for i in index], self._steps[index],
-                                       [self._streams[i] for i in index])
+            rngs, streams = (self._rngs, self._streams) if everyone else ([self._rngs[i] for i in index],
+                                                                          [self._streams[i] for i in index])
+            new = self.scenario.transition(state, acting, step_info, rngs, self._steps[index], streams)
             self._steps[index] += 1
             self._set(index, new)
             rewards[index] = scaled_rewards[:, 0]
