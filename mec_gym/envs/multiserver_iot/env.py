@@ -205,9 +205,9 @@ class MultiServerIoTScenario(Scenario):
         cfg, (n, m) = self.config, state["fading"].shape[1:]
         noise = np.empty((len(rngs), 2, n))
         fading = np.empty((len(rngs), n, m))
-        for i, rng in enumerate(rngs):  # per env: the two AR(1) innovations (one call), then the fading
-            rng.standard_normal(out=noise[i])
-            rayleigh_power(rng, out=fading[i])
+        for rng, innovations, powers in zip(rngs, noise, fading):  # per env: the two AR(1) innovations, then the fading
+            rng.standard_normal(out=innovations)
+            rng.standard_exponential(out=powers)  # rayleigh_power(rng, out=powers), without the call per env
         noise = noise.transpose(1, 0, 2)
         new = dict(state)
         new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], *cfg.data_bits))
