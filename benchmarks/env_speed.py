@@ -26,6 +26,7 @@ import gymnasium as gym
 import numpy as np
 
 import mec_gym
+from mec_gym.core import memory
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 # the last commit before each env's refactor onto the scenario protocol landed (its parent)
@@ -177,7 +178,10 @@ def main() -> None:
     parser.add_argument("--parts", default="1234", help="which parts to run, e.g. 13")
     args = parser.parse_args()
     env_ids = args.env or mec_gym.ENV_IDS
-    print(f"numpy {np.__version__}, gymnasium {gym.__version__}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    # the native vector env applies the padding at construction; applied here first, the Sync
+    # baselines measured in this process run with it too (it is process-wide)
+    print(f"numpy {np.__version__}, gymnasium {gym.__version__}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
+          f"glibc heap top pad {memory.keep_freed_heap() // 2**20} MiB (mec_gym.core.memory)")
     if "1" in args.parts:
         vector_vs_sync(env_ids, args.batch, args.seconds, args.repeats)
     if "2" in args.parts:
