@@ -113,6 +113,10 @@ class MultiServerIoTScenario(Scenario):
                                cfg.energy_weight, cfg.price_weight, cfg.server_energy_cost, cfg.server_delay_cost,
                                cfg.slot_length)
         self._path_cache: tuple[np.ndarray, np.ndarray] | None = None
+        # the AR(1) workload's constants: the innovation's scale and each quantity's log bounds
+        self._innovation = cfg.workload_spread * np.sqrt(1 - cfg.workload_correlation**2)
+        self._log_bounds = {name: (np.log(low), np.log(high))
+                            for name, (low, high) in (("data_bits", cfg.data_bits), ("cycles", cfg.cycles))}
 
     def make_codec(self):
         """Per device (an (N, 3 + M) table, row by row): D / Mbit, C / Gcycle, f_local / GHz,
@@ -138,11 +142,10 @@ class MultiServerIoTScenario(Scenario):
                 "mean_log_data": Field((n,), "ln bit", 0.0, 30.0), "mean_log_cycles": Field((n,), "ln cycles", 0.0, 40.0)}
 
     # ----- dynamics ----------------------------------------------------------------------------
-    def _ar1(self, current_log, mean_log, noise, low, high):
-        cfg = self.config
-        rho = cfg.workload_correlation
-        new = mean_log + rho * (current_log - mean_log) + cfg.workload_spread * np.sqrt(1 - rho**2) * noise
-        return np.clip(new, np.log(low), np.log(high))
+    def _ar1(self, current_log, mean_log, noise, name):
+        """The next log of workload quantity ``name`` ("data_bits" or "cycles"), within its bounds."""
+        new = mean_log + self.config.workload_correlation * (current_log - mean_log) + self._innovation * noise
+        return np.clip(new, *self._log_bounds[name])
 
     def _draw_state(self, rng):
         cfg, n, m = self.config, self.config.num_devices, self.config.num_servers
@@ -154,8 +157,8 @@ class MultiServerIoTScenario(Scenario):
         return {
             "positions": positions,
             "mean_log_data": mean_log_data, "mean_log_cycles": mean_log_cycles,
-            "data_bits": np.exp(self._ar1(mean_log_data, mean_log_data, data_noise, *cfg.data_bits)),
-            "cycles": np.exp(self._ar1(mean_log_cycles, mean_log_cycles, cycles_noise, *cfg.cycles)),
+            "data_bits": np.exp(self._ar1(mean_log_data, mean_log_data, data_noise, "data_bits")),
+            "cycles": np.exp(self._ar1(mean_log_cycles, mean_log_cycles, cycles_noise, "cycles")),
             "device_cpu": rng.uniform(*cfg.device_cpu_ghz, size=n) * 1e9,
             "fading": rayleigh_power(rng, (n, m)),
             "prices": np.array(cfg.prices, dtype=np.float64),
@@ -210,8 +213,8 @@ class MultiServerIoTScenario(Scenario):
             rng.standard_exponential(out=powers)  # rayleigh_power(rng, out=powers), without the call per env
         noise = noise.transpose(1, 0, 2)
         new = dict(state)
-        new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], *cfg.data_bits))
-        new["cycles"] = np.exp(self._ar1(np.log(state["cycles"]), state["mean_log_cycles"], noise[1], *cfg.cycles))
+        new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], "data_bits"))
+        new["cycles"] = np.exp(self._ar1(np.log(state["cycles"]), state["mean_log_cycles"], noise[1], "cycles"))
         new["fading"] = fading
         if cfg.pricing == "stackelberg":  # per state: each server's best response on the price grid
             new["prices"] = np.array([
