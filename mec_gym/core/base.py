@@ -535,8 +535,8 @@ def _first_candidate(info: dict[str, Any], env_axis: bool = True) -> tuple[dict[
         if isinstance(value, dict):
             batched[key], single[key] = _first_candidate(value, env_axis)
         else:
-            batched[key] = value[:, 0] if env_axis else value[:1]
-            item = value[0, 0] if env_axis else value[0]
+            batched[key] = first = value[:, 0] if env_axis else value[:1]
+            item = first[0]
             single[key] = float(item) if isinstance(item, np.floating) else item
     return batched, single
 

@@ -331,8 +331,11 @@ def batch_of_one(state: dict[str, Any]) -> dict[str, Any]:
 def env_slice(state: dict[str, np.ndarray], index) -> dict[str, np.ndarray]:
     """Env ``index`` (int: views without the env axis, 0-d arrays for scalars; array: a sub-batch)
     of a batched dict (nested dicts, such as info's ``reward_terms``, sliced alike)."""
-    sliced = {key: env_slice(value, index) if isinstance(value, dict) else value[index] for key, value in state.items()}
-    return {key: np.asarray(value) if isinstance(value, np.generic) else value for key, value in sliced.items()}
+    sliced = {}
+    for key, value in state.items():
+        item = env_slice(value, index) if isinstance(value, dict) else value[index]
+        sliced[key] = np.asarray(item) if isinstance(item, np.generic) else item
+    return sliced
 
 
 REWARD_TERMS = InfoKey("reward_terms", "1", True, reward_term=True,
