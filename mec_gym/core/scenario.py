@@ -184,7 +184,7 @@ class ObservationCodec:
                 for f in group:
                     table[..., column:column + f.columns] = f.encode(values[f.name]).reshape(batch, rows, f.columns)
                     column += f.columns
-        np.clip(vector, *self._clip, out=vector)
+        vector.clip(*self._clip, out=vector)
         if self.clip_nan:  # NaN counts as 0 (clipped): nan_to_num before the clip would give the same
             missing = np.isnan(vector)
             if missing.any():
