@@ -94,27 +94,28 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray | bool, weights:
     remote = offloaded > 0
 
     def share(term):  # offloaded x a per-task term, exactly 0 when nothing is offloaded (the term may be inf)
-        with np.errstate(invalid="ignore"):
-            return np.where(remote, offloaded * term, 0.0)
+        return np.where(remote, offloaded * term, 0.0)
 
     def by_target(on_qpu, on_cpu):  # np.where(qpu, on_qpu(), on_cpu()), computing one side for one target
         if qpu.ndim == 0:
             return on_qpu() if qpu else on_cpu()
         return np.where(qpu, on_qpu(), on_cpu())
 
-    def server_cpu_energy():
-        with np.errstate(invalid="ignore"):  # no uplink: inf - inf, discarded (the remote latency is inf anyway)
-            return share(np.where(np.isfinite(terms["transmit_energy"]), terms["cpu_energy"] - terms["transmit_energy"], 0.0))
+    def server_cpu_energy():  # no uplink: inf - inf, discarded (the remote latency is inf anyway)
+        return share(np.where(np.isfinite(terms["transmit_energy"]), terms["cpu_energy"] - terms["transmit_energy"], 0.0))
 
-    local_time = (1 - offloaded) * terms["local_time"]
-    remote_time = by_target(lambda: share(terms["qpu_time_slope"]) + remote * terms["qpu_time"],
-                            lambda: share(terms["cpu_time"]))
-    device_energy = (1 - offloaded) * terms["local_energy"] + share(terms["transmit_energy"])
-    server_energy = by_target(lambda: share(terms["qpu_energy_slope"]) + remote * terms["qpu_energy"], server_cpu_energy)
-    latency = np.maximum(local_time, remote_time)
-    missed = latency > terms["deadline"] * (1 + 1e-12)
-    penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
-    with np.errstate(invalid="ignore"):  # a zero weight times an infinite latency or energy counts 0
+    # invalid operations (0 x inf, inf - inf) occur only where np.where discards them, or (in the
+    # cost) where a zero weight meets an infinite latency or energy, which counts 0
+    with np.errstate(invalid="ignore"):
+        local_time = (1 - offloaded) * terms["local_time"]
+        remote_time = by_target(lambda: share(terms["qpu_time_slope"]) + remote * terms["qpu_time"],
+                                lambda: share(terms["cpu_time"]))
+        device_energy = (1 - offloaded) * terms["local_energy"] + share(terms["transmit_energy"])
+        server_energy = by_target(lambda: share(terms["qpu_energy_slope"]) + remote * terms["qpu_energy"],
+                                  server_cpu_energy)
+        latency = np.maximum(local_time, remote_time)
+        missed = latency > terms["deadline"] * (1 + 1e-12)
+        penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
         cost = (np.where(weights.latency > 0, weights.latency * latency, 0.0)
                 + np.where(weights.energy > 0, weights.energy * (device_energy + server_energy), 0.0)
                 + penalty + weights.infeasible_penalty * infeasible)
