@@ -84,13 +84,19 @@ def score(task, physics: Physics, offload, bandwidth, power, cpu, floor: float =
     p = np.maximum(power, floor * physics.max_power)
     f = np.maximum(cpu, floor * f_max)
     offloaders = offload.sum(axis=-1, keepdims=True)
+    work = D * C
+    with np.errstate(divide="ignore", invalid="ignore"):  # inf / nan only where np.where discards them
+        # what does not depend on the bandwidth granted, computed once for both calls of costs()
+        spectral = np.log2(1.0 + p * gamma)
+        server_time, local_time = work * offloaders / physics.server_cpu, work / f
+        local_energy = physics.energy_coefficient * D * C * f * f
 
     def costs(granted):
         b = np.maximum(granted, floor * physics.bandwidth)
-        with np.errstate(divide="ignore", invalid="ignore"):  # inf / nan only where np.where discards them
-            transmit = D / (b * np.log2(1.0 + p * gamma))
-            delay = np.where(offload, transmit + D * C * offloaders / physics.server_cpu, D * C / f)
-            energy = np.where(offload, p * transmit, physics.energy_coefficient * D * C * f * f)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            transmit = D / (b * spectral)
+            delay = np.where(offload, transmit + server_time, local_time)
+            energy = np.where(offload, p * transmit, local_energy)
         return delay, energy, (physics.delay_weight * delay + physics.energy_weight * energy).sum(axis=-1)
 
     delay, energy, objective = costs(bandwidth)
