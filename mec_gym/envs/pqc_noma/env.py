@@ -72,7 +72,7 @@ from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import free_space_gain, rician_from_normals
-from mec_gym.core.queues import data_queue_update, virtual_queue_update
+from mec_gym.core.queues import queue_left, virtual_queue_update
 from mec_gym.core.scenario import DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.pqc_noma.config import PQCNOMAConfig
@@ -135,10 +135,10 @@ class PQCNOMAScenario(Scenario):
         """Per env: the Rician gains of the frame, then its arrivals (bits), from its own generator."""
         cfg, n = self.config, self.config.num_devices
         normals, arrivals = np.empty((len(rngs), 2, n)), np.empty((len(rngs), n))
-        for i, rng in enumerate(rngs):  # rician_power's two normal draws (one call), then the arrivals
-            rng.standard_normal(out=normals[i])
-            arrivals[i] = rng.exponential(cfg.arrival_mean, size=n)
-        return self.average_gain * rician_from_normals(normals[:, 0], normals[:, 1], cfg.los_share), arrivals
+        for rng, normal, arrival in zip(rngs, normals, arrivals):  # rician_power's two normal draws, then the arrivals
+            rng.standard_normal(out=normal)
+            rng.standard_exponential(out=arrival)  # NumPy's exponential(mean) is mean x this draw: same bits
+        return self.average_gain * rician_from_normals(normals[:, 0], normals[:, 1], cfg.los_share), cfg.arrival_mean * arrivals
 
     def generate(self, rngs, streams):
         h, arrivals = self._gains_and_arrivals(rngs)
@@ -219,10 +219,11 @@ class PQCNOMAScenario(Scenario):
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg = self.config
         h, arrivals = self._gains_and_arrivals(rngs)
+        backlog = queue_left(state["Q"], info["served_bits"])
         return {
             "h": h,
-            "backlog": np.maximum(state["Q"] - info["served_bits"], 0.0),
-            "Q": data_queue_update(state["Q"], info["served_bits"], arrivals),
+            "backlog": backlog,
+            "Q": backlog + arrivals,  # data_queue_update, from the backlog computed once
             "Y": virtual_queue_update(state["Y"], cfg.energy_queue_scale * (info["energy"] - cfg.energy_threshold)),
         }
 
