@@ -193,7 +193,7 @@ class MultiServerIoTScenario(Scenario):
         info = {key: result[key] for key in ("latency_ms", "energy_j", "fairness", "cost_fairness", "throughput_mbps",
                                              "server_load", "server_utility", "uplink_rate", "server_cpu")}
         info["mean_cost"] = -result["reward"]
-        info["prices"] = np.broadcast_to(prices, result["server_load"].shape).copy()
+        info["prices"] = np.repeat(state["prices"][..., None, :], decisions.shape[-2], axis=-2)  # per candidate
         info["cost"], info["latency"], info["energy"] = result["cost"], result["latency"], result["energy"]
         info["mode"] = np.asarray(decisions).astype(np.int64)
         physics = self.physics
