@@ -326,8 +326,9 @@ def _solve_p2(h, decisions, weights, constants):
     lo, hi = ops.full(u, -np.inf), ops.full(u, np.inf)
     before_last = ops.full(u, np.inf)  # |step| two iterations ago
     last = before_last
-    rows = np.arange(batch)  # the unfinished states
-    z_out, a_out, c_over_z_out = np.empty(offload.shape), np.empty((batch, k)), np.empty(offload.shape)
+    if not ops.scalar:  # the unfinished states, and where each state's result goes when it stops
+        rows = np.arange(batch)
+        z_out, a_out, c_over_z_out = np.empty(offload.shape), np.empty((batch, k)), np.empty(offload.shape)
     for iteration in range(_MAX_ITERATIONS):
         v = ops.exp(u)
         G, slope, z, a, c_over_z = price_map(ops.batch(v))
