@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -525,20 +526,42 @@ def _add_candidate_axis(batch: Any) -> Any:
     return batch[:, None]
 
 
-def _first_candidate(info: dict[str, Any], env_axis: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+def _first_candidate(info: dict[str, Any], env_axis: bool = True) -> tuple[Mapping[str, Any], dict[str, Any]]:
     """A batch of one's info arrays (1, K, ...) (``env_axis=False``: one state's, (K, ...)) at the
-    first candidate: as (1, ...) views, what the transition takes, and as the env's info (views
-    without the env axis, floating scalars as Python floats, as ``Evaluation.take`` gives them);
-    nested dicts alike."""
-    batched, single = {}, {}
+    first candidate: as (1, ...) views, what the transition takes (made when it reads a key), and as
+    the env's info (views without the env axis, floating scalars as Python floats, as
+    ``Evaluation.take`` gives them); nested dicts alike."""
+    return _FirstCandidate(info, env_axis), _first_candidate_info(info, env_axis)
+
+
+def _first_candidate_info(info: dict[str, Any], env_axis: bool) -> dict[str, Any]:
+    single = {}
     for key, value in info.items():
         if isinstance(value, dict):
-            batched[key], single[key] = _first_candidate(value, env_axis)
+            single[key] = _first_candidate_info(value, env_axis)
         else:
-            batched[key] = first = value[:, 0] if env_axis else value[:1]
-            item = first[0]
+            item = value[0, 0] if env_axis else value[0]
             single[key] = float(item) if isinstance(item, np.floating) else item
-    return batched, single
+    return single
+
+
+class _FirstCandidate(Mapping):
+    """The first candidate's info as (1, ...) views, each made when read (a transition reads a few keys)."""
+
+    def __init__(self, info: dict[str, Any], env_axis: bool):
+        self._info, self._env_axis = info, env_axis
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._info[key]
+        if isinstance(value, dict):
+            return _FirstCandidate(value, self._env_axis)
+        return value[:, 0] if self._env_axis else value[:1]
+
+    def __iter__(self):
+        return iter(self._info)
+
+    def __len__(self) -> int:
+        return len(self._info)
 
 
 def _add_batch_axis(action: Any) -> Any:
