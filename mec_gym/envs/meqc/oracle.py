@@ -104,8 +104,8 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray | bool, weights:
     def server_cpu_energy():  # no uplink: inf - inf, discarded (the remote latency is inf anyway)
         return share(np.where(np.isfinite(terms["transmit_energy"]), terms["cpu_energy"] - terms["transmit_energy"], 0.0))
 
-    # invalid operations (0 x inf, inf - inf) occur only where np.where discards them, or (in the
-    # cost) where a zero weight meets an infinite latency or energy, which counts 0
+    # invalid operations (0 x inf, inf - inf) occur only where np.where discards them (a zero weight
+    # in the cost is not multiplied at all: ``_weighted``)
     with np.errstate(invalid="ignore"):
         local_time = (1 - offloaded) * terms["local_time"]
         remote_time = by_target(lambda: share(terms["qpu_time_slope"]) + remote * terms["qpu_time"],
@@ -116,11 +116,15 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray | bool, weights:
         latency = np.maximum(local_time, remote_time)
         missed = latency > terms["deadline"] * (1 + 1e-12)
         penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
-        cost = (np.where(weights.latency > 0, weights.latency * latency, 0.0)
-                + np.where(weights.energy > 0, weights.energy * (device_energy + server_energy), 0.0)
+        cost = (_weighted(weights.latency, latency) + _weighted(weights.energy, device_energy + server_energy)
                 + penalty + weights.infeasible_penalty * infeasible)
     return {"cost": cost, "latency": latency, "device_energy": device_energy, "server_energy": server_energy,
             "missed": missed, "infeasible": infeasible, "offloaded": offloaded, "deadline_penalty": penalty}
+
+
+def _weighted(weight: float, value: np.ndarray) -> np.ndarray:
+    """weight x value, exactly 0 for a zero weight (also against an infinite value)."""
+    return weight * value if weight > 0 else np.zeros_like(value)
 
 
 def _candidates_axis(value):
