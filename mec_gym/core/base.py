@@ -203,7 +203,7 @@ class MECEnv(gym.Env):
         # a scenario oracle that scores one state alone (``squeeze_single``): called on it directly
         self._single_oracle = None if self.scenario is None else getattr(type(self.scenario).oracle, "single_state", None)
         # whether the scenario ends episodes besides the step limit (else step skips asking it)
-        self._ends_episodes = self.scenario is not None and type(self.scenario).episode_over is not Scenario.episode_over
+        self._ends_episodes = self.scenario is not None and self.scenario.ends_episodes()
         self._canvas = None  # mec_gym.rendering.Canvas, made on the first rgb_array / human frame
         self._window = None
 

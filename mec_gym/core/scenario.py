@@ -20,7 +20,8 @@ A scenario declares
 - ``codec``: the :class:`ObservationCodec` (named features with units and scales);
 - ``info_schema``: the :class:`InfoKey` of every info key (unit, direction, reward term, and the
   shared quantity it measures, if any, from ``QUANTITIES``);
-- ``episode_over(state, steps)``: (B,) truncation besides the step limit.
+- ``episode_over(state, steps)``: (B,) truncation besides the step limit (``ends_episodes()``:
+  whether it can be true at all).
 """
 
 from __future__ import annotations
@@ -289,6 +290,11 @@ class Scenario:
     def episode_over(self, state: dict[str, np.ndarray], steps: np.ndarray) -> np.ndarray:
         """(B,) True where an episode must truncate after this step besides the step limit."""
         return np.zeros(len(steps), dtype=bool)
+
+    def ends_episodes(self) -> bool:
+        """Whether ``episode_over`` can be True (else the single env does not ask it); default:
+        whether the scenario overrides it."""
+        return type(self).episode_over is not Scenario.episode_over
 
     # ----- helpers -----------------------------------------------------------------------------
     def schema(self) -> dict[str, InfoKey]:

@@ -193,6 +193,9 @@ class WPMECScenario(Scenario):
         power, phase = (np.array([out[j] for out in steps_out]) for j in (0, 1))
         return {"h": self._channel(distances, power), "distances": distances, "fading_phase": phase}
 
+    def ends_episodes(self):
+        return self.config.channel_trace is not None  # a trace ends with its last frame
+
     def episode_over(self, state, steps):
         trace = self.config.channel_trace
         return np.asarray(steps) >= len(trace) if trace is not None else np.zeros(len(steps), dtype=bool)
