@@ -201,6 +201,20 @@ def offload_ratio(s: np.ndarray, start: np.ndarray | None = None, need_log: bool
     return z[0], (None if L is None else L[0])
 
 
+def _sum(values: np.ndarray) -> np.ndarray:
+    """``values.sum(axis=-1)`` (the same reduction, without ndarray.sum's Python layer)."""
+    return np.add.reduce(values, axis=-1)
+
+
+def _all_within(values: np.ndarray, low: float, high: float) -> bool:
+    """Whether every entry lies in [low, high] (False for NaN and for no entries); a small array
+    is checked on Python floats (one state's devices: cheaper than two NumPy reductions)."""
+    if values.size > 32:
+        return bool(values.size and values.min() >= low and values.max() <= high)
+    entries = values.ravel().tolist()
+    return bool(entries) and all(low <= entry <= high for entry in entries)
+
+
 def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_log: bool = True,
                          group_size: int | None = None):
     """``offload_ratio`` for G independent groups along axis 0 (one env's candidates each): every
@@ -214,7 +228,7 @@ def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_lo
     per_group = s[0].size if group_size is None else group_size
     if per_group <= _LAMBERT_W_MAX_SIZE:
         W = lambertw(-np.exp(-1.0 - s)).real  # scipy iterates W to full precision
-        if s.size and s.min() >= _W_ACCURATE_FROM and s.max() <= 700.0:  # every group (checked at once)
+        if _all_within(s, _W_ACCURATE_FROM, 700.0):  # every group (checked at once)
             return -1.0 / W - 1.0, (-np.log(-W) if need_log else None)
         flat = s.reshape(groups, -1)
         exact = (flat.min(axis=1) >= _W_ACCURATE_FROM) & (flat.max(axis=1) <= 700.0)  # (G,)
@@ -274,11 +288,11 @@ def _solve_p2(h, decisions, weights, constants):
     batch, k = offload.shape[:2]
     local_unit = (constants.eta1 * np.cbrt(h / constants.energy_coefficient))[:, None, :]  # local rate at a = 1
     local_coef = weights * local_unit
-    S_L = np.where(offload > 0.0, 0.0, local_coef).sum(axis=-1)  # (B, K), exactly 0 with no local device
+    S_L = _sum(np.where(offload > 0.0, 0.0, local_coef))  # (B, K), exactly 0 with no local device
     c = offload * (constants.eta2 * h * h)[:, None, :]  # (B, K, N), zero for local devices
     weighted_c = weights * c
     v_scale = weights * constants.eps  # v / v_scale = s_j
-    value_bound = S_L / 3.0 + constants.eps * weighted_c.sum(axis=-1)  # G(v) at a = 1, z = 0
+    value_bound = S_L / 3.0 + constants.eps * _sum(weighted_c)  # G(v) at a = 1, z = 0
     # A candidate with nothing to gain (every gain zero) has G = 0: give it a stand-in local term so
     # that its price iteration converges like any other; its rates are zero all the same.
     S_L = np.where(value_bound > 0.0, S_L, 1.0)
@@ -306,13 +320,13 @@ def _solve_p2(h, decisions, weights, constants):
             z = z[..., expand]
         c, weighted_c, local_third = work["c"], work["weighted_c"], work["local_third"]
         c_over_z = c / z
-        sum_c_over_z = c_over_z.sum(axis=-1)
+        sum_c_over_z = _sum(c_over_z)
         a = 1.0 / (1.0 + sum_c_over_z)
         a_pow = a ** (-2.0 / 3.0)
-        G = local_third * a_pow + constants.eps * (weighted_c / (1.0 + z)).sum(axis=-1)
+        G = local_third * a_pow + constants.eps * _sum(weighted_c / (1.0 + z))
         # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps);
         # d(eps sum w c / (1+z))/dv = -sum c/z
-        da_dv = a * a * (c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale).sum(axis=-1)
+        da_dv = a * a * _sum(c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale)
         slope = -2.0 / 3.0 * local_third * (a_pow / a) * da_dv - sum_c_over_z
         return G, slope, z, a, c_over_z
 
