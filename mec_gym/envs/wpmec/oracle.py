@@ -54,6 +54,19 @@ class _FloatOps:
         return a / b if b != 0 else math.nan
 
     @staticmethod
+    def divide(a, b):
+        """a / b with IEEE's answer (+-inf or NaN) for b = 0, as NumPy divides."""
+        try:
+            return a / b
+        except ZeroDivisionError:
+            return float(np.divide(np.float64(a), b))
+
+    @staticmethod
+    def power(x, exponent):
+        """NumPy's power (its SIMD pow differs from Python's ``**`` in the last bit)."""
+        return float(np.power(np.array(x), exponent))
+
+    @staticmethod
     def where(condition, a, b):
         return a if condition else b
 
@@ -80,7 +93,7 @@ class _BatchOps:
     state's iterates are bit-identical to those of ``_FloatOps`` on it alone."""
 
     scalar = False
-    absolute, where = staticmethod(np.abs), staticmethod(np.where)
+    absolute, where, divide, power = staticmethod(np.abs), staticmethod(np.where), staticmethod(np.divide), staticmethod(np.power)
 
     def __init__(self, python_math: bool):
         if python_math:
@@ -307,7 +320,10 @@ def _solve_p2(h, decisions, weights, constants):
     else:
         distinct_scale, expand = v_scale, None
     warm = [None]  # the last L, to warm-start the next solve (large batches)
-    work = {"c": c, "weighted_c": weighted_c, "local_third": local_third}  # the unfinished states' rows
+    # One state with one candidate runs its per-state quantities on Python floats (the same IEEE
+    # operations as NumPy's on a (1, 1) array, without the array overhead).
+    ops = _FloatOps if batch * k == 1 else _BatchOps(python_math=k == 1)
+    work = {"c": c, "weighted_c": weighted_c, "local_third": ops.values(local_third)}  # the unfinished states' rows
 
     def price_map(v):
         """G(v) = (S_L/3) a^{-2/3} + eps sum_j w_j c_j / (1 + z_j) and dG/dv; the root is G(v) = v.
@@ -320,14 +336,14 @@ def _solve_p2(h, decisions, weights, constants):
             z = z[..., expand]
         c, weighted_c, local_third = work["c"], work["weighted_c"], work["local_third"]
         c_over_z = c / z
-        sum_c_over_z = _sum(c_over_z)
+        sum_c_over_z = ops.values(_sum(c_over_z))
         a = 1.0 / (1.0 + sum_c_over_z)
-        a_pow = a ** (-2.0 / 3.0)
-        G = local_third * a_pow + constants.eps * _sum(weighted_c / (1.0 + z))
+        a_pow = ops.power(a, -2.0 / 3.0)
+        G = local_third * a_pow + constants.eps * ops.values(_sum(weighted_c / (1.0 + z)))
         # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps);
         # d(eps sum w c / (1+z))/dv = -sum c/z
-        da_dv = a * a * _sum(c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale)
-        slope = -2.0 / 3.0 * local_third * (a_pow / a) * da_dv - sum_c_over_z
+        da_dv = a * a * ops.values(_sum(c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale))
+        slope = -2.0 / 3.0 * local_third * ops.divide(a_pow, a) * da_dv - sum_c_over_z
         return G, slope, z, a, c_over_z
 
     # The root lies between v and G(v) for every v > 0 (G decreases): each call narrows a bracket.
@@ -335,7 +351,6 @@ def _solve_p2(h, decisions, weights, constants):
     # (also when Newton's steps stop halving, which is when it would oscillate). The start is the
     # geometric mean of the bounds that a = 1 and a -> 0 give. Each state stops on its own (and
     # leaves the working arrays). One state with one candidate runs on Python floats.
-    ops = _FloatOps if batch * k == 1 else _BatchOps(python_math=k == 1)
     u = ops.values(np.log(np.where(S_L > 0.0, np.sqrt(value_bound * S_L / 3.0), value_bound)))  # (B, K)
     lo, hi = ops.full(u, -np.inf), ops.full(u, np.inf)
     before_last = ops.full(u, np.inf)  # |step| two iterations ago
@@ -346,7 +361,6 @@ def _solve_p2(h, decisions, weights, constants):
     for iteration in range(_MAX_ITERATIONS):
         v = ops.exp(u)
         G, slope, z, a, c_over_z = price_map(ops.batch(v))
-        G, slope = ops.values(G), ops.values(slope)
         g = ops.log(G)  # -inf while G underflows (absurdly high v)
         lo, hi = ops.maximum(lo, ops.minimum(u, g)), ops.minimum(hi, ops.maximum(u, g))
         newton = u + (g - u) / (1.0 - v * ops.ratio(slope, G))
@@ -358,7 +372,7 @@ def _solve_p2(h, decisions, weights, constants):
         done = ops.converged(step) | (iteration == _MAX_ITERATIONS - 1)
         if ops.scalar:
             if done:
-                z_out, a_out, c_over_z_out = z, a, c_over_z
+                z_out, a_out, c_over_z_out = z, np.array([[a]]), c_over_z
                 break
         elif done.any():
             z_out[rows[done]], a_out[rows[done]], c_over_z_out[rows[done]] = z[done], a[done], c_over_z[done]
