@@ -40,8 +40,15 @@ def cpu_split(cycles: np.ndarray, onehot: np.ndarray, server_cpu: float) -> np.n
     A batch of states: cycles (B, N) with onehot (B, K, N, M)."""
     root = np.sqrt(cycles)
     per_server = np.einsum("...knm,...n->...km", onehot, root)  # (K, M)
-    own = np.einsum("...knm,...km->...kn", onehot, per_server)  # sum of sqrt C on the device's server
+    own = of_server(onehot, per_server)  # sum of sqrt C on the device's server
     return np.where(own > 0, server_cpu * _per_candidate(root) / np.where(own > 0, own, 1.0), 0.0)
+
+
+def of_server(onehot: np.ndarray, per_server: np.ndarray) -> np.ndarray:
+    """Each device's entry of a per-server array (..., K, M) -> (..., K, N), 0 for a local device:
+    the indicator (..., K, N, M) times it as a matrix product (exact for finite values: one term
+    is nonzero; the einsum "...knm,...km->...kn" computes the same, slower)."""
+    return (onehot @ per_server[..., :, None])[..., 0]
 
 
 def _per_candidate(value: np.ndarray) -> np.ndarray:
@@ -57,7 +64,7 @@ def evaluate_assignments(task: dict, physics: Physics, assignment: np.ndarray, p
     onehot = np.take(np.eye(servers + 1)[:, 1:], assignment, axis=0)  # (K, N, M): row j of the identity for server j
     offload = assignment > 0
     load = np.einsum("...knm->...km", onehot)  # (K, M) devices per server
-    share = np.einsum("...knm,...km->...kn", onehot, load)  # n_j of the device's server
+    share = of_server(onehot, load)  # n_j of the device's server
     spectral = np.einsum("...knm,...nm->...kn", onehot,
                          np.log2(1.0 + physics.transmit_power * gain / physics.noise_power))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -65,7 +72,7 @@ def evaluate_assignments(task: dict, physics: Physics, assignment: np.ndarray, p
         uplink = np.where(offload, _per_candidate(D) / rate, 0.0)
         f_server = cpu_split(C, onehot, physics.server_cpu)
         execution = np.where(offload, _per_candidate(C) / f_server, 0.0)
-    price = np.einsum("...knm,...km->...kn", onehot, np.broadcast_to(prices, load.shape))
+    price = of_server(onehot, np.broadcast_to(prices, load.shape))
     payment = price * _per_candidate(C) / GIGA
     local_latency, local_energy = C / f_local, physics.energy_coefficient * C * f_local**2
     latency = np.where(offload, uplink + execution, _per_candidate(local_latency))
