@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mec_gym  # noqa: F401
+from mec_gym.core.scenario import env_slice
 from mec_gym.envs.meqc import quantum
 from tests.support import info_arrays
 
@@ -510,3 +511,30 @@ def test_offloading_over_a_dead_uplink_scores_minus_infinity_not_nan(reward):
     assert result.rewards[0] == -np.inf
     assert not any(np.isnan(value).any() for value in terms.values())
     assert abs(terms["infeasible"][0]) < 1e-9 and terms["latency"][0] == -np.inf  # the others: rounding
+
+
+@pytest.mark.parametrize("deadline_mode", ["hard", "penalty"])
+def test_lazy_deadline_reference_scores_what_the_full_one_scores(deadline_mode):
+    """A large batch's oracle computes the deadline reference only for the devices a candidate
+    misses; its rewards and every info array equal those scored with the reference of every device."""
+    vec = gym.make_vec("MEQC-GaussMarkov-v0", num_envs=24, deadline_mode=deadline_mode)
+    vec.reset(seed=3)
+    scenario, rng = vec.unwrapped.scenario, np.random.default_rng(5)
+    for _ in range(5):
+        vec.step(vec.action_space.sample())
+        state, n = vec.unwrapped.state, scenario.config.num_devices
+        for k in (1, 4):
+            decisions = {"fraction": rng.random((24, k, n)).astype(np.float32).astype(np.float64),
+                         "target": rng.integers(0, 2, (24, k, n))}
+            decisions["fraction"][:, :, ::3] = 0.0  # some local devices, which never miss through offloading
+            lazy = scenario.score(state, decisions, scenario.terms(state, reference=False))
+            full = scenario.score(state, decisions, scenario.terms(state))
+            assert np.array_equal(lazy.rewards, full.rewards)
+            lazy_info, full_info = env_slice(lazy.info, slice(None)), env_slice(full.info, slice(None))
+            assert lazy_info.keys() == full_info.keys()
+            for key, value in full_info.items():
+                if isinstance(value, dict):
+                    assert all(np.array_equal(lazy_info[key][name], item) for name, item in value.items()), key
+                else:
+                    assert np.array_equal(lazy_info[key], value), key
+            assert full.info["deadline_misses"].sum() > 0  # the case the lazy path is for

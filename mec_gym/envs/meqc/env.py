@@ -88,6 +88,7 @@ from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.meqc import oracle, quantum
 from mec_gym.envs.meqc.config import AMINO_ACIDS, MEQCConfig
 
+LAZY_REFERENCE_ABOVE = 256  # devices in a batch above which the oracle computes the deadline reference lazily
 COUNT_FIELDS = ("amino_acids", "leased_qubits")  # state fields holding counts: integer-valued floats
 
 OBSERVATION_HIGH = 10.0
@@ -249,13 +250,29 @@ class MEQCScenario(Scenario):
             "gain": gain,
         }
 
-    def terms(self, state):
-        """(terms, per-device objective, deadline reference) of a state."""
+    def terms(self, state, reference: bool = True):
+        """(terms, per-device objective, deadline reference) of a state; ``reference=False`` leaves
+        the reference (None) to be computed by ``score`` for the devices a decision misses."""
         cfg = self.config
         terms = oracle.device_terms(self.task(state), qpu_scaled=cfg.qpu_partial == "scaled")
-        objective = self.device_objective(state)
+        return terms, self.device_objective(state), self.deadline_reference(state, terms) if reference else None
+
+    def deadline_reference(self, state, terms, devices: np.ndarray | None = None) -> oracle.DeadlineReference:
+        """``oracle.deadline_reference`` of every device, or of those where the bool mask ``devices``
+        (shaped like the state's Z) is True, the others left not meetable and without a penalty
+        (each device's reference depends on its own terms and Z alone: the same numbers)."""
+        cfg = self.config
         scale = cfg.V if cfg.reward != "cost" else 1.0
-        return terms, objective, oracle.deadline_reference(terms, self.weights, objective, cfg.deadline_mode, scale)
+        if devices is None or devices.all():
+            return oracle.deadline_reference(terms, self.weights, self.device_objective(state), cfg.deadline_mode, scale)
+        meetable, miss_penalty = np.zeros(devices.shape, dtype=bool), np.zeros(devices.shape)
+        if not devices.any():
+            return oracle.DeadlineReference(meetable, miss_penalty)
+        chosen = np.nonzero(devices)
+        some = oracle.deadline_reference({key: value[chosen] for key, value in terms.items()}, self.weights,
+                                         self.device_objective({"Z": state["Z"][chosen]}), cfg.deadline_mode, scale)
+        meetable[chosen], miss_penalty[chosen] = some.meetable, some.miss_penalty
+        return oracle.DeadlineReference(meetable, miss_penalty)
 
     def device_objective(self, state):
         """Maps ``oracle.costs(...)`` of candidates (..., K, N) to each device's term of what
@@ -274,13 +291,22 @@ class MEQCScenario(Scenario):
 
     @squeeze_single
     def oracle(self, state, decisions):
-        return self.score(state, decisions, self.terms(state))
+        # a batch of many devices computes the deadline reference only where a decision misses
+        return self.score(state, decisions, self.terms(state, reference=state["Z"].size <= LAZY_REFERENCE_ABOVE))
 
     def score(self, state, decisions, prepared) -> Batch:
         """``oracle`` given ``prepared = terms(state)`` (computed once by a caller scoring again)."""
         fraction, target = decisions["fraction"], decisions["target"].astype(bool)
         terms, objective, reference = prepared
-        result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
+        if reference is None:  # computed once the misses are known, for the devices some decision misses
+            def miss_penalty(missed):
+                nonlocal reference
+                reference = self.deadline_reference(state, terms, missed.any(axis=-2))
+                return reference.miss_penalty
+
+            result = oracle.costs(terms, fraction, target, self.weights, miss_penalty)
+        else:
+            result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
         device_objective = objective(result)
         remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
         mode = np.where(remote, 1 + target, 0).astype(np.int8)  # 0 local, 1 cloud CPU, 2 cloud QPU

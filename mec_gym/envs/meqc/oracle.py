@@ -80,14 +80,15 @@ def device_terms(task: dict, qpu_scaled: bool = False) -> dict[str, np.ndarray]:
 
 
 def costs(terms: dict, fraction: np.ndarray, target: np.ndarray | bool, weights: Weights,
-          miss_penalty: np.ndarray | float | None = None) -> dict[str, np.ndarray]:
+          miss_penalty=None) -> dict[str, np.ndarray]:
     """Per-device latency, energies and cost of K decisions (K, N). ``miss_penalty``: the cost of
-    a missed deadline per device (N,) (default: the flat ``weights.deadline_penalty``). A batch of
+    a missed deadline per device (N,) (default: the flat ``weights.deadline_penalty``), or a
+    function of the misses (K, N) returning it (called once, when they are known). A batch of
     states: terms (B, N) with decisions (B, K, N). ``target`` may be one bool for every decision
     (only that target's terms are then computed)."""
-    if np.ndim(terms["deadline"]) > 1:  # a batch of states: per-device terms against (B, K, N)
+    batch = np.ndim(terms["deadline"]) > 1
+    if batch:  # a batch of states: per-device terms against (B, K, N)
         terms = {key: _candidates_axis(value) for key, value in terms.items()}
-        miss_penalty = _candidates_axis(miss_penalty)
     qpu = np.asarray(target).astype(bool)
     infeasible = qpu & (fraction > 0) & ~terms["qpu_ok"]
     offloaded = np.where(infeasible, 0.0, fraction)  # a rejected QPU request runs the whole task locally
@@ -115,6 +116,10 @@ def costs(terms: dict, fraction: np.ndarray, target: np.ndarray | bool, weights:
                                   server_cpu_energy)
         latency = np.maximum(local_time, remote_time)
         missed = latency > terms["deadline"] * (1 + 1e-12)
+        if callable(miss_penalty):
+            miss_penalty = miss_penalty(missed)
+        if batch:
+            miss_penalty = _candidates_axis(miss_penalty)
         penalty = (weights.deadline_penalty if miss_penalty is None else miss_penalty) * missed
         cost = (_weighted(weights.latency, latency) + _weighted(weights.energy, device_energy + server_energy)
                 + penalty + weights.infeasible_penalty * infeasible)
