@@ -1,9 +1,10 @@
 """The single envs' seeded trajectories are unchanged by issue 19's refactor (tests/fingerprint.py).
 
 ``RENAMED`` maps, per id, a recorded info key to the key that holds the same quantity now.
-``OLD_MODE`` passes, per id, the kwargs that restore a model default which another issue changed
-deliberately after the fingerprints were recorded (so the refactor is still checked against the
-pre-refactor trajectories); ``RENAMED`` maps info keys renamed since. Info keys added since the
+``OLD_MODE`` (``benchmarks.env_speed.SAME_MODEL``, their one home) passes, per id, the kwargs that
+restore a model default which another issue changed deliberately after the fingerprints were
+recorded (so the refactor is still checked against the pre-refactor trajectories); ``RENAMED``
+maps info keys renamed since. Info keys added since the
 recording are not compared.
 """
 
@@ -13,14 +14,10 @@ import json
 
 import pytest
 
+from benchmarks.env_speed import SAME_MODEL as OLD_MODE
 from tests import fingerprint
 
 STORED = json.loads(fingerprint.PATH.read_text())
-OLD_MODE: dict[str, dict] = {
-    "MEQC-GaussMarkov-v0": {"deadline_mode": "penalty",  # issue 17: hard deadlines became the default
-                            "reward": "surrogate"},  # issue 18: the realised drift-plus-penalty became the default
-    "PQC-NOMA-v0": {"reward": "surrogate"},  # issue 18
-}
 # info keys renamed since the recording: {env id: {recorded key: key now}}
 RENAMED: dict[str, dict[str, str]] = {
     "MultiServerIoT-v0": {"info.fairness": "info.cost_fairness"},  # issue 17: fairness is over resources now
