@@ -41,6 +41,7 @@ penalty (measured: 5 % of device decisions before this rounding).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,6 +183,10 @@ def _neighbours(exact: np.ndarray) -> np.ndarray:
 SMALLEST_FRACTION = float(np.nextafter(np.float32(0), np.float32(1)))  # alpha = 0+ as a float32 action
 
 
+SPLIT_TARGETS_ABOVE = 256  # devices above which the deadline reference scores each target on its own
+# (half the work per element; below, one call for both targets costs less than two)
+
+
 @dataclass(frozen=True)
 class DeadlineReference:
     """Per device (N,): whether some decision meets the deadline, and the miss penalty to charge."""
@@ -195,15 +200,26 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
     maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
     objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
     shape = np.shape(terms["deadline"])  # (N,), or (B, N) for a batch of states
-    meetable, worst_meeting, least = np.zeros(shape, dtype=bool), np.full(shape, -np.inf), np.full(shape, np.inf)
-    for target in (False, True):  # each target's breakpoints (6, N) or (B, 6, N), scored for it alone
-        candidates = np.swapaxes(breakpoints(terms, np.full(shape, target)), -1, -2)
-        result = costs(terms, candidates, target, weights, miss_penalty=0.0)
+    if math.prod(shape) <= SPLIT_TARGETS_ABOVE:  # both targets' breakpoints (2, 6, N) in one scoring
+        target = np.broadcast_to(np.array([False, True]).reshape((2,) + (1,) * len(shape)), (2, *shape))
+        candidates = np.swapaxes(breakpoints(terms, target), -1, -2)
+        result = costs(terms, candidates, np.broadcast_to(np.expand_dims(target, -2), candidates.shape), weights,
+                       miss_penalty=0.0)
         meets, objectives = ~result["missed"], per_device_objective(result)
-        meetable |= meets.any(axis=-2)
+        meetable = meets.any(axis=(0, -2))
         if mode != "penalty":
-            worst_meeting = np.maximum(worst_meeting, np.where(meets, objectives, -np.inf).max(axis=-2))
-            least = np.minimum(least, objectives.min(axis=-2))
+            worst_meeting = np.where(meets, objectives, -np.inf).max(axis=(0, -2))
+            least = objectives.min(axis=(0, -2))
+    else:  # each target's breakpoints (B, 6, N) scored for it alone: only its side of the CPU/QPU choice
+        meetable, worst_meeting, least = np.zeros(shape, dtype=bool), np.full(shape, -np.inf), np.full(shape, np.inf)
+        for target in (False, True):
+            candidates = np.swapaxes(breakpoints(terms, np.full(shape, target)), -1, -2)
+            result = costs(terms, candidates, target, weights, miss_penalty=0.0)
+            meets, objectives = ~result["missed"], per_device_objective(result)
+            meetable |= meets.any(axis=-2)
+            if mode != "penalty":
+                worst_meeting = np.maximum(worst_meeting, np.where(meets, objectives, -np.inf).max(axis=-2))
+                least = np.minimum(least, objectives.min(axis=-2))
     if mode == "penalty":
         return DeadlineReference(meetable, np.full(shape, weights.deadline_penalty))
     gap = np.where(meetable, worst_meeting - least, 0.0)
