@@ -88,7 +88,6 @@ from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.meqc import oracle, quantum
 from mec_gym.envs.meqc.config import AMINO_ACIDS, MEQCConfig
 
-LAZY_REFERENCE_ABOVE = 256  # devices in a batch above which the oracle computes the deadline reference lazily
 COUNT_FIELDS = ("amino_acids", "leased_qubits")  # state fields holding counts: integer-valued floats
 
 OBSERVATION_HIGH = 10.0
@@ -292,21 +291,19 @@ class MEQCScenario(Scenario):
     @squeeze_single
     def oracle(self, state, decisions):
         # a batch of many devices computes the deadline reference only where a decision misses
-        return self.score(state, decisions, self.terms(state, reference=state["Z"].size <= LAZY_REFERENCE_ABOVE))
+        return self.score(state, decisions, self.terms(state, reference=state["Z"].size <= oracle.LARGE_BATCH_DEVICES))
 
     def score(self, state, decisions, prepared) -> Batch:
         """``oracle`` given ``prepared = terms(state)`` (computed once by a caller scoring again)."""
         fraction, target = decisions["fraction"], decisions["target"].astype(bool)
         terms, objective, reference = prepared
-        if reference is None:  # computed once the misses are known, for the devices some decision misses
-            def miss_penalty(missed):
-                nonlocal reference
-                reference = self.deadline_reference(state, terms, missed.any(axis=-2))
-                return reference.miss_penalty
+        def miss_penalty(missed):  # a reference left to score: for the devices some decision misses
+            nonlocal reference
+            reference = self.deadline_reference(state, terms, missed.any(axis=-2))
+            return reference.miss_penalty
 
-            result = oracle.costs(terms, fraction, target, self.weights, miss_penalty)
-        else:
-            result = oracle.costs(terms, fraction, target, self.weights, reference.miss_penalty)
+        result = oracle.costs(terms, fraction, target, self.weights,
+                              miss_penalty if reference is None else reference.miss_penalty)
         device_objective = objective(result)
         remote = result["offloaded"] > 0  # what ran: a rejected QPU request counts as local
         mode = np.where(remote, 1 + target, 0).astype(np.int8)  # 0 local, 1 cloud CPU, 2 cloud QPU

@@ -183,8 +183,11 @@ def _neighbours(exact: np.ndarray) -> np.ndarray:
 SMALLEST_FRACTION = float(np.nextafter(np.float32(0), np.float32(1)))  # alpha = 0+ as a float32 action
 
 
-SPLIT_TARGETS_ABOVE = 256  # devices above which the deadline reference scores each target on its own
-# (half the work per element; below, one call for both targets costs less than two)
+# Devices above which a batch takes the large-batch paths, where work per element outweighs the
+# number of NumPy calls: the deadline reference scores each target on its own (half the work per
+# element; below, one call for both targets costs less than two), and the env's oracle computes it
+# only for the devices a decision misses.
+LARGE_BATCH_DEVICES = 256
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
     maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
     objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
     shape = np.shape(terms["deadline"])  # (N,), or (B, N) for a batch of states
-    if math.prod(shape) <= SPLIT_TARGETS_ABOVE:  # both targets' breakpoints (2, 6, N) in one scoring
+    if math.prod(shape) <= LARGE_BATCH_DEVICES:  # both targets' breakpoints (2, 6, N) in one scoring
         target = np.broadcast_to(np.array([False, True]).reshape((2,) + (1,) * len(shape)), (2, *shape))
         candidates = np.swapaxes(breakpoints(terms, target), -1, -2)
         result = costs(terms, candidates, np.broadcast_to(np.expand_dims(target, -2), candidates.shape), weights,
