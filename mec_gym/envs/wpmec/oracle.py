@@ -24,7 +24,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import lambertw
+
+from mec_gym.envs.wpmec.lambert import principal_branch
 
 _LAMBERT_W_MAX_SIZE = 256  # up to this many unknowns, use scipy's Lambert W (fewer, costlier calls)
 _W_ACCURATE_FROM = 1e-4  # below, W's branch point costs digits (~5e-17 / s): series + Newton instead
@@ -240,7 +241,7 @@ def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_lo
     groups = s.shape[0]
     per_group = s[0].size if group_size is None else group_size
     if per_group <= _LAMBERT_W_MAX_SIZE:
-        W = lambertw(-np.exp(-1.0 - s)).real  # scipy iterates W to full precision
+        W = principal_branch(-np.exp(-1.0 - s))  # scipy's W0, iterated to full precision
         if _all_within(s, _W_ACCURATE_FROM, 700.0):  # every group (checked at once)
             return -1.0 / W - 1.0, (-np.log(-W) if need_log else None)
         flat = s.reshape(groups, -1)
