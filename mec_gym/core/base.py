@@ -216,7 +216,7 @@ class MECEnv(gym.Env):
     def _draw_state(self) -> dict[str, np.ndarray]:
         if self.scenario is None:
             raise NotImplementedError
-        self._streams = self.scenario.fork_streams(self.np_random)
+        self._streams = self.scenario.fork_streams(self.np_random, self._streams)
         return env_slice(self.scenario.generate([self.np_random], [self._streams]), 0)
 
     def _evaluate(self, state: dict[str, np.ndarray], batch: Any) -> Evaluation:

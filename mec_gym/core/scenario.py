@@ -10,8 +10,10 @@ A scenario declares
 
 - ``state_fields()``: name -> :class:`Field` (per-env shape, unit, the range ``reset(options=
   {"state": ...})`` accepts; ``settable=False`` for derived fields);
-- ``fork_streams(rng)``: extra per-env generators a scenario derives from an env's generator at
-  each reset (default none); they reach ``generate`` and ``transition`` as ``streams``;
+- ``fork_streams(rng, previous)``: extra per-env generators or draw buffers a scenario derives from
+  an env's generator at each reset (default none), given what the env's last reset forked (a buffer
+  that drew ahead of the generator rewinds it there, before the reset draws); they reach
+  ``generate`` and ``transition`` as ``streams``;
 - ``generate(rngs, streams)``: B fresh states (one generator per env), completed by
   ``after_reset(state)`` once a caller's ``reset(options={"state": ...})`` overrides are in;
 - ``oracle(state, decisions)``: :class:`Batch` of rewards (B, K) and info arrays (B, K, ...);
@@ -263,7 +265,7 @@ class Scenario:
         raise NotImplementedError
 
     # ----- the model ---------------------------------------------------------------------------
-    def fork_streams(self, rng: np.random.Generator) -> tuple[np.random.Generator, ...]:
+    def fork_streams(self, rng: np.random.Generator, previous: tuple = ()) -> tuple:
         return ()
 
     def generate(self, rngs: Sequence[np.random.Generator], streams: Sequence[tuple]) -> dict[str, np.ndarray]:

@@ -195,7 +195,7 @@ class MECVectorEnv(VectorEnv):
         """Fresh states for the envs of ``index``, as a single env's reset draws them."""
         rngs = [self._rng(i, None if seeds is None else seeds[i]) for i in index]
         for i, rng in zip(index, rngs):
-            self._streams[i] = self.scenario.fork_streams(rng)
+            self._streams[i] = self.scenario.fork_streams(rng, self._streams[i])
         fresh = self.scenario.generate(rngs, [self._streams[i] for i in index])
         return fresh if seeds is not None else self.scenario.after_reset(fresh)
 

@@ -281,3 +281,61 @@ def test_batched_exp_and_log_are_the_python_floats_ones_bit_for_bit():
     for values in magnitudes + [np.array([0.0, -1.0, 3.0])]:
         expected = [math.log(v) if v > 0 else -math.inf for v in values.tolist()]
         assert np.array_equal(oracle._python_log(values), expected)
+
+
+@pytest.mark.parametrize("episode_length", [5, 150])
+@pytest.mark.parametrize("distances", ["linspace", "random"])
+def test_iid_channel_stream_is_one_draw_per_frame_from_the_envs_generator(episode_length, distances):
+    """The gains a vector env and a single env observe are, frame by frame, those of a hand-rolled
+    stream: per episode, the distances (when random) and then N standard exponentials per frame,
+    all from the env's generator, across block boundaries (64 frames) and autoresets (same-step mode:
+    an episode's final frame is drawn, then the reset's)."""
+    seeds, steps = [3, 4], 320
+    kwargs = {"episode_length": episode_length, "distances": distances}
+    cfg = WPMECEnv(**kwargs).config
+    n, scale = cfg.num_devices, 1e6
+
+    def expected(seed):
+        rng, frames = np.random.default_rng(seed), []
+        while len(frames) <= steps:
+            d = rng.uniform(*cfg.distance_range, size=n) if distances == "random" else np.linspace(*cfg.distance_range, n)
+            gain = cfg.antenna_gain * (3e8 / (4 * np.pi * cfg.carrier_frequency * d)) ** cfg.path_loss_exponent
+            # the reset's frame, then one per step (the last step's frame ends the episode unseen)
+            episode = [np.minimum(gain * rng.standard_exponential(n), 1.0) * scale for _ in range(episode_length + 1)]
+            frames += episode[:episode_length]
+        return np.array(frames[:steps + 1], dtype=np.float32)
+
+    vec = gym.make_vec("WPMEC-v0", num_envs=len(seeds), autoreset_mode=gym.vector.AutoresetMode.SAME_STEP, **kwargs)
+    single = gym.make("WPMEC-v0", **kwargs)
+    obs, _ = vec.reset(seed=seeds)
+    single_obs, _ = single.reset(seed=seeds[0])
+    seen, single_seen = [obs], [single_obs]
+    for _ in range(steps):
+        obs = vec.step(np.ones((len(seeds), n), dtype=np.int8))[0]
+        seen.append(obs)
+        single_obs, _, _, single_truncated, _ = single.step(np.ones(n, dtype=np.int8))
+        if single_truncated:
+            single_obs, _ = single.reset()
+        single_seen.append(single_obs)
+    seen = np.array(seen)
+    for i, seed in enumerate(seeds):
+        assert np.allclose(seen[:, i], expected(seed), rtol=1e-6, atol=0)
+    assert np.allclose(np.array(single_seen), expected(seeds[0]), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("candidates", [1, 3, 40])  # 40 x 10 devices: the Newton path with warm starts
+def test_batch_of_states_solves_each_state_as_it_alone_bit_for_bit(candidates):
+    """solve_p2_batch stops each state on its own (finished states leave the working arrays in
+    groups): every state's result is the one solve_p2 gives it alone, whatever the batch."""
+    env = WPMECEnv()
+    env.reset(seed=0)
+    rng = np.random.default_rng(candidates)
+    h = rng.exponential(1.0, (60, 10)) * env.scenario.average_gain(env.scenario._config_distances())
+    h[::7] *= rng.uniform(1e-3, 1e3, (9, 1))  # states that converge early or late
+    h[5] = 0.0  # nothing to gain
+    decisions = rng.integers(0, 2, (60, candidates, 10))
+    batch = oracle.solve_p2_batch(h, decisions, env.config.weights, env.constants)
+    for i in range(len(h)):
+        alone = solve_p2(h[i], decisions[i], env.config.weights, env.constants)
+        for key, value in alone.items():
+            assert np.array_equal(batch[key][i].view(np.int64), np.asarray(value).view(np.int64)), (i, key)

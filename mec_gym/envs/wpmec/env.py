@@ -61,7 +61,7 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv
-from mec_gym.core.channels import free_space_gain, gauss_markov_fading, rayleigh_powers
+from mec_gym.core.channels import RayleighFrames, free_space_gain, gauss_markov_fading, rayleigh_powers
 from mec_gym.core.scenario import DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
 from mec_gym.envs.wpmec.config import WPMECConfig
@@ -115,12 +115,19 @@ class WPMECScenario(Scenario):
             fields["fading_phase"] = Field((n,), "rad", -np.pi, np.pi, doc="phase of the small-scale gain")
         return fields
 
-    def fork_streams(self, rng):
-        """Gauss-Markov fading draws its phases from a jumped copy of the env's generator, taken at
-        reset before any draw (so that the main stream is the i.i.d. one)."""
+    def fork_streams(self, rng, previous=()):
+        """i.i.d. fading draws its frames in blocks (``RayleighFrames``; the previous episode's
+        block is rewound first, so the reset draws where frame-by-frame draws would). Gauss-Markov
+        fading draws its phases from a jumped copy of the env's generator, taken at reset before any
+        draw (so that the main stream is the i.i.d. one)."""
+        for stream in previous:
+            if isinstance(stream, RayleighFrames):
+                stream.rewind()
+        if self.config.channel_trace is not None:
+            return ()
         if self.config.fading == "gauss-markov":
             return (np.random.Generator(rng.bit_generator.jumped()),)
-        return ()
+        return (RayleighFrames(self.config.num_devices),)
 
     def _config_distances(self) -> np.ndarray:
         cfg = self.config
@@ -186,7 +193,9 @@ class WPMECScenario(Scenario):
             frames = np.minimum(steps + 1, len(cfg.channel_trace) - 1)
             return {"h": cfg.channel_trace[frames].copy(), "distances": distances}
         if cfg.fading == "iid":
-            return {"h": self._channel(distances, rayleigh_powers(rngs, (self.config.num_devices,))), "distances": distances}
+            power = np.concatenate([frames.next_frame(rng) for rng, (frames,) in zip(rngs, streams)])
+            power = power.reshape(len(rngs), cfg.num_devices)
+            return {"h": self._channel(distances, power), "distances": distances}
         power = state["h"] / self.average_gain(distances)
         steps_out = [gauss_markov_fading(rng, extra[0], power[i], state["fading_phase"][i], cfg.fading_correlation)
                      for i, (rng, extra) in enumerate(zip(rngs, streams))]

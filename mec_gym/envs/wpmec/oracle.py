@@ -20,12 +20,13 @@ error is second order in the error of v and stays below 1e-12 relative.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from mec_gym.envs.wpmec.lambert import principal_branch
+from mec_gym.envs.wpmec.exact_math import compiled_exp, compiled_log, principal_branch
 
 _LAMBERT_W_MAX_SIZE = 256  # up to this many unknowns, use scipy's Lambert W (fewer, costlier calls)
 _W_ACCURATE_FROM = 1e-4  # below, W's branch point costs digits (~5e-17 / s): series + Newton instead
@@ -125,7 +126,11 @@ def _python_exp(x: np.ndarray) -> np.ndarray:
     """math.exp elementwise: a lone candidate's iteration runs on Python floats (math.exp differs
     from NumPy's SIMD exp in the last bit), and a batch of envs with one candidate each must
     reproduce it exactly. The C library's complex exp of x + 0j has exactly exp(x) as its real part
-    for |x| <= 700 (glibc; checked at import by ``_LIBM_VIA_COMPLEX``), one vectorised call."""
+    for |x| <= 700 (glibc; checked at import by ``_LIBM_VIA_COMPLEX``), one vectorised call; the
+    compiled loop of ``exact_math`` is cheaper still."""
+    compiled = compiled_exp(x)
+    if compiled is not None:
+        return compiled
     if _LIBM_VIA_COMPLEX and x.size and np.abs(x).max() <= _COMPLEX_EXP_EXACT:
         return np.exp(x.astype(np.complex128)).real
     return np.fromiter(map(math.exp, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
@@ -134,6 +139,9 @@ def _python_exp(x: np.ndarray) -> np.ndarray:
 def _python_log(x: np.ndarray) -> np.ndarray:
     """``math.log(x) if x > 0 else -inf`` elementwise (see ``_python_exp``; the complex log's real
     part is log(x) for normal x outside [0.5, 2), where glibc takes log1p((x - 1)(x + 1)) / 2 instead)."""
+    compiled = compiled_log(x)
+    if compiled is not None:
+        return compiled
     values = x.ravel()
     if _LIBM_VIA_COMPLEX and values.size and ((values >= 2.0) | ((values >= _SMALLEST_NORMAL) & (values < 0.5))).all():
         return np.log(x.astype(np.complex128)).real
@@ -278,6 +286,15 @@ def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_lo
     return z, L
 
 
+@functools.lru_cache(maxsize=16)
+def _distinct_weights(weights: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(w, return_inverse=True)`` of float64 weights given as bytes (read-only; cached,
+    as the weights rarely change)."""
+    distinct, expand = np.unique(np.frombuffer(weights, dtype=np.float64), return_inverse=True)
+    distinct.flags.writeable = expand.flags.writeable = False
+    return distinct, expand
+
+
 def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constants: P2Constants) -> dict[str, np.ndarray]:
     """Optimal allocation and objective of P2 for each of K decisions.
 
@@ -316,7 +333,7 @@ def _solve_p2(h, decisions, weights, constants):
     # z depends on the price and the weight only: solve it for the distinct weights (each value
     # is computed exactly as in the dense array, and the method is chosen by the dense size)
     if batch * k > 1:
-        distinct, expand = np.unique(weights, return_inverse=True)
+        distinct, expand = _distinct_weights(weights.tobytes())
         distinct_scale = distinct * constants.eps
     else:
         distinct_scale, expand = v_scale, None
@@ -357,7 +374,7 @@ def _solve_p2(h, decisions, weights, constants):
     before_last = ops.full(u, np.inf)  # |step| two iterations ago
     last = before_last
     if not ops.scalar:  # the unfinished states, and where each state's result goes when it stops
-        rows = np.arange(batch)
+        rows, finished = np.arange(batch), np.zeros(batch, dtype=bool)
         z_out, a_out, c_over_z_out = np.empty(offload.shape), np.empty((batch, k)), np.empty(offload.shape)
     for iteration in range(_MAX_ITERATIONS):
         v = ops.exp(u)
@@ -375,17 +392,23 @@ def _solve_p2(h, decisions, weights, constants):
             if done:
                 z_out, a_out, c_over_z_out = z, np.array([[a]]), c_over_z
                 break
-        elif done.any():
-            z_out[rows[done]], a_out[rows[done]], c_over_z_out[rows[done]] = z[done], a[done], c_over_z[done]
-            if done.all():
-                break
-            keep = ~done
-            rows = rows[keep]
-            for key in work:
-                work[key] = work[key][keep]
-            if warm[0] is not None:
-                warm[0] = warm[0][keep]
-            u_next, step, last, lo, hi = u_next[keep], step[keep], last[keep], lo[keep], hi[keep]
+        else:
+            newly = done & ~finished
+            if newly.any():
+                z_out[rows[newly]], a_out[rows[newly]], c_over_z_out[rows[newly]] = z[newly], a[newly], c_over_z[newly]
+                finished |= newly
+                if finished.all():
+                    break
+                # Finished states leave the working arrays once they are an eighth of them (before,
+                # they iterate on, unread: cheaper than copying every array for a few states).
+                if 8 * np.count_nonzero(finished) >= len(finished):
+                    keep = ~finished
+                    rows, finished = rows[keep], finished[keep]
+                    for key in work:
+                        work[key] = work[key][keep]
+                    if warm[0] is not None:
+                        warm[0] = warm[0][keep]
+                    u_next, step, last, lo, hi = u_next[keep], step[keep], last[keep], lo[keep], hi[keep]
         before_last, last, u = last, step, u_next
     z, a, c_over_z = z_out, a_out, c_over_z_out
     tau = a[..., None] * c_over_z

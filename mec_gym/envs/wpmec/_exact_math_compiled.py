@@ -1,6 +1,7 @@
-"""The compiled kernel of ``lambert.principal_branch`` (imported only when numba is installed).
+"""The compiled kernels of ``exact_math`` (imported only when numba is installed).
 
-It follows scipy's ``lambertw`` (scipy/xsf ``lambertw.h``, branch k = 0, tol = 1e-8) step by step for
+``exp_into`` and ``log_into`` call the C library's exp and log, as Python's math.exp and math.log
+do. ``principal_branch_into`` follows scipy's ``lambertw`` (scipy/xsf ``lambertw.h``, branch k = 0, tol = 1e-8) step by step for
 real z in (-1/e, 0), where every complex intermediate has a zero imaginary part and complex
 arithmetic reduces to the real operations below: the branch-point series in p = sqrt(2 (e z + 1))
 when |z + 1/e| < 0.3, otherwise the Pade approximant at 0 (both through xsf's ``cevalpoly`` for a
@@ -93,3 +94,17 @@ def principal_branch_into(z, out):
         if result != result:
             missed += 1
     return missed
+
+
+@numba.njit("void(float64[::1], float64[::1])", cache=True, error_model="numpy")
+def exp_into(x, out):
+    """out[i] = math.exp(x[i])."""
+    for i in range(x.size):
+        out[i] = math.exp(x[i])
+
+
+@numba.njit("void(float64[::1], float64[::1])", cache=True, error_model="numpy")
+def log_into(x, out):
+    """out[i] = math.log(x[i]) if x[i] > 0 else -inf."""
+    for i in range(x.size):
+        out[i] = math.log(x[i]) if x[i] > 0.0 else -math.inf

@@ -1,0 +1,113 @@
+"""Elementwise math that must equal a reference bit for bit, compiled when numba is installed.
+
+P2's price iteration (``oracle``) evaluates, per state and iteration, the principal branch W0 of
+Lambert's W at z = -exp(-1 - s), as ``scipy.special.lambertw(z).real``, and, for states with one
+candidate, Python's ``math.exp`` and ``math.log`` (the single env's iteration runs on Python
+floats, and a batch must reproduce it). With numba installed (``pip install mec-gym[fast]``) these
+run as compiled loops (``_exact_math_compiled``): W0 as a replica of scipy's algorithm, exp and log
+as the C library's, as Python calls them; the same doubles, at a fraction of the cost per call and
+per element. The kernels are used only after they have matched their references on a probe grid in
+this process (otherwise, with a warning, the references run); W0's elements the replica does not
+cover are scipy's own.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy.special import lambertw
+
+_kernels = None  # the compiled kernels once loaded and checked ({name: function}), {} when unavailable
+
+
+def principal_branch(z: np.ndarray) -> np.ndarray:
+    """``scipy.special.lambertw(z).real`` for float64 z in [-1/e, 0) (any shape), bit for bit."""
+    kernel = (_kernels if _kernels is not None else _load_kernels()).get("principal_branch_into")
+    if kernel is None:
+        return lambertw(z).real
+    z, out = _contiguous_and_output(z)
+    if kernel(z.reshape(-1), out.reshape(-1)):
+        missed = np.isnan(out)
+        out[missed] = lambertw(z[missed]).real
+    return out
+
+
+def compiled_exp(x: np.ndarray) -> np.ndarray | None:
+    """``math.exp`` elementwise, or None without the compiled kernels."""
+    return _elementwise("exp_into", x)
+
+
+def compiled_log(x: np.ndarray) -> np.ndarray | None:
+    """``math.log(x) if x > 0 else -inf`` elementwise, or None without the compiled kernels."""
+    return _elementwise("log_into", x)
+
+
+def _elementwise(name, x):
+    kernel = (_kernels if _kernels is not None else _load_kernels()).get(name)
+    if kernel is None:
+        return None
+    x, out = _contiguous_and_output(x)
+    kernel(x.reshape(-1), out.reshape(-1))
+    return out
+
+
+def _contiguous_and_output(x):
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    return x, np.empty(x.shape)
+
+
+def implementation() -> str:
+    """What runs in this process: "numba <version>" (the compiled kernels) or "scipy and Python"."""
+    if not (_kernels if _kernels is not None else _load_kernels()):
+        return "scipy and Python"
+    import numba
+
+    return f"numba {numba.__version__}"
+
+
+def probe_points() -> np.ndarray:
+    """Where the W0 replica is checked before use: s from 1e-6 to 750 (z = -exp(-1 - s)) on a log
+    grid, both initial guesses' ranges and their border, the branch point and 0."""
+    s = np.geomspace(1e-6, 750.0, 2001)
+    border = -np.exp(-1.0) + 0.3
+    return np.concatenate([-np.exp(-1.0 - s), np.nextafter(border, 0.0) + np.arange(-8, 9) * 1e-17,
+                           [-np.exp(-1.0), -0.0, -5e-324]])
+
+
+def _load_kernels() -> dict:
+    global _kernels
+    try:
+        from mec_gym.envs.wpmec import _exact_math_compiled as compiled
+    except ImportError:  # numba is optional
+        _kernels = {}
+        return _kernels
+    kernels = {"principal_branch_into": compiled.principal_branch_into, "exp_into": compiled.exp_into,
+               "log_into": compiled.log_into}
+    _kernels = kernels if _agree_with_references(kernels) else {}
+    if not _kernels:
+        warnings.warn("mec_gym: the compiled W0 / exp / log differ from scipy's and Python's on this machine; "
+                      "using those", RuntimeWarning, stacklevel=3)
+    return _kernels
+
+
+def _agree_with_references(kernels: dict) -> bool:
+    z = probe_points()
+    w = np.empty(z.shape)
+    kernels["principal_branch_into"](z, w)
+    covered = ~np.isnan(w)
+    w_ok = covered.sum() > 0.99 * z.size and _same_doubles(w[covered], lambertw(z[covered]).real)
+    probe = np.random.default_rng(0)
+    x = np.concatenate([probe.uniform(-745.0, 710.0, 2000), probe.uniform(-30.0, 30.0, 2000)])
+    positive = np.concatenate([10.0 ** probe.uniform(-310.0, 308.0, 4000), [1.0, 0.5, 2.0]])
+    exp, log = np.empty(x.shape), np.empty(positive.size + 2)
+    kernels["exp_into"](x, exp)
+    kernels["log_into"](np.concatenate([positive, [0.0, -1.0]]), log)
+    exp_ok = _same_doubles(exp, [math.exp(v) for v in x.tolist()])
+    log_ok = _same_doubles(log, [math.log(v) for v in positive.tolist()] + [-math.inf, -math.inf])
+    return bool(w_ok and exp_ok and log_ok)
+
+
+def _same_doubles(a, b) -> bool:
+    return np.array_equal(np.asarray(a, dtype=np.float64).view(np.int64), np.asarray(b, dtype=np.float64).view(np.int64))
