@@ -6,6 +6,7 @@ All gains are linear power gains (dimensionless); distances in metres; frequenci
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -45,31 +46,85 @@ class RayleighFrames:
     the per-call cost. The generator runs ahead of the frames handed out until ``rewind()`` sets it
     back to where per-frame draws would have left it; whoever draws from the generator for anything
     else must rewind first (a reset does, through the scenario's ``fork_streams``). A frame asked of
-    another generator than the block's (the env's generator was replaced) starts a new block."""
+    another generator than the block's (the env's generator was replaced) starts a new block.
+    ``next_frames`` serves a batch of envs at once; envs that start their blocks together share one
+    array and take each frame in one gather while they step together."""
 
-    __slots__ = ("devices", "frames_ahead", "rng", "block", "used", "block_start")
+    __slots__ = ("devices", "frames_ahead", "rng", "block", "used", "block_start", "group")
 
     def __init__(self, devices: int, frames_ahead: int = 64):
         self.devices, self.frames_ahead = devices, frames_ahead
-        self.rng, self.block, self.used, self.block_start = None, None, 0, None
+        self.rng, self.block, self.used, self.block_start, self.group = None, None, 0, None, None
 
     def next_frame(self, rng: np.random.Generator) -> np.ndarray:
         """(devices,) powers of the next frame (a read-only view into the block)."""
+        if self.group is not None:
+            self._leave_group()
         if rng is not self.rng or self.used == self.frames_ahead:
             self.rewind()
-            self.rng, self.block_start = rng, rng.bit_generator.state
-            self.block = rng.standard_exponential(size=(self.frames_ahead, self.devices))
+            self._start_block(rng, np.empty((self.frames_ahead, self.devices)))
             self.block.flags.writeable = False
         frame = self.block[self.used]
         self.used += 1
         return frame
 
+    @staticmethod
+    def next_frames(frames: list[RayleighFrames], rngs: Sequence[np.random.Generator]) -> np.ndarray:
+        """(B, devices): each env's ``next_frame(rng)``, stacked."""
+        group = frames[0].group
+        if group is not None and group.used < group.frames_ahead and group.members == frames and group.rngs == rngs:
+            group.used += 1
+            return group.stack[:, group.used - 1]
+        if len(frames) > 1 and _FrameGroup.can_start(frames, rngs):
+            return _FrameGroup(frames, rngs).stack[:, 0]
+        return np.concatenate([member.next_frame(rng) for member, rng in zip(frames, rngs)]).reshape(len(frames), -1)
+
     def rewind(self) -> None:
         """Put the generator where per-frame draws would have left it, and drop the block."""
+        if self.group is not None:
+            self._leave_group()
         if self.rng is not None and self.used < self.frames_ahead:
             self.rng.bit_generator.state = self.block_start
             self.rng.standard_exponential(size=self.used * self.devices)
         self.rng, self.block, self.used, self.block_start = None, None, 0, None
+
+    def _start_block(self, rng, block):
+        self.rng, self.block_start, self.block, self.used = rng, rng.bit_generator.state, block, 0
+        rng.standard_exponential(out=block)
+
+    def _leave_group(self):
+        """Continue alone where the group is (a group stops as soon as one member leaves)."""
+        self.used, self.group.members = self.group.used, None
+        self.group = None
+
+
+class _FrameGroup:
+    """Envs whose ``RayleighFrames`` blocks are the rows of one (B, frames_ahead, devices) array,
+    taken frame by frame together while the same members step with the same generators."""
+
+    __slots__ = ("members", "rngs", "stack", "used", "frames_ahead")
+
+    @staticmethod
+    def can_start(frames, rngs) -> bool:
+        """Whether every env starts a new block at this frame (``next_frame`` would), all of the same
+        shape and each from its own generator."""
+        first = frames[0]
+        for member, rng in zip(frames, rngs):
+            used = member.used if member.group is None else member.group.used
+            if member.devices != first.devices or member.frames_ahead != first.frames_ahead or (
+                    rng is member.rng and used < member.frames_ahead):
+                return False
+        return len({id(rng) for rng in rngs}) == len(rngs)
+
+    def __init__(self, frames, rngs):
+        first = frames[0]
+        self.stack = np.empty((len(frames), first.frames_ahead, first.devices))
+        for member, rng, block in zip(frames, rngs, self.stack):
+            member.rewind()
+            member._start_block(rng, block)
+            member.group = self
+        self.stack.flags.writeable = False
+        self.members, self.rngs, self.used, self.frames_ahead = list(frames), list(rngs), 1, first.frames_ahead
 
 
 def gauss_markov_fading(

@@ -33,3 +33,49 @@ def test_a_replaced_generator_starts_a_new_block_and_the_old_one_is_rewound():
 def test_handed_out_frames_cannot_be_written_into_the_block():
     frame = RayleighFrames(devices=2).next_frame(np.random.default_rng(0))
     assert not frame.flags.writeable
+
+
+def test_batches_subsets_rewinds_and_new_generators_in_any_order_give_the_per_frame_stream():
+    """Random interleavings of lockstep batches (shared blocks), subsets, lone frames, rewinds
+    followed by other draws (a reset of one env or of all), and replaced generators: every env sees
+    exactly its generator's per-frame draws."""
+    devices, envs = 3, 5
+    ops = np.random.default_rng(123)
+    seeds = iter(range(1000, 2000))
+    buffered, plain = [], []
+    for _ in range(envs):
+        seed = next(seeds)
+        buffered.append(np.random.default_rng(seed))
+        plain.append(np.random.default_rng(seed))
+    frames = [RayleighFrames(devices, frames_ahead=8) for _ in range(envs)]
+    batches = 0
+    for step in range(900):
+        op = "all" if step < 100 else ops.choice(["all"] * 8 + ["subset", "one", "reset", "reset all", "new generator"])
+        if op == "all":
+            got = RayleighFrames.next_frames(frames, buffered)
+            for i in range(envs):
+                assert np.array_equal(got[i], plain[i].standard_exponential(devices))
+            batches += frames[0].group is not None
+        elif op == "subset":
+            picked = sorted(ops.choice(envs, size=ops.integers(2, envs + 1), replace=False).tolist())
+            got = RayleighFrames.next_frames([frames[i] for i in picked], [buffered[i] for i in picked])
+            for row, i in zip(got, picked):
+                assert np.array_equal(row, plain[i].standard_exponential(devices))
+        elif op == "one":
+            i = int(ops.integers(envs))
+            assert np.array_equal(frames[i].next_frame(buffered[i]), plain[i].standard_exponential(devices))
+        elif op in ("reset", "reset all"):
+            for i in range(envs) if op == "reset all" else [int(ops.integers(envs))]:
+                frames[i].rewind()
+                assert buffered[i].bit_generator.state == plain[i].bit_generator.state
+                assert np.array_equal(buffered[i].random(2), plain[i].random(2))
+                frames[i] = RayleighFrames(devices, frames_ahead=8)
+        else:
+            i, seed = int(ops.integers(envs)), next(seeds)
+            old, old_plain = buffered[i], plain[i]
+            buffered[i], plain[i] = np.random.default_rng(seed), np.random.default_rng(seed)
+            if ops.random() < 0.5:  # its next frame comes with a batch
+                continue
+            assert np.array_equal(frames[i].next_frame(buffered[i]), plain[i].standard_exponential(devices))
+            assert old.bit_generator.state == old_plain.bit_generator.state  # the old one was rewound
+    assert batches > 200  # shared blocks did serve lockstep batches

@@ -193,8 +193,7 @@ class WPMECScenario(Scenario):
             frames = np.minimum(steps + 1, len(cfg.channel_trace) - 1)
             return {"h": cfg.channel_trace[frames].copy(), "distances": distances}
         if cfg.fading == "iid":
-            power = np.concatenate([frames.next_frame(rng) for rng, (frames,) in zip(rngs, streams)])
-            power = power.reshape(len(rngs), cfg.num_devices)
+            power = RayleighFrames.next_frames([stream[0] for stream in streams], rngs)
             return {"h": self._channel(distances, power), "distances": distances}
         power = state["h"] / self.average_gain(distances)
         steps_out = [gauss_markov_fading(rng, extra[0], power[i], state["fading_phase"][i], cfg.fading_correlation)
