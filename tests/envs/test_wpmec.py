@@ -339,3 +339,16 @@ def test_batch_of_states_solves_each_state_as_it_alone_bit_for_bit(candidates):
         alone = solve_p2(h[i], decisions[i], env.config.weights, env.constants)
         for key, value in alone.items():
             assert np.array_equal(batch[key][i].view(np.int64), np.asarray(value).view(np.int64)), (i, key)
+
+
+def test_range_check_is_false_for_any_nan_or_out_of_range_entry_wherever_it_sits():
+    rng = np.random.default_rng(9)
+    for size in (1, 2, 10, 33, 100):
+        for _ in range(200):
+            values = rng.uniform(0.5, 2.0, size)
+            spoil = rng.integers(4)
+            if spoil:
+                values[rng.integers(size)] = [np.nan, np.inf, 0.1][spoil - 1]
+            expected = all(1.0 <= v <= 1.9 for v in values.tolist())  # NaN compares False
+            assert oracle._all_within(values.reshape(1, -1), 1.0, 1.9) == expected
+    assert not oracle._all_within(np.empty((0,)), 1.0, 1.9)

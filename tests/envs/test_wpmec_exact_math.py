@@ -52,6 +52,21 @@ def test_compiled_exp_and_log_give_pythons_doubles():
     assert _same_doubles(log, [math.log(v) for v in y.tolist()] + [-math.inf] * 3)
 
 
+def test_compiled_device_terms_pass_the_load_check_and_give_numpys_doubles():
+    kernel = _compiled().device_terms_into
+    assert exact_math._device_terms_agree(kernel)
+    rng = np.random.default_rng(4)
+    z, c = 10.0 ** rng.uniform(-2.0, 2.0, (500, 2)), 10.0 ** rng.uniform(-3.0, 3.0, (500, 10))
+    expand, v_scale = np.arange(10) % 2, rng.uniform(1e5, 1e7, 10)
+    z_out, c_over_z, sums = np.empty(c.shape), np.empty(c.shape), np.empty((500, 3))
+    kernel(z, expand, c, 1.5 * c, v_scale, z_out, c_over_z, sums)
+    full = z[:, expand]
+    assert _same_doubles(z_out, full) and _same_doubles(c_over_z, c / full)
+    assert _same_doubles(sums[:, 0], (c / full).sum(axis=1))
+    assert _same_doubles(sums[:, 1], (1.5 * c / (1.0 + full)).sum(axis=1))
+    assert _same_doubles(sums[:, 2], (c / full * (1.0 + 1.0 / full) ** 2 / v_scale).sum(axis=1))
+
+
 @pytest.mark.parametrize("compiled", [True, False])
 def test_principal_branch_is_scipys_lambertw_on_any_shape(monkeypatch, compiled):
     if compiled:
@@ -93,7 +108,43 @@ def test_kernels_that_disagree_with_their_references_are_not_used():
             return result
         return wrong
 
-    exact = {"principal_branch_into": exact_w, "exp_into": exact_exp, "log_into": exact_log}
+    def exact_terms(z, expand, c, weighted_c, v_scale, z_out, c_over_z, sums):
+        with np.errstate(all="ignore"):
+            reference = exact_math.device_terms_reference(z, expand, c, weighted_c, v_scale)
+        z_out[:], c_over_z[:] = reference[:2]
+        sums[:] = np.stack(reference[2:], axis=1)
+
+    def terms_off_by_one_ulp(*args):
+        exact_terms(*args)
+        args[-1][-1, 2] = np.nextafter(args[-1][-1, 2], 0.0)
+
+    exact = {"principal_branch_into": exact_w, "exp_into": exact_exp, "log_into": exact_log,
+             "device_terms_into": exact_terms}
     assert exact_math._agree_with_references(exact)
+    wrong = {name: off_by_one_ulp(kernel) for name, kernel in exact.items() if name != "device_terms_into"}
+    wrong["device_terms_into"] = terms_off_by_one_ulp
     for name in exact:
-        assert not exact_math._agree_with_references({**exact, name: off_by_one_ulp(exact[name])}), name
+        assert not exact_math._agree_with_references({**exact, name: wrong[name]}), name
+
+
+@pytest.mark.parametrize("devices", [1, 5, 8, 10, 23, 128, 129])
+@pytest.mark.parametrize("per_weight", [False, True])
+def test_device_terms_are_numpys_on_batches_of_candidates(devices, per_weight):
+    """exact_math.device_terms (compiled when numba is there) against NumPy's own formulas and sums on
+    (B, K, N) candidates, zero gains and infinite ratios included (129 devices: NumPy's path)."""
+    rng = np.random.default_rng(devices)
+    shape = (7, 3, devices)
+    expand = rng.integers(0, 2, devices) if per_weight else None
+    z = 10.0 ** rng.uniform(-3.0, 3.0, shape[:2] + ((2,) if per_weight else (devices,)))
+    z[0, 0, 0] = np.inf
+    c = 10.0 ** rng.uniform(-6.0, 6.0, shape) * (rng.random(shape) < 0.7)
+    weights = rng.uniform(0.5, 2.0, devices)
+    v_scale = weights * 1e6
+    with np.errstate(all="ignore"):
+        got = exact_math.device_terms(z, expand, c, weights * c, v_scale)
+        full = z[..., expand] if per_weight else z
+        c_over_z = c / full
+        expected = (full, c_over_z, c_over_z.sum(axis=-1), (weights * c / (1.0 + full)).sum(axis=-1),
+                    (c_over_z * (1.0 + 1.0 / full) ** 2 / v_scale).sum(axis=-1))
+    for a, b in zip(got, expected):
+        assert a.shape == b.shape and _same_doubles(a, b)

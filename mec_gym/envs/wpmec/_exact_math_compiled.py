@@ -108,3 +108,54 @@ def log_into(x, out):
     """out[i] = math.log(x[i]) if x[i] > 0 else -inf."""
     for i in range(x.size):
         out[i] = math.log(x[i]) if x[i] > 0.0 else -math.inf
+
+
+PAIRWISE_MAX = 128  # NumPy's PW_BLOCKSIZE: up to this length its pairwise sum is one block (no halving)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _pairwise_sum(a, n):
+    """a[0] + ... + a[n-1] in the order of NumPy's add.reduce for n <= PAIRWISE_MAX: from -0.0 in
+    turn below 8 terms, else eight running sums combined as a tree, then the rest in turn."""
+    if n < 8:
+        total = -0.0
+        for i in range(n):
+            total += a[i]
+        return total
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += a[i]
+        i += 1
+    return total
+
+
+@numba.njit("void(float64[:, ::1], int64[::1], float64[:, ::1], float64[:, ::1], float64[::1], "
+            "float64[:, ::1], float64[:, ::1], float64[:, ::1])", cache=True, error_model="numpy")
+def device_terms_into(z, expand, c, weighted_c, v_scale, z_out, c_over_z_out, sums_out):
+    """``exact_math.device_terms_reference`` per row r (one candidate of one state): device j's
+    ratio is z[r, expand[j]]; the three sums over devices go to sums_out[r]."""
+    rows, n = c.shape
+    weighted, slope = np.empty(n), np.empty(n)
+    for r in range(rows):
+        for j in range(n):
+            zj = z[r, expand[j]]
+            c_over_z = c[r, j] / zj
+            z_out[r, j], c_over_z_out[r, j] = zj, c_over_z
+            weighted[j] = weighted_c[r, j] / (1.0 + zj)
+            t = 1.0 + 1.0 / zj
+            slope[j] = c_over_z * (t * t) / v_scale[j]
+        sums_out[r, 0] = _pairwise_sum(c_over_z_out[r], n)
+        sums_out[r, 1] = _pairwise_sum(weighted, n)
+        sums_out[r, 2] = _pairwise_sum(slope, n)

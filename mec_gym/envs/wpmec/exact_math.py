@@ -1,12 +1,13 @@
-"""Elementwise math that must equal a reference bit for bit, compiled when numba is installed.
+"""Math of P2's price iteration that must equal a reference bit for bit, compiled when numba is installed.
 
 P2's price iteration (``oracle``) evaluates, per state and iteration, the principal branch W0 of
-Lambert's W at z = -exp(-1 - s), as ``scipy.special.lambertw(z).real``, and, for states with one
-candidate, Python's ``math.exp`` and ``math.log`` (the single env's iteration runs on Python
-floats, and a batch must reproduce it). With numba installed (``pip install mec-gym[fast]``) these
-run as compiled loops (``_exact_math_compiled``): W0 as a replica of scipy's algorithm, exp and log
-as the C library's, as Python calls them; the same doubles, at a fraction of the cost per call and
-per element. The kernels are used only after they have matched their references on a probe grid in
+Lambert's W at z = -exp(-1 - s), as ``scipy.special.lambertw(z).real``; the per-device terms of
+the price map and their sums over devices (``device_terms_reference``, NumPy); and, for states
+with one candidate, Python's ``math.exp`` and ``math.log`` (the single env's iteration runs on
+Python floats, and a batch must reproduce it). With numba installed (``pip install mec-gym[fast]``)
+these run as compiled loops (``_exact_math_compiled``): W0 as a replica of scipy's algorithm, the
+device terms in NumPy's operations and summation order, exp and log as the C library's, as Python
+calls them; the same doubles, at a fraction of the cost per call and per element. The kernels are used only after they have matched their references on a probe grid in
 this process (otherwise, with a warning, the references run); W0's elements the replica does not
 cover are scipy's own.
 """
@@ -20,6 +21,8 @@ import numpy as np
 from scipy.special import lambertw
 
 _kernels = None  # the compiled kernels once loaded and checked ({name: function}), {} when unavailable
+_PAIRWISE_MAX = 128  # devices up to which the compiled sums follow NumPy's order (one pairwise block)
+_ALL_DEVICES = np.arange(_PAIRWISE_MAX)  # expand for per-device z
 
 
 def principal_branch(z: np.ndarray) -> np.ndarray:
@@ -32,6 +35,35 @@ def principal_branch(z: np.ndarray) -> np.ndarray:
         missed = np.isnan(out)
         out[missed] = lambertw(z[missed]).real
     return out
+
+
+def device_terms(z: np.ndarray, expand: np.ndarray | None, c: np.ndarray, weighted_c: np.ndarray,
+                 v_scale: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``device_terms_reference``, compiled when numba is installed (the same doubles)."""
+    kernel = (_kernels if _kernels is not None else _load_kernels()).get("device_terms_into")
+    devices = c.shape[-1]
+    if kernel is None or devices > _PAIRWISE_MAX:
+        return device_terms_reference(z, expand, c, weighted_c, v_scale)
+    rows = c.size // devices
+    z_out, c_over_z, sums = np.empty(c.shape), np.empty(c.shape), np.empty((rows, 3))
+    kernel(np.ascontiguousarray(z).reshape(rows, -1), _ALL_DEVICES[:devices] if expand is None else expand,
+           np.ascontiguousarray(c).reshape(rows, devices), np.ascontiguousarray(weighted_c).reshape(rows, devices),
+           np.ascontiguousarray(v_scale, dtype=np.float64), z_out.reshape(rows, devices), c_over_z.reshape(rows, devices),
+           sums)
+    shape = c.shape[:-1]
+    return z_out, c_over_z, sums[:, 0].reshape(shape), sums[:, 1].reshape(shape), sums[:, 2].reshape(shape)
+
+
+def device_terms_reference(z, expand, c, weighted_c, v_scale):
+    """The price map's per-device terms for candidates (..., N): the ratios z per device (``z``
+    holds one column per distinct weight and ``expand`` maps devices to columns; None: z is per
+    device already), c / z, and the sums over devices of c / z, w c / (1 + z) and
+    (c / z) (1 + 1/z)^2 / (w eps) (``v_scale`` = w eps), as NumPy computes them."""
+    if expand is not None:
+        z = z[..., expand]
+    c_over_z = c / z
+    return (z, c_over_z, np.add.reduce(c_over_z, axis=-1), np.add.reduce(weighted_c / (1.0 + z), axis=-1),
+            np.add.reduce(c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale, axis=-1))
 
 
 def compiled_exp(x: np.ndarray) -> np.ndarray | None:
@@ -84,7 +116,7 @@ def _load_kernels() -> dict:
         _kernels = {}
         return _kernels
     kernels = {"principal_branch_into": compiled.principal_branch_into, "exp_into": compiled.exp_into,
-               "log_into": compiled.log_into}
+               "log_into": compiled.log_into, "device_terms_into": compiled.device_terms_into}
     _kernels = kernels if _agree_with_references(kernels) else {}
     if not _kernels:
         warnings.warn("mec_gym: the compiled W0 / exp / log differ from scipy's and Python's on this machine; "
@@ -106,7 +138,28 @@ def _agree_with_references(kernels: dict) -> bool:
     kernels["log_into"](np.concatenate([positive, [0.0, -1.0]]), log)
     exp_ok = _same_doubles(exp, [math.exp(v) for v in x.tolist()])
     log_ok = _same_doubles(log, [math.log(v) for v in positive.tolist()] + [-math.inf, -math.inf])
-    return bool(w_ok and exp_ok and log_ok)
+    return bool(w_ok and exp_ok and log_ok and _device_terms_agree(kernels["device_terms_into"]))
+
+
+def _device_terms_agree(kernel) -> bool:
+    """The compiled device terms against ``device_terms_reference`` on random candidates of 1 to
+    128 devices, per-device and per-weight ratios, zero gains and infinite ratios among them."""
+    probe = np.random.default_rng(1)
+    for devices in (1, 2, 7, 8, 9, 10, 16, 17, 30, 64, 127, 128):
+        rows, columns = 6, 1 + devices // 3
+        expand = probe.integers(0, columns, devices)
+        z = 10.0 ** probe.uniform(-3.0, 3.0, (rows, columns))
+        z[0, 0] = np.inf
+        c = 10.0 ** probe.uniform(-6.0, 6.0, (rows, devices)) * (probe.random((rows, devices)) < 0.7)
+        weighted_c, v_scale = c * probe.uniform(0.5, 2.0, devices), probe.uniform(1e5, 1e7, devices)
+        with np.errstate(all="ignore"):
+            expected = device_terms_reference(z, expand, c, weighted_c, v_scale)
+            z_out, c_over_z, sums = np.empty(c.shape), np.empty(c.shape), np.empty((rows, 3))
+            kernel(z, expand, c, weighted_c, v_scale, z_out, c_over_z, sums)
+        got = (z_out, c_over_z, sums[:, 0], sums[:, 1], sums[:, 2])
+        if not all(_same_doubles(a, b) for a, b in zip(got, expected)):
+            return False
+    return True
 
 
 def _same_doubles(a, b) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mec_gym.envs.wpmec.exact_math import compiled_exp, compiled_log, principal_branch
+from mec_gym.envs.wpmec.exact_math import compiled_exp, compiled_log, device_terms, principal_branch
 
 _LAMBERT_W_MAX_SIZE = 256  # up to this many unknowns, use scipy's Lambert W (fewer, costlier calls)
 _W_ACCURATE_FROM = 1e-4  # below, W's branch point costs digits (~5e-17 / s): series + Newton instead
@@ -234,7 +234,8 @@ def _all_within(values: np.ndarray, low: float, high: float) -> bool:
     if values.size > 32:
         return bool(values.size and values.min() >= low and values.max() <= high)
     entries = values.ravel().tolist()
-    return bool(entries) and all(low <= entry <= high for entry in entries)
+    # min and max skip a NaN that is not first; the sum is NaN then (no -inf once min >= low > -inf)
+    return bool(entries) and low <= min(entries) and max(entries) <= high and not math.isnan(sum(entries))
 
 
 def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_log: bool = True,
@@ -288,11 +289,9 @@ def offload_ratio_groups(s: np.ndarray, start: np.ndarray | None = None, need_lo
 
 @functools.lru_cache(maxsize=16)
 def _distinct_weights(weights: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(w, return_inverse=True)`` of float64 weights given as bytes (read-only; cached,
-    as the weights rarely change)."""
-    distinct, expand = np.unique(np.frombuffer(weights, dtype=np.float64), return_inverse=True)
-    distinct.flags.writeable = expand.flags.writeable = False
-    return distinct, expand
+    """``np.unique(w, return_inverse=True)`` of float64 weights given as bytes (cached, as the
+    weights rarely change: the arrays are shared, never to be written)."""
+    return np.unique(np.frombuffer(weights, dtype=np.float64), return_inverse=True)
 
 
 def solve_p2(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, constants: P2Constants) -> dict[str, np.ndarray]:
@@ -350,17 +349,15 @@ def _solve_p2(h, decisions, weights, constants):
         z, L = offload_ratio_groups(v[:, :, None] / distinct_scale, warm[0], need_log=False,
                                     group_size=k * len(weights))
         warm[0] = L
-        if expand is not None:
-            z = z[..., expand]
         c, weighted_c, local_third = work["c"], work["weighted_c"], work["local_third"]
-        c_over_z = c / z
-        sum_c_over_z = ops.values(_sum(c_over_z))
-        a = 1.0 / (1.0 + sum_c_over_z)
-        a_pow = ops.power(a, -2.0 / 3.0)
-        G = local_third * a_pow + constants.eps * ops.values(_sum(weighted_c / (1.0 + z)))
         # dz/dv = (1+z)^2 / (z w eps); da/dv = a^2 sum (c/z^2) dz/dv = a^2 sum (c/z) (1 + 1/z)^2 / (w eps);
         # d(eps sum w c / (1+z))/dv = -sum c/z
-        da_dv = a * a * ops.values(_sum(c_over_z * (1.0 + 1.0 / z) ** 2 / v_scale))
+        z, c_over_z, sum_c_over_z, sum_weighted, sum_slope = device_terms(z, expand, c, weighted_c, v_scale)
+        sum_c_over_z = ops.values(sum_c_over_z)
+        a = 1.0 / (1.0 + sum_c_over_z)
+        a_pow = ops.power(a, -2.0 / 3.0)
+        G = local_third * a_pow + constants.eps * ops.values(sum_weighted)
+        da_dv = a * a * ops.values(sum_slope)
         slope = -2.0 / 3.0 * local_third * ops.divide(a_pow, a) * da_dv - sum_c_over_z
         return G, slope, z, a, c_over_z
 
