@@ -39,6 +39,8 @@ stays Exp(1) with lag-1 autocorrelation rho^2; the state then carries the gain's
 ``fading_phase`` (rad) and the power is h / hbar. Its innovation powers are the draws of the i.i.d.
 mode and its phases come from a separate stream (a jumped copy of ``np_random`` taken at reset), so
 rho = 0 reproduces the i.i.d. channel stream bit for bit.
+The i.i.d. powers are drawn 64 frames at a time from ``np_random`` (``core.channels.RayleighFrames``:
+the same numbers as frame by frame); the generator runs ahead of the frames until a reset rewinds it.
 ``reset(options={"state": {"h": ...}})`` sets the first frame's gains (range [0, 1]); with
 gauss-markov fading ``fading_phase`` (range [-pi, pi]) may be set too.
 
