@@ -26,7 +26,7 @@ import gymnasium as gym
 import numpy as np
 
 import mec_gym
-from mec_gym.core import memory
+from mec_gym.core import draws, memory
 from mec_gym.envs.wpmec import exact_math
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
@@ -185,7 +185,8 @@ def main() -> None:
     # baselines measured in this process run with it too (it is process-wide)
     print(f"numpy {np.__version__}, gymnasium {gym.__version__}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
           f"glibc heap top pad {memory.keep_freed_heap() // 2**20} MiB (mec_gym.core.memory), "
-          f"WPMEC exact math: {exact_math.implementation()} (mec_gym.envs.wpmec.exact_math)")
+          f"WPMEC exact math: {exact_math.implementation()} (mec_gym.envs.wpmec.exact_math), "
+          f"per-env draws: {draws.implementation()} (mec_gym.core.draws)")
     if "1" in args.parts:
         vector_vs_sync(env_ids, args.batch, args.seconds, args.repeats)
     if "2" in args.parts:

@@ -70,6 +70,7 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
+from mec_gym.core.draws import normals_then_exponentials
 from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
                                    env_slice, squeeze_single)
 from mec_gym.core.vector import MECVectorEnv
@@ -208,9 +209,8 @@ class MultiServerIoTScenario(Scenario):
         cfg, (n, m) = self.config, state["fading"].shape[1:]
         noise = np.empty((len(rngs), 2, n))
         fading = np.empty((len(rngs), n, m))
-        for rng, innovations, powers in zip(rngs, noise, fading):  # per env: the two AR(1) innovations, then the fading
-            rng.standard_normal(out=innovations)
-            rng.standard_exponential(out=powers)  # rayleigh_power(rng, out=powers), without the call per env
+        # per env: the two AR(1) innovations, then the fading (rayleigh_power's draws)
+        normals_then_exponentials(rngs, noise, fading)
         noise = noise.transpose(1, 0, 2)
         new = dict(state)
         new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], "data_bits"))
