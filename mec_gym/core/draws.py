@@ -1,36 +1,53 @@
 """Per-env draws for a batch of envs, in one compiled loop over the envs when numba is installed.
 
-Env i draws from its own generator exactly what NumPy's Generator methods would draw, in the same
-order, and leaves the generator where they would leave it. NumPy costs one call per env and
-distribution; with numba (``pip install mec-gym[fast]``) one compiled call serves the batch, on
-the same bit generators. The compiled loop is used only after it has matched NumPy's draws in this
-process, and for a set of generators seen twice in a row (it keeps a typed list of them, which costs
-more to build than a few steps of NumPy calls).
+A draw program is a sequence of ops ``(kind, count)`` or ``("integers", count, low, high)`` (kind:
+"standard_normal", "random", "standard_exponential", "integers" in [low, high)). Env i runs the
+program on its own generator and gets exactly what the NumPy calls ``rng.<kind>(size=count)`` in
+that order would give (integers as one call of that size), leaving the generator where they would
+leave it. NumPy costs one call per env and op; with numba (``pip install mec-gym[fast]``) one
+compiled call serves the batch, on the same bit generators. The compiled loop is used only after it
+has matched NumPy's draws in this process, and for a batch of generators seen twice in a row (it
+keeps a typed list of them, which costs more to build than a few steps of NumPy calls).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 
+KINDS = ("standard_normal", "random", "standard_exponential", "integers")  # codes 0-3 of the compiled kernel
 _kernel = None  # the compiled kernel once loaded and checked, False when unavailable
 _typed: dict[tuple, tuple] = {}  # ids of a batch's generators -> (the generators, numba's typed list of them)
 _TYPED_KEPT = 4  # batches of generators remembered (a few vector envs stepping in turn)
 _last_missed: list = [None]
 
 
-def normals_then_exponentials(rngs: Sequence[np.random.Generator], normals: np.ndarray, exponentials: np.ndarray) -> None:
-    """For each env i in turn: ``rngs[i].standard_normal(out=normals[i])``, then
-    ``rngs[i].standard_exponential(out=exponentials[i])`` (C-contiguous float64 arrays with a
-    leading env axis of len(rngs))."""
+def draw_per_env(rngs: Sequence[np.random.Generator], program: Sequence[tuple]) -> np.ndarray:
+    """(B, total count) float64: row i holds env i's draws of ``program`` from ``rngs[i]``, op after op."""
+    out = np.empty((len(rngs), sum(op[1] for op in program)))
     generators = _typed_generators(rngs) if len(rngs) > 1 else None
     if generators is None:
-        for rng, normal, exponential in zip(rngs, normals, exponentials):
-            rng.standard_normal(out=normal)
-            rng.standard_exponential(out=exponential)
-        return
-    _kernel(generators, normals.reshape(len(rngs), -1), exponentials.reshape(len(rngs), -1))
+        for rng, row in zip(rngs, out):
+            column = 0
+            for kind, count, *bounds in program:
+                if kind == "integers":
+                    row[column:column + count] = rng.integers(*bounds, size=count)
+                else:
+                    getattr(rng, kind)(out=row[column:column + count])
+                column += count
+        return out
+    _kernel(generators, *_encoded(tuple(program)), out)
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _encoded(program: tuple) -> tuple[np.ndarray, ...]:
+    """The program as the compiled kernel reads it: kinds (codes of ``KINDS``), counts, lows, highs."""
+    return (np.array([KINDS.index(op[0]) for op in program], dtype=np.int64), np.array([op[1] for op in program], dtype=np.int64),
+            np.array([op[2] if len(op) > 2 else 0 for op in program], dtype=np.int64),
+            np.array([op[3] if len(op) > 2 else 1 for op in program], dtype=np.int64))
 
 
 def _typed_generators(rngs):
@@ -66,22 +83,28 @@ def _load_kernel():
     try:
         from numba.typed import List
 
-        from mec_gym.core._draws_compiled import normals_then_exponentials_into
+        from mec_gym.core._draws_compiled import draw_program_into
     except ImportError:  # numba is optional
         _kernel = False
         return _kernel
-    _kernel = normals_then_exponentials_into if _agrees_with_numpy(normals_then_exponentials_into, List) else False
+    _kernel = draw_program_into if _agrees_with_numpy(draw_program_into, List) else False
     return _kernel
+
+
+_PROBE_PROGRAM = (("standard_normal", 700), ("random", 500), ("integers", 300, 7, 11), ("random", 1),
+                  ("standard_exponential", 700), ("integers", 50, 0, 2**40))
 
 
 def _agrees_with_numpy(kernel, typed_list) -> bool:
     """The kernel's draws and generator states against NumPy's, from the same seeds."""
     compiled = [np.random.default_rng(seed) for seed in range(4)]
     reference = [np.random.default_rng(seed) for seed in range(4)]
-    normals, exponentials = np.empty((4, 3000)), np.empty((4, 3000))
-    kernel(typed_list(compiled), normals, exponentials)
-    for rng, generator, normal, exponential in zip(reference, compiled, normals, exponentials):
-        if not (np.array_equal(normal, rng.standard_normal(3000)) and np.array_equal(exponential, rng.standard_exponential(3000))
-                and rng.bit_generator.state == generator.bit_generator.state):
+    program = _PROBE_PROGRAM
+    out = np.empty((4, sum(op[1] for op in program)))
+    kernel(typed_list(compiled), *_encoded(program), out)
+    for rng, generator, row in zip(reference, compiled, out):
+        expected = np.concatenate([rng.integers(*op[2:], size=op[1]) if op[0] == "integers" else getattr(rng, op[0])(op[1])
+                                   for op in program])
+        if not (np.array_equal(row, expected) and rng.bit_generator.state == generator.bit_generator.state):
             return False
     return True

@@ -1,4 +1,4 @@
-"""mec_gym.core.draws: per-env draws in one compiled loop equal NumPy's, call after call."""
+"""mec_gym.core.draws: per-env draw programs in one compiled loop equal NumPy's calls, call after call."""
 
 from __future__ import annotations
 
@@ -7,23 +7,25 @@ import pytest
 
 from mec_gym.core import draws
 
+PROGRAM = (("standard_normal", 6), ("random", 9), ("integers", 3, 7, 11), ("random", 1), ("standard_exponential", 4))
 
-def _numpy_draws(rngs, normal_shape, exponential_shape):
-    normals, exponentials = [], []
-    for rng in rngs:
-        normals.append(rng.standard_normal(normal_shape))
-        exponentials.append(rng.standard_exponential(exponential_shape))
-    return np.array(normals), np.array(exponentials)
+
+def _numpy_draws(rng, program):
+    """The program as plain NumPy calls, one per op."""
+    return np.concatenate([rng.integers(op[2], op[3], size=op[1]) if op[0] == "integers" else getattr(rng, op[0])(size=op[1])
+                           for op in program])
 
 
 @pytest.mark.parametrize("compiled", [True, False])
-def test_batched_draws_are_each_generators_numpy_draws_across_calls_subsets_and_new_generators(monkeypatch, compiled):
+def test_batched_programs_are_each_generators_numpy_calls_across_calls_subsets_and_new_generators(monkeypatch, compiled):
     if compiled:
         pytest.importorskip("numba")
         monkeypatch.setattr(draws, "_kernel", None)
+        monkeypatch.setattr(draws, "_typed", {})
         assert draws.implementation().startswith("numba")
     else:
         monkeypatch.setattr(draws, "_kernel", False)
+        assert draws.implementation() == "NumPy"
     seeds = list(range(20, 26))
     mine = [np.random.default_rng(seed) for seed in seeds]
     theirs = [np.random.default_rng(seed) for seed in seeds]
@@ -32,10 +34,10 @@ def test_batched_draws_are_each_generators_numpy_draws_across_calls_subsets_and_
         picked = list(range(len(seeds))) if step % 5 else sorted(ops.choice(6, 3, replace=False).tolist())
         if step == 17:  # a seeded reset replaces one env's generator
             mine[2], theirs[2] = np.random.default_rng(99), np.random.default_rng(99)
-        normals, exponentials = np.empty((len(picked), 2, 4)), np.empty((len(picked), 4, 3))
-        draws.normals_then_exponentials([mine[i] for i in picked], normals, exponentials)
-        expected = _numpy_draws([theirs[i] for i in picked], (2, 4), (4, 3))
-        assert np.array_equal(normals, expected[0]) and np.array_equal(exponentials, expected[1])
+        program = PROGRAM if step % 2 else PROGRAM[::-1]
+        got = draws.draw_per_env([mine[i] for i in picked], program)
+        expected = np.array([_numpy_draws(theirs[i], program) for i in picked])
+        assert got.dtype == np.float64 and np.array_equal(got, expected)
     assert all(a.bit_generator.state == b.bit_generator.state for a, b in zip(mine, theirs))
     if compiled:
         assert draws._typed  # the compiled loop did serve the repeated batches
@@ -45,15 +47,26 @@ def test_a_kernel_that_draws_otherwise_is_not_used():
     numba = pytest.importorskip("numba")
     from numba.typed import List
 
+    from mec_gym.core._draws_compiled import draw_program_into
+
     @numba.njit
-    def exponentials_first(generators, normals, exponentials):
+    def exponentials_by_inversion(generators, kinds, counts, lows, highs, out):
+        """Exp(1) as -log(1 - U): the right distribution, not NumPy's draws."""
         for i in range(len(generators)):
-            for j in range(exponentials.shape[1]):
-                exponentials[i, j] = generators[i].standard_exponential()
-            for j in range(normals.shape[1]):
-                normals[i, j] = generators[i].standard_normal()
+            column = 0
+            for op in range(kinds.size):
+                if kinds[op] == 3:
+                    values = generators[i].integers(lows[op], highs[op], counts[op])
+                    for j in range(counts[op]):
+                        out[i, column + j] = values[j]
+                for j in range(counts[op] if kinds[op] != 3 else 0):
+                    if kinds[op] == 0:
+                        out[i, column + j] = generators[i].standard_normal()
+                    elif kinds[op] == 1:
+                        out[i, column + j] = generators[i].random()
+                    else:
+                        out[i, column + j] = -np.log(1.0 - generators[i].random())
+                column += counts[op]
 
-    assert not draws._agrees_with_numpy(exponentials_first, List)
-    from mec_gym.core._draws_compiled import normals_then_exponentials_into
-
-    assert draws._agrees_with_numpy(normals_then_exponentials_into, List)
+    assert not draws._agrees_with_numpy(exponentials_by_inversion, List)
+    assert draws._agrees_with_numpy(draw_program_into, List)

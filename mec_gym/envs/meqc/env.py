@@ -78,7 +78,8 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv, Optimum
-from mec_gym.core.channels import dbm_to_watt, log_distance_gain, rayleigh_power
+from mec_gym.core.channels import dbm_to_watt, log_distance_gain
+from mec_gym.core.draws import draw_per_env
 from mec_gym.core.mobility import GaussMarkov
 from mec_gym.core.queues import virtual_queue_update
 from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
@@ -187,15 +188,14 @@ class MEQCScenario(Scenario):
         then D, c and T_max (three uniform draws of N, taken as one call of 3 N: numpy's uniform is
         low + (high - low) x the same doubles), the amino acids, the slot's error rate, the fading."""
         cfg, n, batch = self.config, self.config.num_devices, len(rngs)
-        unit = np.empty((batch, 3, n))
-        amino_acids, error, fading = np.empty((batch, n)), np.empty((batch, 1)), np.empty((batch, n))
-        for i, rng in enumerate(rngs):
-            if mobility_noise is not None:
-                rng.standard_normal(out=mobility_noise[i])
-            rng.random(out=unit[i])
-            amino_acids[i] = rng.integers(cfg.amino_acids[0], cfg.amino_acids[1] + 1, size=n)
-            error[i, 0] = rng.random()
-            rayleigh_power(rng, out=fading[i])
+        mobility = () if mobility_noise is None else (("standard_normal", 2 * n),)
+        drawn = draw_per_env(rngs, mobility + (("random", 3 * n), ("integers", n, cfg.amino_acids[0], cfg.amino_acids[1] + 1),
+                                               ("random", 1), ("standard_exponential", n)))  # rayleigh_power's draws
+        if mobility_noise is not None:
+            mobility_noise[:] = drawn[:, :2 * n].reshape(batch, 2, n)
+            drawn = drawn[:, 2 * n:]
+        unit, amino_acids = drawn[:, :3 * n].reshape(batch, 3, n), np.ascontiguousarray(drawn[:, 3 * n:4 * n])
+        error, fading = np.ascontiguousarray(drawn[:, 4 * n:4 * n + 1]), np.ascontiguousarray(drawn[:, 4 * n + 1:])
 
         def uniform(bounds, unit_draws):
             low, high = float(bounds[0]), float(bounds[1])

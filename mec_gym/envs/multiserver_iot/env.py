@@ -70,7 +70,7 @@ from gymnasium import spaces
 from mec_gym import rendering
 from mec_gym.core.base import MECEnv
 from mec_gym.core.channels import log_distance_gain, rayleigh_power
-from mec_gym.core.draws import normals_then_exponentials
+from mec_gym.core.draws import draw_per_env
 from mec_gym.core.scenario import (DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario,
                                    env_slice, squeeze_single)
 from mec_gym.core.vector import MECVectorEnv
@@ -207,11 +207,10 @@ class MultiServerIoTScenario(Scenario):
 
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg, (n, m) = self.config, state["fading"].shape[1:]
-        noise = np.empty((len(rngs), 2, n))
-        fading = np.empty((len(rngs), n, m))
         # per env: the two AR(1) innovations, then the fading (rayleigh_power's draws)
-        normals_then_exponentials(rngs, noise, fading)
-        noise = noise.transpose(1, 0, 2)
+        drawn = draw_per_env(rngs, (("standard_normal", 2 * n), ("standard_exponential", n * m)))
+        noise = drawn[:, :2 * n].reshape(len(rngs), 2, n).transpose(1, 0, 2)
+        fading = np.ascontiguousarray(drawn[:, 2 * n:]).reshape(len(rngs), n, m)
         new = dict(state)
         new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], "data_bits"))
         new["cycles"] = np.exp(self._ar1(np.log(state["cycles"]), state["mean_log_cycles"], noise[1], "cycles"))
