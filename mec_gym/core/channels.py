@@ -39,6 +39,9 @@ def rayleigh_powers(rngs, shape) -> np.ndarray:
     return power
 
 
+BLOCK_DOUBLES = 8192  # draws per env and block of RayleighFrames (64 KiB)
+
+
 class RayleighFrames:
     """One env's Rayleigh power gains frame after frame, drawn ``frames_ahead`` frames per generator
     call: the same doubles, in the same order, as one ``rayleigh_power(rng, devices)`` per frame
@@ -52,8 +55,11 @@ class RayleighFrames:
 
     __slots__ = ("devices", "frames_ahead", "rng", "block", "used", "block_start", "group")
 
-    def __init__(self, devices: int, frames_ahead: int = 64):
-        self.devices, self.frames_ahead = devices, frames_ahead
+    def __init__(self, devices: int, frames_ahead: int | None = None):
+        """``frames_ahead``: frames per block (default: 64, fewer for many devices, a block holding at
+        most ``BLOCK_DOUBLES`` draws)."""
+        self.devices = devices
+        self.frames_ahead = frames_ahead or max(1, min(64, BLOCK_DOUBLES // devices))
         self.rng, self.block, self.used, self.block_start, self.group = None, None, 0, None, None
 
     def next_frame(self, rng: np.random.Generator) -> np.ndarray:
@@ -124,6 +130,8 @@ class _FrameGroup:
             member._start_block(rng, block)
             member.group = self
         self.stack.flags.writeable = False
+        for member, block in zip(frames, self.stack):  # read-only views, for when a member goes on alone
+            member.block = block
         self.members, self.rngs, self.used, self.frames_ahead = list(frames), list(rngs), 1, first.frames_ahead
 
 

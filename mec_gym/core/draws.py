@@ -6,13 +6,14 @@ program on its own generator and gets exactly what the NumPy calls ``rng.<kind>(
 that order would give (integers as one call of that size), leaving the generator where they would
 leave it. NumPy costs one call per env and op; with numba (``pip install mec-gym[fast]``) one
 compiled call serves the batch, on the same bit generators. The compiled loop is used only after it
-has matched NumPy's draws in this process, and for a batch of generators seen twice in a row (it
+has matched NumPy's draws in this process, and for a batch of generators seen twice lately (it
 keeps a typed list of them, which costs more to build than a few steps of NumPy calls).
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,7 +22,7 @@ KINDS = ("standard_normal", "random", "standard_exponential", "integers")  # cod
 _kernel = None  # the compiled kernel once loaded and checked, False when unavailable
 _typed: dict[tuple, tuple] = {}  # ids of a batch's generators -> (the generators, numba's typed list of them)
 _TYPED_KEPT = 4  # batches of generators remembered (a few vector envs stepping in turn)
-_last_missed: list = [None]
+_recently_missed: list[tuple] = []  # keys asked for once lately (a typed list is built at the second ask)
 
 
 def draw_per_env(rngs: Sequence[np.random.Generator], program: Sequence[tuple]) -> np.ndarray:
@@ -51,20 +52,21 @@ def _encoded(program: tuple) -> tuple[np.ndarray, ...]:
 
 
 def _typed_generators(rngs):
-    """numba's typed list of these generators, or None (no kernel, or not asked for twice in a row)."""
+    """numba's typed list of these generators, or None (no kernel, or not asked for twice lately)."""
     if (_kernel if _kernel is not None else _load_kernel()) is False:
         return None
     key = tuple(map(id, rngs))
     entry = _typed.get(key)
     if entry is not None:  # the entry holds the generators, so their ids stay theirs
         return entry[1]
-    if _last_missed[0] != key:
-        _last_missed[0] = key
+    if key not in _recently_missed:
+        _recently_missed[:] = [key] + _recently_missed[:_TYPED_KEPT - 1]
         return None
+    _recently_missed.remove(key)
     from numba.typed import List
 
     if len(_typed) >= _TYPED_KEPT:
-        _typed.pop(next(iter(_typed)))
+        _typed.pop(next(iter(_typed)), None)
     _typed[key] = (list(rngs), List(rngs))
     return _typed[key][1]
 
@@ -82,12 +84,20 @@ def _load_kernel():
     global _kernel
     try:
         from numba.typed import List
-
-        from mec_gym.core._draws_compiled import draw_program_into
     except ImportError:  # numba is optional
         _kernel = False
         return _kernel
-    _kernel = draw_program_into if _agrees_with_numpy(draw_program_into, List) else False
+    try:  # numba present but unable to compile or cache here (an old numba, a read-only install...)
+        from mec_gym.core._draws_compiled import draw_program_into
+
+        agree = _agrees_with_numpy(draw_program_into, List)
+    except Exception as error:  # noqa: BLE001 - any failure means: use NumPy's calls
+        agree, reason = False, f"it failed to run ({type(error).__name__}: {error})"
+    else:
+        reason = "its draws differ from NumPy's on this machine"
+    _kernel = draw_program_into if agree else False
+    if _kernel is False:
+        warnings.warn(f"mec_gym: not using the compiled per-env draws: {reason}", RuntimeWarning, stacklevel=3)
     return _kernel
 
 

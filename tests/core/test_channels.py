@@ -79,3 +79,13 @@ def test_batches_subsets_rewinds_and_new_generators_in_any_order_give_the_per_fr
             assert np.array_equal(frames[i].next_frame(buffered[i]), plain[i].standard_exponential(devices))
             assert old.bit_generator.state == old_plain.bit_generator.state  # the old one was rewound
     assert batches > 200  # shared blocks did serve lockstep batches
+
+
+def test_frames_stay_read_only_after_an_env_leaves_its_group_and_blocks_are_capped_in_size():
+    rngs = [np.random.default_rng(seed) for seed in range(3)]
+    frames = [RayleighFrames(devices=2) for _ in rngs]
+    assert not RayleighFrames.next_frames(frames, rngs).flags.writeable  # the group's gather
+    assert frames[0].group is not None
+    assert not frames[0].next_frame(rngs[0]).flags.writeable  # alone, from the group's block
+    assert RayleighFrames(devices=10).frames_ahead == 64
+    assert RayleighFrames(devices=4096).frames_ahead * 4096 <= 8192

@@ -70,3 +70,28 @@ def test_a_kernel_that_draws_otherwise_is_not_used():
 
     assert not draws._agrees_with_numpy(exponentials_by_inversion, List)
     assert draws._agrees_with_numpy(draw_program_into, List)
+
+
+def test_batches_stepping_in_turn_each_get_the_compiled_loop(monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setattr(draws, "_typed", {})
+    monkeypatch.setattr(draws, "_recently_missed", [])
+    first, second = ([np.random.default_rng(seed) for seed in seeds] for seeds in ([1, 2], [3, 4]))
+    for _ in range(3):  # two vector envs stepping alternately
+        draws.draw_per_env(first, PROGRAM)
+        draws.draw_per_env(second, PROGRAM)
+    assert set(draws._typed) == {tuple(map(id, first)), tuple(map(id, second))}
+
+
+def test_a_kernel_that_fails_to_compile_or_run_falls_back_to_numpy_with_a_warning(monkeypatch):
+    pytest.importorskip("numba")
+
+    def fails(*args):
+        raise RuntimeError("cannot cache function: no locator available")
+
+    monkeypatch.setattr(draws, "_kernel", None)
+    monkeypatch.setattr(draws, "_agrees_with_numpy", fails)
+    with pytest.warns(RuntimeWarning, match="no locator"):
+        assert draws.implementation() == "NumPy"
+    rngs, reference = [np.random.default_rng(5), np.random.default_rng(6)], [np.random.default_rng(5), np.random.default_rng(6)]
+    assert np.array_equal(draws.draw_per_env(rngs, PROGRAM), [_numpy_draws(rng, PROGRAM) for rng in reference])

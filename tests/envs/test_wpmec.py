@@ -352,3 +352,18 @@ def test_range_check_is_false_for_any_nan_or_out_of_range_entry_wherever_it_sits
             expected = all(1.0 <= v <= 1.9 for v in values.tolist())  # NaN compares False
             assert oracle._all_within(values.reshape(1, -1), 1.0, 1.9) == expected
     assert not oracle._all_within(np.empty((0,)), 1.0, 1.9)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_decisions_in_any_memory_layout_score_the_same_bits(monkeypatch, compiled):
+    """(Without the compiled sums, NumPy's sums over devices follow the array's layout.)"""
+    from mec_gym.envs.wpmec import exact_math
+
+    if not compiled:
+        monkeypatch.setattr(exact_math, "_kernels", {})
+    env = WPMECEnv()
+    env.reset(seed=1)
+    decisions = (np.random.default_rng(2).random((10, 64)) < 0.5).T  # (64, 10), Fortran-ordered
+    assert not decisions.flags.c_contiguous
+    by_layout = [env.evaluate(decisions).rewards, env.evaluate(np.ascontiguousarray(decisions)).rewards]
+    assert np.array_equal(by_layout[0].view(np.int64), by_layout[1].view(np.int64))

@@ -148,3 +148,26 @@ def test_device_terms_are_numpys_on_batches_of_candidates(devices, per_weight):
                     (c_over_z * (1.0 + 1.0 / full) ** 2 / v_scale).sum(axis=-1))
     for a, b in zip(got, expected):
         assert a.shape == b.shape and _same_doubles(a, b)
+
+
+def test_kernels_that_fail_to_compile_or_run_leave_the_references_with_a_warning(monkeypatch):
+    pytest.importorskip("numba")
+
+    def fails(kernels):
+        raise RuntimeError("cannot cache function: no locator available")
+
+    monkeypatch.setattr(exact_math, "_kernels", None)
+    monkeypatch.setattr(exact_math, "_agree_with_references", fails)
+    with pytest.warns(RuntimeWarning, match="no locator"):
+        assert exact_math.implementation() == "scipy and Python"
+    z = _price_iteration_arguments(50, 3)
+    assert _same_doubles(exact_math.principal_branch(z), lambertw(z).real)
+
+
+def test_read_only_inputs_are_accepted():
+    z = _price_iteration_arguments(20, 4)
+    z.flags.writeable = False
+    assert _same_doubles(exact_math.principal_branch(z), lambertw(z).real)
+    x = np.linspace(-3.0, 3.0, 7)
+    x.flags.writeable = False
+    assert _same_doubles(oracle._python_exp(x), [math.exp(v) for v in x.tolist()])

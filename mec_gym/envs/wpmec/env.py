@@ -40,7 +40,9 @@ stays Exp(1) with lag-1 autocorrelation rho^2; the state then carries the gain's
 mode and its phases come from a separate stream (a jumped copy of ``np_random`` taken at reset), so
 rho = 0 reproduces the i.i.d. channel stream bit for bit.
 The i.i.d. powers are drawn 64 frames at a time from ``np_random`` (``core.channels.RayleighFrames``:
-the same numbers as frame by frame); the generator runs ahead of the frames until a reset rewinds it.
+the same numbers as frame by frame); the generator runs ahead of the frames until a reset rewinds it,
+so draws taken from ``np_random`` mid-episode, or a copy of it, do not replay the frames (and a reset
+undoes such draws): use a generator of your own.
 ``reset(options={"state": {"h": ...}})`` sets the first frame's gains (range [0, 1]); with
 gauss-markov fading ``fading_phase`` (range [-pi, pi]) may be set too.
 

@@ -46,10 +46,10 @@ def device_terms(z: np.ndarray, expand: np.ndarray | None, c: np.ndarray, weight
         return device_terms_reference(z, expand, c, weighted_c, v_scale)
     rows = c.size // devices
     z_out, c_over_z, sums = np.empty(c.shape), np.empty(c.shape), np.empty((rows, 3))
-    kernel(np.ascontiguousarray(z).reshape(rows, -1), _ALL_DEVICES[:devices] if expand is None else expand,
-           np.ascontiguousarray(c).reshape(rows, devices), np.ascontiguousarray(weighted_c).reshape(rows, devices),
-           np.ascontiguousarray(v_scale, dtype=np.float64), z_out.reshape(rows, devices), c_over_z.reshape(rows, devices),
-           sums)
+    expand = _ALL_DEVICES[:devices] if expand is None else np.require(expand, np.int64, ("C", "W"))
+    kernel(_kernel_input(z).reshape(rows, -1), expand, _kernel_input(c).reshape(rows, devices),
+           _kernel_input(weighted_c).reshape(rows, devices), _kernel_input(v_scale), z_out.reshape(rows, devices),
+           c_over_z.reshape(rows, devices), sums)
     shape = c.shape[:-1]
     return z_out, c_over_z, sums[:, 0].reshape(shape), sums[:, 1].reshape(shape), sums[:, 2].reshape(shape)
 
@@ -86,8 +86,13 @@ def _elementwise(name, x):
 
 
 def _contiguous_and_output(x):
-    x = np.ascontiguousarray(x, dtype=np.float64)
+    x = _kernel_input(x)
     return x, np.empty(x.shape)
+
+
+def _kernel_input(x):
+    """x as the kernels' signatures take it: C-contiguous, writable float64 (copied if need be)."""
+    return np.require(x, np.float64, ("C", "W"))
 
 
 def implementation() -> str:
@@ -111,16 +116,24 @@ def probe_points() -> np.ndarray:
 def _load_kernels() -> dict:
     global _kernels
     try:
-        from mec_gym.envs.wpmec import _exact_math_compiled as compiled
+        import numba  # noqa: F401
     except ImportError:  # numba is optional
         _kernels = {}
         return _kernels
-    kernels = {"principal_branch_into": compiled.principal_branch_into, "exp_into": compiled.exp_into,
-               "log_into": compiled.log_into, "device_terms_into": compiled.device_terms_into}
-    _kernels = kernels if _agree_with_references(kernels) else {}
+    try:  # numba present but unable to compile or cache here (an old numba, a read-only install...)
+        from mec_gym.envs.wpmec import _exact_math_compiled as compiled
+
+        kernels = {"principal_branch_into": compiled.principal_branch_into, "exp_into": compiled.exp_into,
+                   "log_into": compiled.log_into, "device_terms_into": compiled.device_terms_into}
+        agree = _agree_with_references(kernels)
+    except Exception as error:  # noqa: BLE001 - any failure means: use the references
+        agree, reason = False, f"they failed to run ({type(error).__name__}: {error})"
+    else:
+        reason = "they differ from scipy's, NumPy's and Python's on this machine"
+    _kernels = kernels if agree else {}
     if not _kernels:
-        warnings.warn("mec_gym: the compiled W0 / exp / log differ from scipy's and Python's on this machine; "
-                      "using those", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"mec_gym: not using the compiled W0 / device terms / exp / log: {reason}", RuntimeWarning,
+                      stacklevel=3)
     return _kernels
 
 

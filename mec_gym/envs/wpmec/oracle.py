@@ -314,7 +314,8 @@ def solve_p2_batch(h: np.ndarray, decisions: np.ndarray, weights: np.ndarray, co
 
 def _solve_p2(h, decisions, weights, constants):
     weights = np.asarray(weights, dtype=np.float64)
-    offload = np.asarray(decisions, dtype=np.float64)  # (B, K, N) in {0, 1}
+    # (B, K, N) in {0, 1}, C-ordered whatever the caller's layout (the sums over devices follow it)
+    offload = np.ascontiguousarray(decisions, dtype=np.float64)
     batch, k = offload.shape[:2]
     local_unit = (constants.eta1 * np.cbrt(h / constants.energy_coefficient))[:, None, :]  # local rate at a = 1
     local_coef = weights * local_unit
