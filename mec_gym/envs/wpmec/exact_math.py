@@ -30,8 +30,8 @@ def principal_branch(z: np.ndarray) -> np.ndarray:
     kernel = (_kernels if _kernels is not None else _load_kernels()).get("principal_branch_into")
     if kernel is None:
         return lambertw(z).real
-    z, out = _contiguous_and_output(z)
-    if kernel(z.reshape(-1), out.reshape(-1)):
+    out, missed_count = _run_elementwise(kernel, z)
+    if missed_count:
         missed = np.isnan(out)
         out[missed] = lambertw(z[missed]).real
     return out
@@ -46,10 +46,13 @@ def device_terms(z: np.ndarray, expand: np.ndarray | None, c: np.ndarray, weight
         return device_terms_reference(z, expand, c, weighted_c, v_scale)
     rows = c.size // devices
     z_out, c_over_z, sums = np.empty(c.shape), np.empty(c.shape), np.empty((rows, 3))
-    expand = _ALL_DEVICES[:devices] if expand is None else np.require(expand, np.int64, ("C", "W"))
-    kernel(_kernel_input(z).reshape(rows, -1), expand, _kernel_input(c).reshape(rows, devices),
-           _kernel_input(weighted_c).reshape(rows, devices), _kernel_input(v_scale), z_out.reshape(rows, devices),
-           c_over_z.reshape(rows, devices), sums)
+    inputs = (z.reshape(rows, -1), _ALL_DEVICES[:devices] if expand is None else expand, c.reshape(rows, devices),
+              weighted_c.reshape(rows, devices), v_scale)
+    outputs = (z_out.reshape(rows, devices), c_over_z.reshape(rows, devices), sums)
+    try:
+        kernel(*inputs, *outputs)
+    except TypeError:  # an input the signature does not take (read-only, strided, another dtype): as it takes them
+        kernel(*(np.require(x, np.int64 if x is inputs[1] else np.float64, ("C", "W")) for x in inputs), *outputs)
     shape = c.shape[:-1]
     return z_out, c_over_z, sums[:, 0].reshape(shape), sums[:, 1].reshape(shape), sums[:, 2].reshape(shape)
 
@@ -80,19 +83,17 @@ def _elementwise(name, x):
     kernel = (_kernels if _kernels is not None else _load_kernels()).get(name)
     if kernel is None:
         return None
-    x, out = _contiguous_and_output(x)
-    kernel(x.reshape(-1), out.reshape(-1))
-    return out
+    return _run_elementwise(kernel, x)[0]
 
 
-def _contiguous_and_output(x):
-    x = _kernel_input(x)
-    return x, np.empty(x.shape)
-
-
-def _kernel_input(x):
-    """x as the kernels' signatures take it: C-contiguous, writable float64 (copied if need be)."""
-    return np.require(x, np.float64, ("C", "W"))
+def _run_elementwise(kernel, x):
+    """(out, the kernel's return) of an elementwise kernel on x of any shape."""
+    out = np.empty(np.shape(x))
+    try:
+        returned = kernel(x.reshape(-1), out.reshape(-1))
+    except (TypeError, AttributeError):  # not an array the signature takes (read-only, another dtype): as it takes them
+        returned = kernel(np.require(x, np.float64, ("C", "W")).reshape(-1), out.reshape(-1))
+    return out, returned
 
 
 def implementation() -> str:
