@@ -27,20 +27,33 @@ _recently_missed: list[tuple] = []  # keys asked for once lately (a typed list i
 
 def draw_per_env(rngs: Sequence[np.random.Generator], program: Sequence[tuple]) -> np.ndarray:
     """(B, total count) float64: row i holds env i's draws of ``program`` from ``rngs[i]``, op after op."""
-    out = np.empty((len(rngs), sum(op[1] for op in program)))
+    program = tuple(program)
+    plan, total = _plan(program)
+    out = np.empty((len(rngs), total))
     generators = _typed_generators(rngs) if len(rngs) > 1 else None
     if generators is None:
         for rng, row in zip(rngs, out):
-            column = 0
-            for kind, count, *bounds in program:
-                if kind == "integers":
-                    row[column:column + count] = rng.integers(*bounds, size=count)
+            for kind, start, stop, bounds in plan:
+                if bounds:
+                    row[start:stop] = rng.integers(*bounds, size=stop - start)
                 else:
-                    getattr(rng, kind)(out=row[column:column + count])
-                column += count
+                    getattr(rng, kind)(out=row[start:stop])
         return out
-    _kernel(generators, *_encoded(tuple(program)), out)
+    _kernel(generators, *_encoded(program), out)
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _plan(program: tuple) -> tuple[tuple, int]:
+    """((kind, first column, end column, integer bounds or ()) per op, total count)."""
+    plan, column = [], 0
+    for kind, count, *bounds in program:
+        if (kind == "integers") != bool(bounds) or kind not in KINDS:
+            raise ValueError(f"draw program op must be (kind, count) with kind in {KINDS[:3]} or "
+                             f"('integers', count, low, high); got {(kind, count, *bounds)!r}")
+        plan.append((kind, column, column + count, tuple(bounds)))
+        column += count
+    return tuple(plan), column
 
 
 @functools.lru_cache(maxsize=32)
