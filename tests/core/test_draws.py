@@ -95,3 +95,12 @@ def test_a_kernel_that_fails_to_compile_or_run_falls_back_to_numpy_with_a_warnin
         assert draws.implementation() == "NumPy"
     rngs, reference = [np.random.default_rng(5), np.random.default_rng(6)], [np.random.default_rng(5), np.random.default_rng(6)]
     assert np.array_equal(draws.draw_per_env(rngs, PROGRAM), [_numpy_draws(rng, PROGRAM) for rng in reference])
+
+
+@pytest.mark.parametrize("op", [("uniform", 3), ("integers", 3), ("random", 2, 0, 5)])
+def test_a_malformed_program_is_refused_with_the_op_named(op):
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    with pytest.raises(ValueError, match="draw program op"):
+        draws.draw_per_env([rng], (("random", 1), op))
+    assert rng.bit_generator.state == state  # nothing drawn
