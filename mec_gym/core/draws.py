@@ -13,10 +13,11 @@ keeps a typed list of them, which costs more to build than a few steps of NumPy 
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
+
+from mec_gym.core.compiled import load_checked, numba_version
 
 KINDS = ("standard_normal", "random", "standard_exponential", "integers")  # codes 0-3 of the compiled kernel
 _kernel = None  # the compiled kernel once loaded and checked, False when unavailable
@@ -66,7 +67,7 @@ def _encoded(program: tuple) -> tuple[np.ndarray, ...]:
 
 def _typed_generators(rngs):
     """numba's typed list of these generators, or None (no kernel, or not asked for twice lately)."""
-    if (_kernel if _kernel is not None else _load_kernel()) is False:
+    if not _loaded():
         return None
     key = tuple(map(id, rngs))
     entry = _typed.get(key)
@@ -86,32 +87,27 @@ def _typed_generators(rngs):
 
 def implementation() -> str:
     """What runs in this process: "numba <version>" or "NumPy"."""
-    if (_kernel if _kernel is not None else _load_kernel()) is False:
-        return "NumPy"
-    import numba
-
-    return f"numba {numba.__version__}"
+    return numba_version() if _loaded() else "NumPy"
 
 
-def _load_kernel():
+def _loaded():
+    """The compiled kernel, loaded and checked at the first call; False without it."""
     global _kernel
-    try:
-        from numba.typed import List
-    except ImportError:  # numba is optional
-        _kernel = False
-        return _kernel
-    try:  # numba present but unable to compile or cache here (an old numba, a read-only install...)
-        from mec_gym.core._draws_compiled import draw_program_into
-
-        agree = _agrees_with_numpy(draw_program_into, List)
-    except Exception as error:  # noqa: BLE001 - any failure means: use NumPy's calls
-        agree, reason = False, f"it failed to run ({type(error).__name__}: {error})"
-    else:
-        reason = "its draws differ from NumPy's on this machine"
-    _kernel = draw_program_into if agree else False
-    if _kernel is False:
-        warnings.warn(f"mec_gym: not using the compiled per-env draws: {reason}", RuntimeWarning, stacklevel=3)
+    if _kernel is None:
+        _kernel = load_checked(_import_kernel, _kernel_agrees_with_numpy, "per-env draws") or False
     return _kernel
+
+
+def _import_kernel():
+    from mec_gym.core._draws_compiled import draw_program_into
+
+    return draw_program_into
+
+
+def _kernel_agrees_with_numpy(kernel) -> bool:
+    from numba.typed import List
+
+    return _agrees_with_numpy(kernel, List)
 
 
 _PROBE_PROGRAM = (("standard_normal", 700), ("random", 500), ("integers", 300, 7, 11), ("random", 1),

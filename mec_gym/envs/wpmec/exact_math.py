@@ -7,18 +7,20 @@ with one candidate, Python's ``math.exp`` and ``math.log`` (the single env's ite
 Python floats, and a batch must reproduce it). With numba installed (``pip install mec-gym[fast]``)
 these run as compiled loops (``_exact_math_compiled``): W0 as a replica of scipy's algorithm, the
 device terms in NumPy's operations and summation order, exp and log as the C library's, as Python
-calls them; the same doubles, at a fraction of the cost per call and per element. The kernels are used only after they have matched their references on a probe grid in
-this process (otherwise, with a warning, the references run); W0's elements the replica does not
+calls them; the same doubles, at a fraction of the cost per call and per element. The kernels are
+used only after they have matched their references on a probe grid in this process
+(``core.compiled.load_checked``: otherwise the references run); W0's elements the replica does not
 cover are scipy's own.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 from scipy.special import lambertw
+
+from mec_gym.core.compiled import load_checked, numba_version
 
 _kernels = None  # the compiled kernels once loaded and checked ({name: function}), {} when unavailable
 _PAIRWISE_MAX = 128  # devices up to which the compiled sums follow NumPy's order (one pairwise block)
@@ -27,7 +29,7 @@ _ALL_DEVICES = np.arange(_PAIRWISE_MAX)  # expand for per-device z
 
 def principal_branch(z: np.ndarray) -> np.ndarray:
     """``scipy.special.lambertw(z).real`` for float64 z in [-1/e, 0) (any shape), bit for bit."""
-    kernel = (_kernels if _kernels is not None else _load_kernels()).get("principal_branch_into")
+    kernel = _loaded().get("principal_branch_into")
     if kernel is None:
         return lambertw(z).real
     out, missed_count = _run_elementwise(kernel, z)
@@ -40,7 +42,7 @@ def principal_branch(z: np.ndarray) -> np.ndarray:
 def device_terms(z: np.ndarray, expand: np.ndarray | None, c: np.ndarray, weighted_c: np.ndarray,
                  v_scale: np.ndarray) -> tuple[np.ndarray, ...]:
     """``device_terms_reference``, compiled when numba is installed (the same doubles)."""
-    kernel = (_kernels if _kernels is not None else _load_kernels()).get("device_terms_into")
+    kernel = _loaded().get("device_terms_into")
     devices = c.shape[-1]
     if kernel is None or devices > _PAIRWISE_MAX:
         return device_terms_reference(z, expand, c, weighted_c, v_scale)
@@ -80,7 +82,7 @@ def compiled_log(x: np.ndarray) -> np.ndarray | None:
 
 
 def _elementwise(name, x):
-    kernel = (_kernels if _kernels is not None else _load_kernels()).get(name)
+    kernel = _loaded().get(name)
     if kernel is None:
         return None
     return _run_elementwise(kernel, x)[0]
@@ -98,11 +100,7 @@ def _run_elementwise(kernel, x):
 
 def implementation() -> str:
     """What runs in this process: "numba <version>" (the compiled kernels) or "scipy and Python"."""
-    if not (_kernels if _kernels is not None else _load_kernels()):
-        return "scipy and Python"
-    import numba
-
-    return f"numba {numba.__version__}"
+    return numba_version() if _loaded() else "scipy and Python"
 
 
 def probe_points() -> np.ndarray:
@@ -114,28 +112,18 @@ def probe_points() -> np.ndarray:
                            [-np.exp(-1.0), -0.0, -5e-324]])
 
 
-def _load_kernels() -> dict:
+def _loaded() -> dict:
+    """The compiled kernels ({name: function}), loaded and checked at the first call; {} without them."""
     global _kernels
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # numba is optional
-        _kernels = {}
-        return _kernels
-    try:  # numba present but unable to compile or cache here (an old numba, a read-only install...)
-        from mec_gym.envs.wpmec import _exact_math_compiled as compiled
-
-        kernels = {"principal_branch_into": compiled.principal_branch_into, "exp_into": compiled.exp_into,
-                   "log_into": compiled.log_into, "device_terms_into": compiled.device_terms_into}
-        agree = _agree_with_references(kernels)
-    except Exception as error:  # noqa: BLE001 - any failure means: use the references
-        agree, reason = False, f"they failed to run ({type(error).__name__}: {error})"
-    else:
-        reason = "they differ from scipy's, NumPy's and Python's on this machine"
-    _kernels = kernels if agree else {}
-    if not _kernels:
-        warnings.warn(f"mec_gym: not using the compiled W0 / device terms / exp / log: {reason}", RuntimeWarning,
-                      stacklevel=3)
+    if _kernels is None:
+        _kernels = load_checked(_import_kernels, _agree_with_references, "W0 / device terms / exp / log") or {}
     return _kernels
+
+
+def _import_kernels() -> dict:
+    from mec_gym.envs.wpmec import _exact_math_compiled as compiled
+
+    return {name: getattr(compiled, name) for name in ("principal_branch_into", "exp_into", "log_into", "device_terms_into")}
 
 
 def _agree_with_references(kernels: dict) -> bool:
