@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,43 +27,50 @@ _TYPED_KEPT = 4  # batches of generators remembered (a few vector envs stepping 
 _recently_missed: list[tuple] = []  # keys asked for once lately (a typed list is built at the second ask)
 
 
-def draw_per_env(rngs: Sequence[np.random.Generator], program: Sequence[tuple]) -> np.ndarray:
-    """(B, total count) float64: row i holds env i's draws of ``program`` from ``rngs[i]``, op after op."""
-    program = tuple(program)
-    plan, total = _plan(program)
-    out = np.empty((len(rngs), total))
+def draw_per_env(rngs: Sequence[np.random.Generator], program: Sequence[tuple]) -> list[np.ndarray]:
+    """One (B, count) float64 array per op of ``program`` (views into one block): row i holds env
+    i's draws from ``rngs[i]``, the ops taken in order."""
+    plan = _plan(tuple(program))
+    out = np.empty((len(rngs), plan.total))
     generators = _typed_generators(rngs) if len(rngs) > 1 else None
     if generators is None:
         for rng, row in zip(rngs, out):
-            for kind, start, stop, bounds in plan:
+            for kind, (start, stop), bounds in zip(plan.kinds, plan.columns, plan.bounds):
                 if bounds:
                     row[start:stop] = rng.integers(*bounds, size=stop - start)
                 else:
                     getattr(rng, kind)(out=row[start:stop])
-        return out
-    _kernel(generators, *_encoded(program), out)
-    return out
+    else:
+        _kernel(generators, *plan.encoded, out)
+    return [out[:, start:stop] for start, stop in plan.columns]
+
+
+class _Plan(NamedTuple):
+    """A draw program checked and laid out: per op its kind, its columns [start, stop) of the block
+    and its integer bounds (or ()); the block's width; the arrays the compiled kernel reads (kind
+    codes of ``KINDS``, counts, lows, highs)."""
+
+    kinds: tuple[str, ...]
+    columns: tuple[tuple[int, int], ...]
+    bounds: tuple[tuple, ...]
+    total: int
+    encoded: tuple[np.ndarray, ...]
 
 
 @functools.lru_cache(maxsize=32)
-def _plan(program: tuple) -> tuple[tuple, int]:
-    """((kind, first column, end column, integer bounds or ()) per op, total count)."""
-    plan, column = [], 0
+def _plan(program: tuple) -> _Plan:
+    columns, column = [], 0
     for kind, count, *bounds in program:
         if (kind == "integers") != bool(bounds) or kind not in KINDS:
             raise ValueError(f"draw program op must be (kind, count) with kind in {KINDS[:3]} or "
                              f"('integers', count, low, high); got {(kind, count, *bounds)!r}")
-        plan.append((kind, column, column + count, tuple(bounds)))
+        columns.append((column, column + count))
         column += count
-    return tuple(plan), column
-
-
-@functools.lru_cache(maxsize=32)
-def _encoded(program: tuple) -> tuple[np.ndarray, ...]:
-    """The program as the compiled kernel reads it: kinds (codes of ``KINDS``), counts, lows, highs."""
-    return (np.array([KINDS.index(op[0]) for op in program], dtype=np.int64), np.array([op[1] for op in program], dtype=np.int64),
-            np.array([op[2] if len(op) > 2 else 0 for op in program], dtype=np.int64),
-            np.array([op[3] if len(op) > 2 else 1 for op in program], dtype=np.int64))
+    kinds, bounds = tuple(op[0] for op in program), tuple(tuple(op[2:]) for op in program)
+    encoded = tuple(np.array(values, dtype=np.int64) for values in (
+        [KINDS.index(kind) for kind in kinds], [op[1] for op in program],
+        [op[2] if op[2:] else 0 for op in program], [op[3] if op[2:] else 1 for op in program]))
+    return _Plan(kinds, tuple(columns), bounds, column, encoded)
 
 
 def _typed_generators(rngs):
@@ -118,9 +126,9 @@ def _agrees_with_numpy(kernel, typed_list) -> bool:
     """The kernel's draws and generator states against NumPy's, from the same seeds."""
     compiled = [np.random.default_rng(seed) for seed in range(4)]
     reference = [np.random.default_rng(seed) for seed in range(4)]
-    program = _PROBE_PROGRAM
-    out = np.empty((4, sum(op[1] for op in program)))
-    kernel(typed_list(compiled), *_encoded(program), out)
+    program, plan = _PROBE_PROGRAM, _plan(_PROBE_PROGRAM)
+    out = np.empty((4, plan.total))
+    kernel(typed_list(compiled), *plan.encoded, out)
     for rng, generator, row in zip(reference, compiled, out):
         expected = np.concatenate([rng.integers(*op[2:], size=op[1]) if op[0] == "integers" else getattr(rng, op[0])(op[1])
                                    for op in program])

@@ -192,10 +192,10 @@ class MEQCScenario(Scenario):
         drawn = draw_per_env(rngs, mobility + (("random", 3 * n), ("integers", n, cfg.amino_acids[0], cfg.amino_acids[1] + 1),
                                                ("random", 1), ("standard_exponential", n)))  # rayleigh_power's draws
         if mobility_noise is not None:
-            mobility_noise[:] = drawn[:, :2 * n].reshape(batch, 2, n)
-            drawn = drawn[:, 2 * n:]
-        unit, amino_acids = drawn[:, :3 * n].reshape(batch, 3, n), np.ascontiguousarray(drawn[:, 3 * n:4 * n])
-        error, fading = np.ascontiguousarray(drawn[:, 4 * n:4 * n + 1]), np.ascontiguousarray(drawn[:, 4 * n + 1:])
+            mobility_noise[:] = drawn.pop(0).reshape(batch, 2, n)
+        unit, amino_acids, error, fading = drawn
+        unit = unit.reshape(batch, 3, n)
+        amino_acids, error, fading = (np.ascontiguousarray(values) for values in (amino_acids, error, fading))
 
         def uniform(bounds, unit_draws):
             low, high = float(bounds[0]), float(bounds[1])

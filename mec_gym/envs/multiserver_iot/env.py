@@ -208,9 +208,9 @@ class MultiServerIoTScenario(Scenario):
     def transition(self, state, actions, info, rngs, steps, streams):
         cfg, (n, m) = self.config, state["fading"].shape[1:]
         # per env: the two AR(1) innovations, then the fading (rayleigh_power's draws)
-        drawn = draw_per_env(rngs, (("standard_normal", 2 * n), ("standard_exponential", n * m)))
-        noise = drawn[:, :2 * n].reshape(len(rngs), 2, n).transpose(1, 0, 2)
-        fading = np.ascontiguousarray(drawn[:, 2 * n:]).reshape(len(rngs), n, m)
+        noise, fading = draw_per_env(rngs, (("standard_normal", 2 * n), ("standard_exponential", n * m)))
+        noise = noise.reshape(len(rngs), 2, n).transpose(1, 0, 2)
+        fading = np.ascontiguousarray(fading).reshape(len(rngs), n, m)
         new = dict(state)
         new["data_bits"] = np.exp(self._ar1(np.log(state["data_bits"]), state["mean_log_data"], noise[0], "data_bits"))
         new["cycles"] = np.exp(self._ar1(np.log(state["cycles"]), state["mean_log_cycles"], noise[1], "cycles"))

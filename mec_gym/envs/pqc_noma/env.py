@@ -72,6 +72,7 @@ from mec_gym import rendering
 from mec_gym.core import search
 from mec_gym.core.base import MECEnv, Optimum
 from mec_gym.core.channels import free_space_gain, rician_from_normals
+from mec_gym.core.draws import draw_per_env
 from mec_gym.core.queues import queue_left, virtual_queue_update
 from mec_gym.core.scenario import DEVICE_REWARDS, REWARD_TERMS, Batch, Feature, Field, InfoKey, ObservationCodec, Scenario
 from mec_gym.core.vector import MECVectorEnv
@@ -134,10 +135,10 @@ class PQCNOMAScenario(Scenario):
     def _gains_and_arrivals(self, rngs):
         """Per env: the Rician gains of the frame, then its arrivals (bits), from its own generator."""
         cfg, n = self.config, self.config.num_devices
-        normals, arrivals = np.empty((len(rngs), 2, n)), np.empty((len(rngs), n))
-        for rng, normal, arrival in zip(rngs, normals, arrivals):  # rician_power's two normal draws, then the arrivals
-            rng.standard_normal(out=normal)
-            rng.standard_exponential(out=arrival)  # NumPy's exponential(mean) is mean x this draw: same bits
+        # rician_power's two normal draws, then the arrivals (NumPy's exponential(mean) is mean x a
+        # standard exponential draw: the same bits)
+        normals, arrivals = draw_per_env(rngs, (("standard_normal", 2 * n), ("standard_exponential", n)))
+        normals = normals.reshape(len(rngs), 2, n)
         return self.average_gain * rician_from_normals(normals[:, 0], normals[:, 1], cfg.los_share), cfg.arrival_mean * arrivals
 
     def generate(self, rngs, streams):
