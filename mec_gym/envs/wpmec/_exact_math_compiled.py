@@ -1,8 +1,8 @@
 """The compiled kernels of ``exact_math`` (imported only when numba is installed).
 
 ``exp_into`` and ``log_into`` call the C library's exp and log, as Python's math.exp and math.log
-do. ``principal_branch_into`` follows scipy's ``lambertw`` (scipy/xsf ``lambertw.h``, branch k = 0, tol = 1e-8) step by step for
-real z in (-1/e, 0), where every complex intermediate has a zero imaginary part and complex
+do. ``principal_branch_into`` follows scipy's ``lambertw`` (scipy/xsf ``lambertw.h``, branch k = 0,
+tol = 1e-8) step by step for real z in (-1/e, 0), where every complex intermediate has a zero imaginary part and complex
 arithmetic reduces to the real operations below: the branch-point series in p = sqrt(2 (e z + 1))
 when |z + 1/e| < 0.3, otherwise the Pade approximant at 0 (both through xsf's ``cevalpoly`` for a
 degree-2 polynomial, whose two fma are emulated exactly), then Halley's iteration until the step is

@@ -126,12 +126,12 @@ def _python_exp(x: np.ndarray) -> np.ndarray:
     """math.exp elementwise: a lone candidate's iteration runs on Python floats (math.exp differs
     from NumPy's SIMD exp in the last bit), and a batch of envs with one candidate each must
     reproduce it exactly. The C library's complex exp of x + 0j has exactly exp(x) as its real part
-    for |x| <= 700 (glibc; checked at import by ``_LIBM_VIA_COMPLEX``), one vectorised call; the
+    for |x| <= 700 (glibc; checked once by ``_libm_via_complex``), one vectorised call; the
     compiled loop of ``exact_math`` is cheaper still."""
     compiled = compiled_exp(x)
     if compiled is not None:
         return compiled
-    if _LIBM_VIA_COMPLEX and x.size and np.abs(x).max() <= _COMPLEX_EXP_EXACT:
+    if _libm_via_complex() and x.size and np.abs(x).max() <= _COMPLEX_EXP_EXACT:
         return np.exp(x.astype(np.complex128)).real
     return np.fromiter(map(math.exp, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
 
@@ -143,7 +143,7 @@ def _python_log(x: np.ndarray) -> np.ndarray:
     if compiled is not None:
         return compiled
     values = x.ravel()
-    if _LIBM_VIA_COMPLEX and values.size and ((values >= 2.0) | ((values >= _SMALLEST_NORMAL) & (values < 0.5))).all():
+    if _libm_via_complex() and values.size and ((values >= 2.0) | ((values >= _SMALLEST_NORMAL) & (values < 0.5))).all():
         return np.log(x.astype(np.complex128)).real
     if (values > 0).all():
         return np.fromiter(map(math.log, values.tolist()), np.float64, values.size).reshape(x.shape)
@@ -155,6 +155,7 @@ _COMPLEX_EXP_EXACT = 700.0  # |x| up to which glibc's cexp(x + 0j) is exp(x) (be
 _SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)  # below, glibc's clog rescales
 
 
+@functools.cache
 def _libm_via_complex() -> bool:
     """Whether this platform's complex exp and log give math.exp / math.log exactly on their
     ranges above (a probe over many magnitudes; else the Python-float maps are used)."""
@@ -167,8 +168,6 @@ def _libm_via_complex() -> bool:
         log_ok = np.array_equal(np.log(logs.astype(np.complex128)).real, [math.log(v) for v in logs.tolist()])
     return bool(exp_ok and log_ok)
 
-
-_LIBM_VIA_COMPLEX = _libm_via_complex()
 
 
 def _python_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
