@@ -203,26 +203,20 @@ def deadline_reference(terms: dict, weights: Weights, per_device_objective, mode
     maps ``costs(...)`` (without deadline penalties) to the device's objective; ``scale`` is V' (the
     objective's units per cost unit); ``mode`` is "hard" or "penalty"."""
     shape = np.shape(terms["deadline"])  # (N,), or (B, N) for a batch of states
-    if math.prod(shape) <= LARGE_BATCH_DEVICES:  # both targets' breakpoints (2, 6, N) in one scoring
-        target = np.broadcast_to(np.array([False, True]).reshape((2,) + (1,) * len(shape)), (2, *shape))
+    # Up to LARGE_BATCH_DEVICES devices both targets' breakpoints (2, 6, N) in one scoring; above,
+    # each target's (1, 6, N) scored for it alone (only its side of the CPU/QPU choice is computed).
+    groups = ((False, True),) if math.prod(shape) <= LARGE_BATCH_DEVICES else ((False,), (True,))
+    meetable, worst_meeting, least = np.zeros(shape, dtype=bool), np.full(shape, -np.inf), np.full(shape, np.inf)
+    for group in groups:
+        target = np.broadcast_to(np.array(group).reshape((len(group),) + (1,) * len(shape)), (len(group), *shape))
         candidates = np.swapaxes(breakpoints(terms, target), -1, -2)
-        result = costs(terms, candidates, np.broadcast_to(np.expand_dims(target, -2), candidates.shape), weights,
-                       miss_penalty=0.0)
+        decided = group[0] if len(group) == 1 else np.broadcast_to(np.expand_dims(target, -2), candidates.shape)
+        result = costs(terms, candidates, decided, weights, miss_penalty=0.0)
         meets, objectives = ~result["missed"], per_device_objective(result)
-        meetable = meets.any(axis=(0, -2))
+        meetable |= meets.any(axis=(0, -2))
         if mode != "penalty":
-            worst_meeting = np.where(meets, objectives, -np.inf).max(axis=(0, -2))
-            least = objectives.min(axis=(0, -2))
-    else:  # each target's breakpoints (B, 6, N) scored for it alone: only its side of the CPU/QPU choice
-        meetable, worst_meeting, least = np.zeros(shape, dtype=bool), np.full(shape, -np.inf), np.full(shape, np.inf)
-        for target in (False, True):
-            candidates = np.swapaxes(breakpoints(terms, np.full(shape, target)), -1, -2)
-            result = costs(terms, candidates, target, weights, miss_penalty=0.0)
-            meets, objectives = ~result["missed"], per_device_objective(result)
-            meetable |= meets.any(axis=-2)
-            if mode != "penalty":
-                worst_meeting = np.maximum(worst_meeting, np.where(meets, objectives, -np.inf).max(axis=-2))
-                least = np.minimum(least, objectives.min(axis=-2))
+            worst_meeting = np.maximum(worst_meeting, np.where(meets, objectives, -np.inf).max(axis=(0, -2)))
+            least = np.minimum(least, objectives.min(axis=(0, -2)))
     if mode == "penalty":
         return DeadlineReference(meetable, np.full(shape, weights.deadline_penalty))
     gap = np.where(meetable, worst_meeting - least, 0.0)
