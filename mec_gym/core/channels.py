@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mec_gym.core.draws import draw_per_env
+
 SPEED_OF_LIGHT = 3e8  # m/s, the value the papers use
 
 
@@ -32,11 +34,10 @@ def rayleigh_power(rng: np.random.Generator, size=None, out: np.ndarray | None =
 
 
 def rayleigh_powers(rngs, shape) -> np.ndarray:
-    """(B, *shape) Rayleigh power gains, row i drawn by ``rayleigh_power`` from ``rngs[i]``."""
-    power = np.empty((len(rngs), *shape))
-    for rng, row in zip(rngs, power):
-        rng.standard_exponential(out=row)  # rayleigh_power(rng, out=row), without the call per row
-    return power
+    """(B, *shape) Rayleigh power gains, row i drawn by ``rayleigh_power`` from ``rngs[i]`` (one
+    ``core.draws`` program for the batch)."""
+    (power,) = draw_per_env(rngs, (("standard_exponential", math.prod(shape)),))
+    return power.reshape(len(rngs), *shape)
 
 
 BLOCK_DOUBLES = 8192  # draws per env and block of RayleighFrames (64 KiB)
